@@ -1,0 +1,133 @@
+//! The batch of accepted orders that the edge's queue consumer sends to origin, and the
+//! HMAC-SHA256 signature that proves the edge sent it.
+//!
+//! The signature covers `"<timestamp ms>.<body>"`, so a captured body cannot be replayed under a
+//! new timestamp, and origin refuses timestamps outside [`SIGNATURE_MAX_AGE_MS`].
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::order::{Order, OrderId};
+use crate::time::UnixMillis;
+
+/// Most orders in one batch (a Cloudflare Queue delivers at most 100 messages at once).
+pub const MAX_BATCH_ORDERS: usize = 100;
+/// Header carrying the hex HMAC-SHA256 signature.
+pub const SIGNATURE_HEADER: &str = "x-festival-signature";
+/// Header carrying the signing time, in Unix milliseconds.
+pub const TIMESTAMP_HEADER: &str = "x-festival-timestamp";
+/// How far a signature's timestamp may lie from the verifier's clock, either way.
+pub const SIGNATURE_MAX_AGE_MS: i64 = 5 * 60 * 1000;
+
+/// Accepted orders on their way from the edge to origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderBatch {
+    /// The orders, at most [`MAX_BATCH_ORDERS`].
+    pub orders: Vec<Order>,
+}
+
+/// Origin's answer to a batch: which orders it stored now and which it already had.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BatchReceipt {
+    /// Orders written by this batch.
+    pub stored: Vec<OrderId>,
+    /// Orders that an earlier delivery had already written (a retry or a duplicate message).
+    pub already_stored: Vec<OrderId>,
+}
+
+/// Why a signed request was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// Signature or timestamp header absent or not parseable.
+    #[error("the request is not signed")]
+    Missing,
+    /// Timestamp too far from the verifier's clock.
+    #[error("the signature is too old or from the future")]
+    Stale,
+    /// The signature does not match the body and timestamp.
+    #[error("the signature does not match")]
+    Mismatch,
+}
+
+impl SignatureError {
+    /// Stable code for the error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignatureError::Missing => "unsigned",
+            SignatureError::Stale => "stale_signature",
+            SignatureError::Mismatch => "bad_signature",
+        }
+    }
+}
+
+fn mac(secret: &[u8], timestamp: UnixMillis, body: &[u8]) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+    mac.update(timestamp.0.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac
+}
+
+/// Signs `body` at `timestamp`: the hex HMAC-SHA256 for [`SIGNATURE_HEADER`].
+pub fn sign(secret: &[u8], timestamp: UnixMillis, body: &[u8]) -> String {
+    hex::encode(mac(secret, timestamp, body).finalize().into_bytes())
+}
+
+/// Verifies the two header values against `body` at the verifier's clock `now`, in constant time.
+pub fn verify(
+    secret: &[u8],
+    timestamp_header: Option<&str>,
+    signature_header: Option<&str>,
+    body: &[u8],
+    now: UnixMillis,
+) -> Result<(), SignatureError> {
+    let timestamp = timestamp_header
+        .and_then(|t| t.parse::<i64>().ok())
+        .map(UnixMillis)
+        .ok_or(SignatureError::Missing)?;
+    let signature = signature_header
+        .and_then(|s| hex::decode(s).ok())
+        .ok_or(SignatureError::Missing)?;
+    if now.millis_until(timestamp).abs() > SIGNATURE_MAX_AGE_MS {
+        return Err(SignatureError::Stale);
+    }
+    mac(secret, timestamp, body)
+        .verify_slice(&signature)
+        .map_err(|_| SignatureError::Mismatch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"edge-secret";
+    const NOW: UnixMillis = UnixMillis(1_700_000_000_000);
+
+    fn check(ts: UnixMillis, sig: &str, body: &[u8]) -> Result<(), SignatureError> {
+        verify(SECRET, Some(&ts.0.to_string()), Some(sig), body, NOW)
+    }
+
+    #[test]
+    fn a_fresh_signature_verifies() {
+        let sig = sign(SECRET, NOW, b"{}");
+        assert_eq!(sig.len(), 64);
+        assert_eq!(check(NOW.plus_millis(-60_000), &sign(SECRET, NOW.plus_millis(-60_000), b"{}"), b"{}"), Ok(()));
+        assert_eq!(check(NOW, &sig, b"{}"), Ok(()));
+    }
+
+    #[test]
+    fn tampering_staleness_and_absence_are_refused() {
+        let sig = sign(SECRET, NOW, b"{}");
+        assert_eq!(check(NOW, &sig, b"{ }"), Err(SignatureError::Mismatch));
+        assert_eq!(check(NOW, &sign(b"other", NOW, b"{}"), b"{}"), Err(SignatureError::Mismatch));
+        // The same signature under another timestamp is a different message.
+        assert_eq!(check(NOW.plus_millis(1), &sig, b"{}"), Err(SignatureError::Mismatch));
+        let old = NOW.plus_millis(-SIGNATURE_MAX_AGE_MS - 1);
+        assert_eq!(check(old, &sign(SECRET, old, b"{}"), b"{}"), Err(SignatureError::Stale));
+        assert_eq!(verify(SECRET, None, Some(&sig), b"{}", NOW), Err(SignatureError::Missing));
+        assert_eq!(verify(SECRET, Some("x"), Some(&sig), b"{}", NOW), Err(SignatureError::Missing));
+        assert_eq!(check(NOW, "zz", b"{}"), Err(SignatureError::Missing));
+    }
+}

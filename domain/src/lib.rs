@@ -1,0 +1,23 @@
+//! Festival's rules, written once and compiled for the browser (app), the Worker (edge) and the
+//! origin service.
+//!
+//! Architecture invariant: this crate does no I/O. The clock, randomness and storage come in as
+//! arguments, so every rule is a pure function that a test can replay deterministically.
+
+pub mod batch;
+pub mod catalog;
+pub mod deal;
+pub mod money;
+pub mod order;
+pub mod refusal;
+pub mod time;
+
+pub use batch::{BatchReceipt, MAX_BATCH_ORDERS, OrderBatch, SignatureError};
+pub use catalog::{Catalog, CatalogDeal};
+pub use deal::{Deal, DealId, SaleState};
+pub use money::Money;
+pub use order::{
+    CustomerId, IdempotencyKey, Order, OrderId, OrderRequest, OrderStatus, PricedOrder, Quantity,
+};
+pub use refusal::Refusal;
+pub use time::UnixMillis;

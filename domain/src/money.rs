@@ -1,0 +1,90 @@
+//! Money in minor units (cents, fen, won), never floating point.
+
+use serde::{Deserialize, Serialize};
+
+/// An amount in the currency's minor unit with its ISO 4217 code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    /// Amount in minor units (e.g. cents).
+    pub minor: i64,
+    /// ISO 4217 code, three upper-case letters.
+    pub currency: String,
+}
+
+/// Number of minor units in one major unit for an ISO 4217 currency (KRW and JPY have none).
+pub fn minor_digits(currency: &str) -> u32 {
+    match currency {
+        "KRW" | "JPY" | "VND" | "CLP" | "ISK" => 0,
+        _ => 2,
+    }
+}
+
+/// Whether `code` looks like an ISO 4217 code: three ASCII upper-case letters.
+pub fn is_currency_code(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Discount of `price` against `was_price`, in whole percent rounded down (0 when not cheaper).
+pub fn discount_percent(price_minor: i64, was_price_minor: i64) -> u32 {
+    if was_price_minor <= 0 || price_minor >= was_price_minor {
+        return 0;
+    }
+    let off = (was_price_minor - price_minor) as i128 * 100 / was_price_minor as i128;
+    off as u32
+}
+
+/// Plain formatting of an amount with its currency code, e.g. `USD 19.99`, `KRW 12,000`.
+pub fn format_plain(minor: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let scale = 10u64.pow(digits);
+    let whole = group_thousands(abs / scale);
+    if digits == 0 {
+        format!("{currency} {sign}{whole}")
+    } else {
+        let frac = abs % scale;
+        format!("{currency} {sign}{whole}.{frac:0width$}", width = digits as usize)
+    }
+}
+
+fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discount_rounds_down_and_never_negative() {
+        assert_eq!(discount_percent(7_500, 10_000), 25);
+        assert_eq!(discount_percent(6_667, 10_000), 33);
+        assert_eq!(discount_percent(10_000, 10_000), 0);
+        assert_eq!(discount_percent(12_000, 10_000), 0);
+        assert_eq!(discount_percent(1, 0), 0);
+    }
+
+    #[test]
+    fn formats_minor_units_per_currency() {
+        assert_eq!(format_plain(1_999, "USD"), "USD 19.99");
+        assert_eq!(format_plain(1_234_500, "CNY"), "CNY 12,345.00");
+        assert_eq!(format_plain(12_000, "KRW"), "KRW 12,000");
+        assert_eq!(format_plain(5, "EUR"), "EUR 0.05");
+    }
+
+    #[test]
+    fn currency_codes_are_three_capitals() {
+        assert!(is_currency_code("USD"));
+        assert!(!is_currency_code("usd"));
+        assert!(!is_currency_code("US"));
+    }
+}

@@ -1,0 +1,167 @@
+//! Why a request was refused: a stable machine-readable code, an HTTP status, and words.
+//!
+//! The edge renders a [`Refusal`] as `{"code": …, "message": …}`; the app shows the words. Codes
+//! never change once shipped: clients and dashboards key on them.
+
+use serde::{Deserialize, Serialize};
+
+/// Largest order request body the edge reads, in bytes.
+pub const MAX_ORDER_BODY_BYTES: usize = 16 * 1024;
+
+/// A refusal of a shopper's or a client's request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The body is not JSON at all.
+    #[error("The request body is not valid JSON.")]
+    MalformedJson,
+    /// A required field is absent.
+    #[error("The field `{0}` is required.")]
+    MissingField(String),
+    /// A field the API does not know was sent.
+    #[error("The field `{0}` is not part of this request.")]
+    UnknownField(String),
+    /// A field has the wrong JSON type.
+    #[error("A field has the wrong type: {0}.")]
+    WrongType(String),
+    /// The body is larger than [`MAX_ORDER_BODY_BYTES`].
+    #[error("The request body is larger than 16 KB.")]
+    BodyTooLarge,
+    /// Quantity is zero or negative.
+    #[error("Choose a quantity of at least 1.")]
+    InvalidQuantity,
+    /// One order asks for more units than a customer may buy in this deal.
+    #[error("You can buy at most {limit} of this deal.")]
+    OverLimit {
+        /// The deal's per-customer limit.
+        limit: u32,
+    },
+    /// This customer already holds as many units as the deal allows.
+    #[error("You have reached the limit of {limit} for this deal.")]
+    LimitReached {
+        /// The deal's per-customer limit.
+        limit: u32,
+    },
+    /// The idempotency key is not 8–64 characters of `A-Z a-z 0-9 - _`.
+    #[error("The idempotency key must be 8 to 64 letters, digits, '-' or '_'.")]
+    InvalidIdempotencyKey,
+    /// The customer id is not 1–64 characters of `A-Z a-z 0-9 - _`.
+    #[error("The customer id must be 1 to 64 letters, digits, '-' or '_'.")]
+    InvalidCustomer,
+    /// No deal with this id is scheduled.
+    #[error("There is no such deal.")]
+    UnknownDeal,
+    /// The deal's sale has not started yet (by the server's clock).
+    #[error("This sale has not started yet.")]
+    SaleNotOpen,
+    /// The deal's sale is over.
+    #[error("This sale has ended.")]
+    SaleEnded,
+    /// No stock left for this quantity.
+    #[error("Sold out: every unit of this deal has been taken.")]
+    SoldOut,
+    /// No order with this id.
+    #[error("There is no such order.")]
+    UnknownOrder,
+    /// No such route.
+    #[error("There is nothing at this address.")]
+    NotFound,
+    /// The route exists but not for this method.
+    #[error("This address does not accept that method.")]
+    MethodNotAllowed,
+}
+
+impl Refusal {
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::MalformedJson => "malformed_json",
+            Refusal::MissingField(_) => "missing_field",
+            Refusal::UnknownField(_) => "unknown_field",
+            Refusal::WrongType(_) => "wrong_type",
+            Refusal::BodyTooLarge => "body_too_large",
+            Refusal::InvalidQuantity => "invalid_quantity",
+            Refusal::OverLimit { .. } => "over_limit",
+            Refusal::LimitReached { .. } => "limit_reached",
+            Refusal::InvalidIdempotencyKey => "invalid_idempotency_key",
+            Refusal::InvalidCustomer => "invalid_customer",
+            Refusal::UnknownDeal => "unknown_deal",
+            Refusal::SaleNotOpen => "sale_not_open",
+            Refusal::SaleEnded => "sale_ended",
+            Refusal::SoldOut => "sold_out",
+            Refusal::UnknownOrder => "unknown_order",
+            Refusal::NotFound => "not_found",
+            Refusal::MethodNotAllowed => "method_not_allowed",
+        }
+    }
+
+    /// The HTTP status that carries this refusal: 400 for a malformed request, 404 for something
+    /// that does not exist, 409 when the sale's state refuses, 413 and 422 for sizes and values.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Refusal::MalformedJson
+            | Refusal::MissingField(_)
+            | Refusal::UnknownField(_)
+            | Refusal::WrongType(_)
+            | Refusal::InvalidIdempotencyKey
+            | Refusal::InvalidCustomer => 400,
+            Refusal::UnknownDeal | Refusal::UnknownOrder | Refusal::NotFound => 404,
+            Refusal::MethodNotAllowed => 405,
+            Refusal::SaleNotOpen
+            | Refusal::SaleEnded
+            | Refusal::SoldOut
+            | Refusal::LimitReached { .. } => 409,
+            Refusal::BodyTooLarge => 413,
+            Refusal::InvalidQuantity | Refusal::OverLimit { .. } => 422,
+        }
+    }
+
+    /// The JSON body every API error uses.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody { code: self.code().to_owned(), message: self.to_string() }
+    }
+}
+
+/// The JSON shape of every error answer: `{"code": "sold_out", "message": "Sold out: …"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code.
+    pub code: String,
+    /// Words for a person.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_refusal_is_a_4xx_with_a_snake_case_code() {
+        let all = [
+            Refusal::MalformedJson,
+            Refusal::MissingField("x".into()),
+            Refusal::UnknownField("x".into()),
+            Refusal::WrongType("x".into()),
+            Refusal::BodyTooLarge,
+            Refusal::InvalidQuantity,
+            Refusal::OverLimit { limit: 2 },
+            Refusal::LimitReached { limit: 2 },
+            Refusal::InvalidIdempotencyKey,
+            Refusal::InvalidCustomer,
+            Refusal::UnknownDeal,
+            Refusal::SaleNotOpen,
+            Refusal::SaleEnded,
+            Refusal::SoldOut,
+            Refusal::UnknownOrder,
+            Refusal::NotFound,
+            Refusal::MethodNotAllowed,
+        ];
+        let mut codes = std::collections::HashSet::new();
+        for refusal in all {
+            assert!((400..500).contains(&refusal.http_status()), "{refusal:?}");
+            let code = refusal.code();
+            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code}");
+            assert!(codes.insert(code), "duplicate code {code}");
+            assert!(!refusal.to_string().is_empty());
+        }
+    }
+}
