@@ -113,7 +113,14 @@ mod tests {
     fn a_fresh_signature_verifies() {
         let sig = sign(SECRET, NOW, b"{}");
         assert_eq!(sig.len(), 64);
-        assert_eq!(check(NOW.plus_millis(-60_000), &sign(SECRET, NOW.plus_millis(-60_000), b"{}"), b"{}"), Ok(()));
+        assert_eq!(
+            check(
+                NOW.plus_millis(-60_000),
+                &sign(SECRET, NOW.plus_millis(-60_000), b"{}"),
+                b"{}"
+            ),
+            Ok(())
+        );
         assert_eq!(check(NOW, &sig, b"{}"), Ok(()));
     }
 
@@ -121,13 +128,28 @@ mod tests {
     fn tampering_staleness_and_absence_are_refused() {
         let sig = sign(SECRET, NOW, b"{}");
         assert_eq!(check(NOW, &sig, b"{ }"), Err(SignatureError::Mismatch));
-        assert_eq!(check(NOW, &sign(b"other", NOW, b"{}"), b"{}"), Err(SignatureError::Mismatch));
+        assert_eq!(
+            check(NOW, &sign(b"other", NOW, b"{}"), b"{}"),
+            Err(SignatureError::Mismatch)
+        );
         // The same signature under another timestamp is a different message.
-        assert_eq!(check(NOW.plus_millis(1), &sig, b"{}"), Err(SignatureError::Mismatch));
+        assert_eq!(
+            check(NOW.plus_millis(1), &sig, b"{}"),
+            Err(SignatureError::Mismatch)
+        );
         let old = NOW.plus_millis(-SIGNATURE_MAX_AGE_MS - 1);
-        assert_eq!(check(old, &sign(SECRET, old, b"{}"), b"{}"), Err(SignatureError::Stale));
-        assert_eq!(verify(SECRET, None, Some(&sig), b"{}", NOW), Err(SignatureError::Missing));
-        assert_eq!(verify(SECRET, Some("x"), Some(&sig), b"{}", NOW), Err(SignatureError::Missing));
+        assert_eq!(
+            check(old, &sign(SECRET, old, b"{}"), b"{}"),
+            Err(SignatureError::Stale)
+        );
+        assert_eq!(
+            verify(SECRET, None, Some(&sig), b"{}", NOW),
+            Err(SignatureError::Missing)
+        );
+        assert_eq!(
+            verify(SECRET, Some("x"), Some(&sig), b"{}", NOW),
+            Err(SignatureError::Missing)
+        );
         assert_eq!(check(NOW, "zz", b"{}"), Err(SignatureError::Missing));
     }
 }

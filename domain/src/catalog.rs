@@ -37,7 +37,10 @@ mod tests {
     #[test]
     fn offset_assumes_the_midpoint() {
         // Client clock 10 s behind; 200 ms round trip.
-        assert_eq!(clock_offset_ms(1_000.0, 1_200.0, UnixMillis(11_100)), 10_000.0);
+        assert_eq!(
+            clock_offset_ms(1_000.0, 1_200.0, UnixMillis(11_100)),
+            10_000.0
+        );
         assert_eq!(clock_offset_ms(0.0, 0.0, UnixMillis(-5)), -5.0);
     }
 }

@@ -24,7 +24,11 @@ impl DealId {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok { Ok(DealId(raw.to_owned())) } else { Err(InvalidDealId) }
+        if ok {
+            Ok(DealId(raw.to_owned()))
+        } else {
+            Err(InvalidDealId)
+        }
     }
 
     /// The id as text.
@@ -134,7 +138,10 @@ impl Deal {
         if self.was_price_minor <= 0 {
             add("was_price_minor", "The regular price must be above zero.");
         } else if self.price_minor >= self.was_price_minor {
-            add("price_minor", "The sale price must be below the regular price.");
+            add(
+                "price_minor",
+                "The sale price must be below the regular price.",
+            );
         }
         if !is_currency_code(&self.currency) {
             add("currency", "Use a three-letter currency code such as USD.");
@@ -143,7 +150,10 @@ impl Deal {
             add("stock", "Stock must be at least 1.");
         }
         if self.per_customer_limit < 1 {
-            add("per_customer_limit", "The limit per customer must be at least 1.");
+            add(
+                "per_customer_limit",
+                "The limit per customer must be at least 1.",
+            );
         }
         if self.starts_at <= now {
             add("starts_at", "The sale must start in the future.");
@@ -213,7 +223,14 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(
             fields,
-            ["price_minor", "currency", "stock", "per_customer_limit", "starts_at", "ends_at"]
+            [
+                "price_minor",
+                "currency",
+                "stock",
+                "per_customer_limit",
+                "starts_at",
+                "ends_at"
+            ]
         );
     }
 }

@@ -44,7 +44,10 @@ pub fn format_plain(minor: i64, currency: &str) -> String {
         format!("{currency} {sign}{whole}")
     } else {
         let frac = abs % scale;
-        format!("{currency} {sign}{whole}.{frac:0width$}", width = digits as usize)
+        format!(
+            "{currency} {sign}{whole}.{frac:0width$}",
+            width = digits as usize
+        )
     }
 }
 

@@ -36,7 +36,9 @@ impl Quantity {
 /// Checks a token of `A-Z a-z 0-9 - _` whose length lies in `len`.
 fn is_token(raw: &str, len: std::ops::RangeInclusive<usize>) -> bool {
     len.contains(&raw.len())
-        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The client's name for one purchase attempt: a retry with the same key gets the same order.
@@ -180,12 +182,16 @@ impl PricedOrder {
             SaleState::Open => {}
         }
         if request.quantity.get() > deal.per_customer_limit {
-            return Err(Refusal::OverLimit { limit: deal.per_customer_limit });
+            return Err(Refusal::OverLimit {
+                limit: deal.per_customer_limit,
+            });
         }
         let total_minor = deal
             .price_minor
             .checked_mul(i64::from(request.quantity.get()))
-            .ok_or(Refusal::OverLimit { limit: deal.per_customer_limit })?;
+            .ok_or(Refusal::OverLimit {
+                limit: deal.per_customer_limit,
+            })?;
         Ok(PricedOrder {
             deal_id: request.deal_id,
             customer_id: request.customer_id,
@@ -214,13 +220,20 @@ impl OrderId {
     /// Parses an id as found in a URL; `None` when it is not one of ours.
     pub fn parse(raw: &str) -> Option<Self> {
         let (deal, nonce) = raw.rsplit_once('.')?;
-        let nonce_ok = nonce.len() == 32 && nonce.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let nonce_ok = nonce.len() == 32
+            && nonce
+                .bytes()
+                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         (nonce_ok && DealId::parse(deal).is_ok()).then(|| OrderId(raw.to_owned()))
     }
 
     /// The deal this order belongs to.
     pub fn deal_id(&self) -> DealId {
-        let deal = self.0.rsplit_once('.').map(|(deal, _)| deal).unwrap_or_default();
+        let deal = self
+            .0
+            .rsplit_once('.')
+            .map(|(deal, _)| deal)
+            .unwrap_or_default();
         DealId::parse(deal).expect("an OrderId always holds a valid deal id")
     }
 
@@ -294,7 +307,10 @@ mod tests {
     fn each_malformation_has_its_own_code() {
         assert_eq!(code_of("{not json"), "malformed_json");
         assert_eq!(code_of(""), "malformed_json");
-        assert_eq!(code_of(r#"{"deal_id":"lantern","quantity":1,"idempotency_key":"key-12345678"}"#), "missing_field");
+        assert_eq!(
+            code_of(r#"{"deal_id":"lantern","quantity":1,"idempotency_key":"key-12345678"}"#),
+            "missing_field"
+        );
         assert_eq!(code_of(&body("lantern", r#""2""#)), "wrong_type");
         assert_eq!(code_of(&body("lantern", "1.5")), "wrong_type");
         assert_eq!(code_of(&body("lantern", "0")), "invalid_quantity");
@@ -302,14 +318,21 @@ mod tests {
         assert_eq!(code_of(&body("Not A Deal", "1")), "unknown_deal");
         let with_price = body("lantern", "1").replace('}', r#","unit_price_minor":1}"#);
         assert_eq!(code_of(&with_price), "unknown_field");
-        let huge = format!("{}{}", body("lantern", "1"), " ".repeat(MAX_ORDER_BODY_BYTES));
+        let huge = format!(
+            "{}{}",
+            body("lantern", "1"),
+            " ".repeat(MAX_ORDER_BODY_BYTES)
+        );
         assert_eq!(code_of(&huge), "body_too_large");
     }
 
     #[test]
     fn refusals_name_the_field() {
         let missing = OrderRequest::parse(br#"{"deal_id":"a","quantity":1,"customer_id":"c"}"#);
-        assert_eq!(missing, Err(Refusal::MissingField("idempotency_key".into())));
+        assert_eq!(
+            missing,
+            Err(Refusal::MissingField("idempotency_key".into()))
+        );
     }
 
     #[test]
@@ -317,12 +340,24 @@ mod tests {
         let deal = sample_deal();
         let request = || OrderRequest::parse(body("lantern", "2").as_bytes()).unwrap();
         let priced = PricedOrder::price(request(), &deal, UnixMillis(5_000)).unwrap();
-        assert_eq!((priced.unit_price_minor, priced.total_minor), (7_500, 15_000));
+        assert_eq!(
+            (priced.unit_price_minor, priced.total_minor),
+            (7_500, 15_000)
+        );
         assert_eq!(priced.currency, "USD");
-        assert_eq!(PricedOrder::price(request(), &deal, UnixMillis(999)), Err(Refusal::SaleNotOpen));
-        assert_eq!(PricedOrder::price(request(), &deal, UnixMillis(10_000)), Err(Refusal::SaleEnded));
+        assert_eq!(
+            PricedOrder::price(request(), &deal, UnixMillis(999)),
+            Err(Refusal::SaleNotOpen)
+        );
+        assert_eq!(
+            PricedOrder::price(request(), &deal, UnixMillis(10_000)),
+            Err(Refusal::SaleEnded)
+        );
         let three = OrderRequest::parse(body("lantern", "3").as_bytes()).unwrap();
-        assert_eq!(PricedOrder::price(three, &deal, UnixMillis(5_000)), Err(Refusal::OverLimit { limit: 2 }));
+        assert_eq!(
+            PricedOrder::price(three, &deal, UnixMillis(5_000)),
+            Err(Refusal::OverLimit { limit: 2 })
+        );
     }
 
     #[test]
@@ -332,7 +367,12 @@ mod tests {
         assert_eq!(id.as_str(), "tea-set.00000000000000000000000000000abc");
         assert_eq!(OrderId::parse(id.as_str()), Some(id.clone()));
         assert_eq!(id.deal_id(), deal);
-        for bad in ["tea-set", "tea-set.xyz", ".00000000000000000000000000000abc", "Tea.00000000000000000000000000000abc"] {
+        for bad in [
+            "tea-set",
+            "tea-set.xyz",
+            ".00000000000000000000000000000abc",
+            "Tea.00000000000000000000000000000abc",
+        ] {
             assert_eq!(OrderId::parse(bad), None, "{bad}");
         }
     }

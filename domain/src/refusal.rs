@@ -117,7 +117,10 @@ impl Refusal {
 
     /// The JSON body every API error uses.
     pub fn body(&self) -> ErrorBody {
-        ErrorBody { code: self.code().to_owned(), message: self.to_string() }
+        ErrorBody {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+        }
     }
 }
 
@@ -159,7 +162,10 @@ mod tests {
         for refusal in all {
             assert!((400..500).contains(&refusal.http_status()), "{refusal:?}");
             let code = refusal.code();
-            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code}");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{code}"
+            );
             assert!(codes.insert(code), "duplicate code {code}");
             assert!(!refusal.to_string().is_empty());
         }

@@ -1,1 +1,49 @@
-fn main(){}
+//! `festival-origin`: the origin service. See `Config` for its settings.
+
+use std::sync::Arc;
+
+use festival_origin::{AppState, Config, config, db, demo};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    if let Err(message) = run().await {
+        tracing::error!("{message}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = Config::from_args_and_env(std::env::args().skip(1), |k| std::env::var(k).ok())?;
+    if config.batch_secret == config::DEV_BATCH_SECRET {
+        tracing::warn!("using the local development batch secret; set FESTIVAL_BATCH_SECRET");
+    }
+    let pool = db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    if config.seed_demo {
+        let seeded = demo::seed_if_empty(&pool, festival_origin::now())
+            .await
+            .map_err(|e| format!("seeding the demo festival: {e}"))?;
+        if seeded {
+            tracing::info!("seeded the demo festival");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("listening on {}: {e}", config.addr))?;
+    tracing::info!("origin listening on http://{}", config.addr);
+    let state = AppState {
+        db: pool,
+        config: Arc::new(config),
+    };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    festival_origin::serve(listener, state, shutdown)
+        .await
+        .map_err(|e| e.to_string())
+}

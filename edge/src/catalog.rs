@@ -1,0 +1,62 @@
+//! The catalog as the Worker sees it: deals from the `CatalogStore` Durable Object, cached in
+//! this isolate for a second so that a burst of orders costs no catalog round trip.
+
+use std::cell::RefCell;
+
+use festival_domain::{Catalog, CatalogDeal, Deal, DealId, UnixMillis};
+use worker::{Env, Response, Result};
+
+use crate::bindings::{self, CATALOG};
+use crate::{http, stock};
+
+/// How long an isolate trusts its copy of the schedule.
+const ISOLATE_TTL_MS: i64 = 1_000;
+
+thread_local! {
+    /// This isolate's copy of the schedule and when it was fetched. Workers run one thread per
+    /// isolate, so a thread-local is the isolate's memory.
+    static DEALS: RefCell<Option<(UnixMillis, Vec<Deal>)>> = const { RefCell::new(None) };
+}
+
+/// The schedule, from this isolate's cache or the `CatalogStore`.
+pub async fn deals(env: &Env) -> Result<Vec<Deal>> {
+    let now = bindings::now();
+    let cached = DEALS.with_borrow(|cache| match cache {
+        Some((at, deals)) if at.millis_until(now) < ISOLATE_TTL_MS => Some(deals.clone()),
+        _ => None,
+    });
+    if let Some(deals) = cached {
+        return Ok(deals);
+    }
+    let stub = env.durable_object(CATALOG)?.get_by_name("festival")?;
+    let mut response = stub.fetch_with_str("https://catalog-store/deals").await?;
+    if response.status_code() != 200 {
+        return Err(format!("catalog store answered {}", response.status_code()).into());
+    }
+    let deals: Vec<Deal> = response.json().await?;
+    DEALS.set(Some((now, deals.clone())));
+    Ok(deals)
+}
+
+/// One deal of the schedule, if it exists.
+pub async fn find(env: &Env, id: &DealId) -> Result<Option<Deal>> {
+    Ok(deals(env).await?.into_iter().find(|deal| &deal.id == id))
+}
+
+/// `GET /api/catalog`: the deals with live stock and the edge's clock.
+pub async fn serve(env: &Env) -> Result<Response> {
+    let deals = deals(env).await?;
+    let mut listed = Vec::with_capacity(deals.len());
+    for deal in deals {
+        let stock_left = stock::stock_left(env, &deal).await?;
+        listed.push(CatalogDeal { deal, stock_left });
+    }
+    // Read the clock last so the countdown's correction includes the time spent above.
+    http::json(
+        &Catalog {
+            server_time: bindings::now(),
+            deals: listed,
+        },
+        200,
+    )
+}

@@ -1,0 +1,27 @@
+//! JSON answers, and how a refusal becomes one.
+
+use festival_domain::Refusal;
+use festival_domain::refusal::ErrorBody;
+use serde::Serialize;
+use worker::{Response, Result};
+
+/// `value` as JSON with `status`.
+pub fn json<T: Serialize>(value: &T, status: u16) -> Result<Response> {
+    let mut response = Response::from_json(value)?.with_status(status);
+    response.headers_mut().set("cache-control", "no-store")?;
+    Ok(response)
+}
+
+/// A refusal as `{code, message}` with its status.
+pub fn refusal(refusal: &Refusal) -> Result<Response> {
+    json(&refusal.body(), refusal.http_status())
+}
+
+/// The edge could not reach a part of the platform it needs; the shopper may retry.
+pub fn unavailable() -> Result<Response> {
+    let body = ErrorBody {
+        code: "unavailable".into(),
+        message: "The shop is busy right now. Please try again in a moment.".into(),
+    };
+    json(&body, 503)
+}

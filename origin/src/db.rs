@@ -1,0 +1,166 @@
+//! The SQL: connecting with migrations, and every query origin runs.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use festival_domain::{
+    CustomerId, Deal, DealId, IdempotencyKey, Order, OrderId, OrderStatus, PricedOrder, Quantity,
+    UnixMillis,
+};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+/// Opens (creating if missing) the database in WAL mode and applies the embedded migrations.
+pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
+    let options = SqliteConnectOptions::from_str(database_url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL: a committed batch survives power loss too, and the edge acks its queue messages
+        // only after the commit.
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(5));
+    if let Some(path) = options.get_filename().parent() {
+        if !path.as_os_str().is_empty() {
+            std::fs::create_dir_all(path).map_err(sqlx::Error::Io)?;
+        }
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+/// Every scheduled deal, soonest start first.
+pub async fn list_deals(db: &SqlitePool) -> Result<Vec<Deal>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, name, description, image_url, price_minor, was_price_minor, currency, stock,
+                starts_at, ends_at, per_customer_limit
+         FROM deals ORDER BY starts_at, id",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(deal_from_row).collect()
+}
+
+fn deal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Deal, sqlx::Error> {
+    let id: String = row.try_get("id")?;
+    Ok(Deal {
+        id: DealId::parse(&id).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        image_url: row.try_get("image_url")?,
+        price_minor: row.try_get("price_minor")?,
+        was_price_minor: row.try_get("was_price_minor")?,
+        currency: row.try_get("currency")?,
+        stock: row.try_get("stock")?,
+        starts_at: UnixMillis(row.try_get("starts_at")?),
+        ends_at: UnixMillis(row.try_get("ends_at")?),
+        per_customer_limit: row.try_get("per_customer_limit")?,
+    })
+}
+
+/// Inserts a deal; `Ok(false)` when a deal with its id already exists.
+pub async fn insert_deal(
+    db: &SqlitePool,
+    deal: &Deal,
+    now: UnixMillis,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "INSERT INTO deals (id, name, description, image_url, price_minor, was_price_minor,
+                            currency, stock, starts_at, ends_at, per_customer_limit, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(deal.id.as_str())
+    .bind(&deal.name)
+    .bind(&deal.description)
+    .bind(&deal.image_url)
+    .bind(deal.price_minor)
+    .bind(deal.was_price_minor)
+    .bind(&deal.currency)
+    .bind(deal.stock)
+    .bind(deal.starts_at.0)
+    .bind(deal.ends_at.0)
+    .bind(deal.per_customer_limit)
+    .bind(now.0)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// Stores a batch in one transaction, idempotently by order id. Returns, in batch order, whether
+/// each order was new.
+pub async fn store_orders(
+    db: &SqlitePool,
+    orders: &[Order],
+    now: UnixMillis,
+) -> Result<Vec<bool>, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let mut fresh = Vec::with_capacity(orders.len());
+    for order in orders {
+        let p = &order.priced;
+        let result = sqlx::query(
+            "INSERT INTO orders (id, deal_id, customer_id, idempotency_key, quantity,
+                                 unit_price_minor, total_minor, currency, status, priced_at,
+                                 stored_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(order.id.as_str())
+        .bind(p.deal_id.as_str())
+        .bind(p.customer_id.as_str())
+        .bind(p.idempotency_key.as_str())
+        .bind(p.quantity.get())
+        .bind(p.unit_price_minor)
+        .bind(p.total_minor)
+        .bind(&p.currency)
+        .bind(p.priced_at.0)
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?;
+        fresh.push(result.rows_affected() == 1);
+    }
+    tx.commit().await?;
+    Ok(fresh)
+}
+
+/// One stored order.
+pub async fn get_order(db: &SqlitePool, id: &OrderId) -> Result<Option<Order>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, deal_id, customer_id, idempotency_key, quantity, unit_price_minor,
+                total_minor, currency, status, priced_at
+         FROM orders WHERE id = ?",
+    )
+    .bind(id.as_str())
+    .fetch_optional(db)
+    .await?;
+    row.as_ref().map(order_from_row).transpose()
+}
+
+fn order_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Order, sqlx::Error> {
+    let bad = |what: &str| sqlx::Error::Decode(format!("stored order has a bad {what}").into());
+    let text = |col: &str| row.try_get::<String, _>(col);
+    let status = match text("status")?.as_str() {
+        "reserved" => OrderStatus::Reserved,
+        "confirmed" => OrderStatus::Confirmed,
+        "cancelled" => OrderStatus::Cancelled,
+        _ => return Err(bad("status")),
+    };
+    Ok(Order {
+        id: OrderId::parse(&text("id")?).ok_or_else(|| bad("id"))?,
+        status,
+        priced: PricedOrder {
+            deal_id: DealId::parse(&text("deal_id")?).map_err(|_| bad("deal id"))?,
+            customer_id: CustomerId::new(&text("customer_id")?).map_err(|_| bad("customer"))?,
+            idempotency_key: IdempotencyKey::new(&text("idempotency_key")?)
+                .map_err(|_| bad("idempotency key"))?,
+            quantity: Quantity::new(row.try_get("quantity")?).map_err(|_| bad("quantity"))?,
+            unit_price_minor: row.try_get("unit_price_minor")?,
+            total_minor: row.try_get("total_minor")?,
+            currency: text("currency")?,
+            priced_at: UnixMillis(row.try_get("priced_at")?),
+        },
+    })
+}

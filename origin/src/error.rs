@@ -1,0 +1,76 @@
+//! Every way an origin request can fail, and the one place that turns it into HTTP.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use festival_domain::SignatureError;
+use festival_domain::deal::ScheduleProblem;
+use festival_domain::refusal::ErrorBody;
+use serde_json::json;
+
+/// An origin request's failure. The response carries a stable code and words, never SQL or paths.
+#[derive(Debug, thiserror::Error)]
+pub enum OriginError {
+    /// The batch signature is missing, stale or wrong.
+    #[error("{0}")]
+    Signature(#[from] SignatureError),
+    /// The console token is missing or wrong.
+    #[error("a valid marketer token is required")]
+    Unauthorized,
+    /// The body is not the JSON this route takes.
+    #[error("the request body is not valid: {0}")]
+    BadRequest(String),
+    /// A batch holds more orders than allowed.
+    #[error("a batch holds at most {0} orders")]
+    BatchTooLarge(usize),
+    /// A deal breaks the scheduling rules.
+    #[error("the schedule breaks {} rule(s)", .0.len())]
+    InvalidSchedule(Vec<ScheduleProblem>),
+    /// A deal with this id exists already.
+    #[error("a deal with this id exists already")]
+    DealExists,
+    /// No such order.
+    #[error("there is no such order")]
+    UnknownOrder,
+    /// The database failed; details go to the log only.
+    #[error("the database is unavailable")]
+    Database(#[from] sqlx::Error),
+}
+
+impl OriginError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            OriginError::Signature(e) => (StatusCode::UNAUTHORIZED, e.code()),
+            OriginError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            OriginError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            OriginError::BatchTooLarge(_) => (StatusCode::UNPROCESSABLE_ENTITY, "batch_too_large"),
+            OriginError::InvalidSchedule(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_schedule")
+            }
+            OriginError::DealExists => (StatusCode::CONFLICT, "deal_exists"),
+            OriginError::UnknownOrder => (StatusCode::NOT_FOUND, "unknown_order"),
+            OriginError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
+        }
+    }
+}
+
+impl IntoResponse for OriginError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if let OriginError::Database(e) = &self {
+            tracing::error!("database error: {e}");
+        }
+        let body = ErrorBody {
+            code: code.to_owned(),
+            message: self.to_string(),
+        };
+        match self {
+            OriginError::InvalidSchedule(problems) => (
+                status,
+                Json(json!({"code": body.code, "message": body.message, "problems": problems})),
+            )
+                .into_response(),
+            _ => (status, Json(body)).into_response(),
+        }
+    }
+}

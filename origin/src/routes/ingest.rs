@@ -1,0 +1,46 @@
+//! `POST /internal/orders/batch`: the edge's signed batches, stored whole or not at all.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use festival_domain::batch::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use festival_domain::{BatchReceipt, MAX_BATCH_ORDERS, OrderBatch};
+
+use crate::{AppState, OriginError, db, now};
+
+pub(super) async fn store_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<BatchReceipt>, OriginError> {
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    // Authenticate before parsing: an unsigned body is not even read as JSON.
+    batch::verify(
+        state.config.batch_secret.as_bytes(),
+        header(TIMESTAMP_HEADER),
+        header(SIGNATURE_HEADER),
+        &body,
+        now(),
+    )?;
+    let batch: OrderBatch =
+        serde_json::from_slice(&body).map_err(|e| OriginError::BadRequest(e.to_string()))?;
+    if batch.orders.len() > MAX_BATCH_ORDERS {
+        return Err(OriginError::BatchTooLarge(MAX_BATCH_ORDERS));
+    }
+    let fresh = db::store_orders(&state.db, &batch.orders, now()).await?;
+    let mut receipt = BatchReceipt::default();
+    for (order, is_new) in batch.orders.into_iter().zip(fresh) {
+        if is_new {
+            receipt.stored.push(order.id)
+        } else {
+            receipt.already_stored.push(order.id)
+        }
+    }
+    tracing::info!(
+        stored = receipt.stored.len(),
+        already = receipt.already_stored.len(),
+        "batch"
+    );
+    Ok(Json(receipt))
+}

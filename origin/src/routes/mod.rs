@@ -1,0 +1,31 @@
+//! Origin's routes and the layers around them.
+
+mod admin;
+mod catalog;
+mod ingest;
+mod orders;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tower_http::trace::TraceLayer;
+
+use crate::AppState;
+
+/// Largest request body origin reads: a full batch of 100 orders is ~40 KB.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/health",
+            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .route("/internal/catalog", get(catalog::list))
+        .route("/internal/orders/batch", post(ingest::store_batch))
+        .route("/internal/orders/{id}", get(orders::show))
+        .route("/admin/deals", post(admin::schedule_deal))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
