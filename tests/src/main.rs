@@ -1,1 +1,62 @@
-fn main() {}
+//! Festival's end-to-end tests: the real stack, started and stopped here. Origin runs in this
+//! process on a temporary SQLite file; the edge runs under `wrangler dev` (real workerd) on free
+//! loopback ports; the browser test drives real headless Chromium over WebDriver.
+//!
+//! One test binary (harness = false, libtest-mimic) so the stack starts once for the API tests;
+//! the browser test gets a stack of its own so its countdown sees only its own festival.
+//! Build the app and edge first (`cargo xtask build`); `cargo xtask test` does.
+
+mod browser;
+mod deploy;
+mod orders;
+mod signatures;
+mod stack;
+
+use std::sync::Arc;
+
+use libtest_mimic::{Arguments, Trial};
+
+use crate::stack::Stack;
+
+fn main() {
+    let args = Arguments::from_args();
+    let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));
+    let stack = Arc::new(
+        runtime
+            .block_on(Stack::start("api"))
+            .expect("the local stack starts"),
+    );
+
+    let api = |name: &'static str, test: fn(Arc<Stack>) -> stack::BoxFuture| {
+        let (stack, runtime) = (stack.clone(), runtime.clone());
+        Trial::test(name, move || runtime.block_on(test(stack)))
+    };
+    let trials = vec![
+        api("order_is_stored_once_and_confirmed", |s| {
+            Box::pin(orders::stored_once_and_confirmed(s))
+        }),
+        api("burst_of_200_sells_exactly_the_stock", |s| {
+            Box::pin(orders::burst_sells_exactly_the_stock(s))
+        }),
+        api("one_idempotency_key_makes_one_order", |s| {
+            Box::pin(orders::one_key_one_order(s))
+        }),
+        api("bad_input_is_refused_with_its_own_code", |s| {
+            Box::pin(orders::bad_input_is_refused(s))
+        }),
+        api("origin_refuses_forged_and_stale_batches", |s| {
+            Box::pin(signatures::forged_and_stale_batches(s))
+        }),
+        {
+            let runtime = runtime.clone();
+            Trial::test("storefront_purchase_in_chromium", move || {
+                runtime.block_on(browser::purchase())
+            })
+        },
+        Trial::test("wrangler_deploy_dry_run", deploy::dry_run),
+    ];
+    let conclusion = libtest_mimic::run(&args, trials);
+    // Stop wrangler and origin before reporting, whatever the outcome.
+    drop(stack);
+    conclusion.exit();
+}

@@ -1,0 +1,276 @@
+//! The order path over HTTP: stored once, no oversell, idempotency, bad input.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::join_all;
+use libtest_mimic::Failed;
+use serde_json::{Value, json};
+
+use crate::stack::{Stack, check, eventually, order_body};
+
+/// How long the queue may take to bring accepted orders to origin in these tests.
+const DRAIN: Duration = Duration::from_secs(45);
+
+/// Test 1: an order placed through the API is stored at origin exactly once, and its status
+/// becomes `confirmed`.
+pub async fn stored_once_and_confirmed(stack: Arc<Stack>) -> Result<(), Failed> {
+    let deal = stack.schedule_open("e2e-stored-once", 5, 2).await?;
+    let (status, order) = stack
+        .post_order(&order_body(&deal, 2, "stored-once-key-1", "shopper-1"))
+        .await?;
+    check(
+        status == 202,
+        format!("expected 202, got {status}: {order}"),
+    )?;
+    check(
+        order["status"] == "reserved",
+        format!("a new order is reserved: {order}"),
+    )?;
+    check(
+        order["unit_price_minor"] == deal.price_minor,
+        "the unit price comes from the schedule",
+    )?;
+    check(
+        order["total_minor"] == 2 * deal.price_minor,
+        "total = quantity × unit price",
+    )?;
+    let id = order["id"].as_str().ok_or("order without id")?.to_owned();
+
+    let url = format!("{}/api/orders/{id}", stack.edge);
+    eventually(DRAIN, || async {
+        let now: Value = stack.http.get(&url).send().await?.json().await?;
+        Ok(now["status"] == "confirmed")
+    })
+    .await?;
+
+    let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
+        "SELECT customer_id, quantity, total_minor, status FROM orders WHERE id = ?",
+    )
+    .bind(&id)
+    .fetch_all(&stack.db)
+    .await?;
+    check(
+        rows == [(
+            "shopper-1".into(),
+            2,
+            2 * deal.price_minor,
+            "confirmed".into(),
+        )],
+        format!("exactly one stored row with the order's values, found {rows:?}"),
+    )
+}
+
+/// Test 2: 200 concurrent orders, distinct keys and shoppers, on stock 10: exactly 10 accepted,
+/// 190 sold out, 10 rows at origin.
+pub async fn burst_sells_exactly_the_stock(stack: Arc<Stack>) -> Result<(), Failed> {
+    let deal = stack.schedule_open("e2e-burst", 10, 1).await?;
+    let requests = (0..200).map(|i| {
+        let body = order_body(
+            &deal,
+            1,
+            &format!("burst-key-{i:04}"),
+            &format!("burst-shopper-{i}"),
+        );
+        let stack = stack.clone();
+        async move { stack.post_order(&body).await }
+    });
+    let answers = join_all(requests)
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let accepted = answers.iter().filter(|(status, _)| *status == 202).count();
+    let sold_out = answers
+        .iter()
+        .filter(|(status, body)| *status == 409 && body["code"] == "sold_out")
+        .count();
+    check(
+        accepted == 10 && sold_out == 190,
+        format!("accepted {accepted}, sold out {sold_out}"),
+    )?;
+
+    eventually(DRAIN, || async {
+        Ok(stack.origin_rows(&deal).await? >= 10)
+    })
+    .await?;
+    // Give a duplicate delivery time to show up before counting for good.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rows = stack.origin_rows(&deal).await?;
+    check(
+        rows == 10,
+        format!("origin stored {rows} orders, expected 10"),
+    )?;
+    let left = stack.stock_left(&deal).await?;
+    check(left == 0, format!("stock left {left}, expected 0"))
+}
+
+/// Test 3: one idempotency key sent 20 times at once makes one order, one reservation, one row.
+pub async fn one_key_one_order(stack: Arc<Stack>) -> Result<(), Failed> {
+    let deal = stack.schedule_open("e2e-idempotent", 10, 3).await?;
+    let body = order_body(&deal, 2, "the-same-key-every-time", "repeat-shopper");
+    let answers = join_all((0..20).map(|_| stack.post_order(&body))).await;
+    let answers = answers.into_iter().collect::<Result<Vec<_>, _>>()?;
+    check(
+        answers.iter().all(|(status, _)| *status == 202),
+        format!("all 202: {answers:?}"),
+    )?;
+    let first = &answers[0].1["id"];
+    check(
+        answers.iter().all(|(_, order)| &order["id"] == first),
+        "every answer is the same order",
+    )?;
+
+    eventually(DRAIN, || async { Ok(stack.origin_rows(&deal).await? >= 1) }).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rows = stack.origin_rows(&deal).await?;
+    check(
+        rows == 1,
+        format!("origin stored {rows} orders, expected 1"),
+    )?;
+    // Past the isolate's one-second stock cache, the object's own figure shows.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let left = stack.stock_left(&deal).await?;
+    check(
+        left == 8,
+        format!("one reservation of 2 leaves 8, found {left}"),
+    )
+}
+
+/// Test 4: bad input gets a 4xx with its own code; no stock moves; nothing reaches origin.
+pub async fn bad_input_is_refused(stack: Arc<Stack>) -> Result<(), Failed> {
+    let deal = stack.schedule_open("e2e-bad-input", 7, 2).await?;
+    let later = stack
+        .schedule("e2e-not-yet-open", 7, 2, 3_600_000 - 60_000)
+        .await?;
+    let valid = order_body(&deal, 1, "bad-input-key-0001", "careful-shopper");
+    let with = |field: &str, value: Value| {
+        let mut body = valid.clone();
+        body[field] = value;
+        body.to_string()
+    };
+    let mut missing = valid.clone();
+    missing
+        .as_object_mut()
+        .ok_or("an object")?
+        .remove("quantity");
+    let cases: Vec<(&str, String, u16, &str)> = vec![
+        (
+            "malformed JSON",
+            r#"{"deal_id": "e2e-bad-input", "#.into(),
+            400,
+            "malformed_json",
+        ),
+        ("missing field", missing.to_string(), 400, "missing_field"),
+        (
+            "wrong type",
+            with("quantity", json!("two")),
+            400,
+            "wrong_type",
+        ),
+        (
+            "unknown field (a price)",
+            with("unit_price_minor", json!(1)),
+            400,
+            "unknown_field",
+        ),
+        (
+            "quantity 0",
+            with("quantity", json!(0)),
+            422,
+            "invalid_quantity",
+        ),
+        (
+            "negative quantity",
+            with("quantity", json!(-1)),
+            422,
+            "invalid_quantity",
+        ),
+        (
+            "quantity above the limit",
+            with("quantity", json!(3)),
+            422,
+            "over_limit",
+        ),
+        (
+            "unknown deal",
+            with("deal_id", json!("no-such-deal")),
+            404,
+            "unknown_deal",
+        ),
+        (
+            "bad idempotency key",
+            with("idempotency_key", json!("short")),
+            400,
+            "invalid_idempotency_key",
+        ),
+        (
+            "body over 16 KB",
+            with("customer_id", json!("x".repeat(17 * 1024))),
+            413,
+            "body_too_large",
+        ),
+        (
+            "sale not yet open",
+            order_body(&later, 1, "bad-input-key-0002", "careful-shopper").to_string(),
+            409,
+            "sale_not_open",
+        ),
+    ];
+    let mut codes = std::collections::HashSet::new();
+    for (what, body, want_status, want_code) in cases {
+        let response = stack
+            .http
+            .post(format!("{}/api/orders", stack.edge))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let answer: Value = response.json().await?;
+        check(
+            status == want_status && answer["code"] == want_code,
+            format!("{what}: expected {want_status} {want_code}, got {status} {answer}"),
+        )?;
+        check(
+            answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+            format!("{what}: has words"),
+        )?;
+        codes.insert(want_code);
+    }
+    check(codes.len() == 10, "each kind of bad input has its own code")?;
+
+    for (path, method, want_status, want_code) in [
+        ("/api/orders/not-an-order", "GET", 404, "unknown_order"),
+        (
+            "/api/orders/e2e-bad-input.00000000000000000000000000000000",
+            "GET",
+            404,
+            "unknown_order",
+        ),
+        ("/api/nothing-here", "GET", 404, "not_found"),
+        ("/api/orders", "GET", 405, "method_not_allowed"),
+    ] {
+        let method = reqwest::Method::from_bytes(method.as_bytes())?;
+        let response = stack
+            .http
+            .request(method, format!("{}{path}", stack.edge))
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let answer: Value = response.json().await?;
+        check(
+            status == want_status && answer["code"] == want_code,
+            format!("{path}: expected {want_status} {want_code}, got {status} {answer}"),
+        )?;
+    }
+
+    // Nothing was reserved and nothing is on its way to origin.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let left = stack.stock_left(&deal).await?;
+    check(
+        left == deal.stock,
+        format!("stock moved: {left} of {}", deal.stock),
+    )?;
+    let rows = stack.origin_rows(&deal).await? + stack.origin_rows(&later).await?;
+    check(rows == 0, format!("{rows} refused orders reached origin"))
+}

@@ -1,0 +1,41 @@
+//! `cargo xtask build`: the app with Trunk, the edge with worker-build, both release.
+
+use std::process::Command;
+
+use xtask::paths;
+
+use crate::{Step, exec};
+
+/// Builds the app, then the edge (whose assets are the app's `dist/`).
+pub fn all() -> Result<(), String> {
+    app()?;
+    edge()
+}
+
+/// `trunk build --release --offline`: Trunk uses the wasm-bindgen and wasm-opt on PATH.
+pub fn app() -> Result<(), String> {
+    let step = Step::new("build app (trunk)");
+    exec(
+        Command::new("trunk")
+            .args(["build", "--release", "--offline"])
+            .current_dir(paths::app()),
+    )?;
+    step.done();
+    Ok(())
+}
+
+/// `worker-build --release`, with the local wasm-bindgen, wasm-opt and esbuild so nothing is
+/// downloaded.
+pub fn edge() -> Result<(), String> {
+    let step = Step::new("build edge (worker-build)");
+    exec(
+        Command::new(paths::cargo_bin().join("worker-build"))
+            .arg("--release")
+            .current_dir(paths::edge())
+            .env("WASM_BINDGEN_BIN", paths::cargo_bin().join("wasm-bindgen"))
+            .env("WASM_OPT_BIN", paths::node_bin().join("wasm-opt"))
+            .env("ESBUILD_BIN", paths::node_bin().join("esbuild")),
+    )?;
+    step.done();
+    Ok(())
+}

@@ -1,0 +1,145 @@
+//! Starting and stopping the local stack's processes: each runs in its own process group, so
+//! stopping it also stops what it started (wrangler starts workerd), and a dropped handle never
+//! leaves a server behind.
+
+use std::net::{Ipv4Addr, TcpListener};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+use crate::paths;
+
+/// A free TCP port on 127.0.0.1 (the OS picks it; we release it for the child to bind).
+pub fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("the OS hands out a loopback port")
+}
+
+/// A child process in its own group; dropping it stops the whole group.
+pub struct Service {
+    name: String,
+    child: Child,
+}
+
+impl Service {
+    /// Spawns `command` in a new process group.
+    pub fn spawn(name: &str, mut command: Command) -> std::io::Result<Service> {
+        use std::os::unix::process::CommandExt;
+        command.process_group(0).stdin(Stdio::null());
+        let child = command.spawn()?;
+        Ok(Service {
+            name: name.to_owned(),
+            child,
+        })
+    }
+
+    /// The child's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process has exited.
+    pub fn has_exited(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(Some(_)))
+    }
+
+    /// Stops the group: SIGTERM, up to 10 s to exit, then SIGKILL.
+    pub fn stop(&mut self) {
+        let group = Pid::from_raw(self.child.id() as i32);
+        let _ = killpg(group, Signal::SIGTERM);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self.has_exited() {
+                // Children of the leader (workerd) may outlive it by a moment.
+                let _ = killpg(group, Signal::SIGTERM);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("{} did not stop in 10 s; killing it", self.name);
+        let _ = killpg(group, Signal::SIGKILL);
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Waits until `url` answers 200, the service is gone, or `timeout` passes.
+pub fn wait_until_ok(service: &mut Service, url: &str, timeout: Duration) -> Result<(), String> {
+    let deadline = Instant::now() + timeout;
+    let agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(5)))
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    loop {
+        if let Ok(response) = agent.get(url).call() {
+            if response.status() == 200 {
+                return Ok(());
+            }
+        }
+        if service.has_exited() {
+            return Err(format!("{} exited before {url} answered", service.name));
+        }
+        if Instant::now() > deadline {
+            return Err(format!("{url} did not answer 200 within {timeout:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Environment that keeps wrangler offline and quiet (see shared/TOOLCHAIN.md).
+pub const WRANGLER_ENV: [(&str, &str); 4] = [
+    ("WRANGLER_SEND_METRICS", "false"),
+    ("WRANGLER_SEND_ERROR_REPORTS", "false"),
+    ("WRANGLER_HIDE_BANNER", "true"),
+    ("CLOUDFLARE_CF_FETCH_ENABLED", "false"),
+];
+
+/// What a local edge needs.
+pub struct EdgeSettings<'a> {
+    /// Port for the Worker.
+    pub port: u16,
+    /// Origin's base URL.
+    pub origin_url: &'a str,
+    /// Batch signing secret, shared with origin.
+    pub batch_secret: &'a str,
+    /// Where Durable Object and queue state persist.
+    pub state_dir: &'a Path,
+}
+
+/// Starts `wrangler dev` on the built edge (run `cargo xtask build` first). Its output goes to
+/// `log` (a file) or, when `None`, to this process's terminal.
+pub fn start_edge(settings: &EdgeSettings<'_>, log: Option<&Path>) -> std::io::Result<Service> {
+    let mut command = Command::new(paths::node_bin().join("wrangler"));
+    command
+        .current_dir(paths::edge())
+        .args([
+            "dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            &settings.port.to_string(),
+        ])
+        .args(["--inspector-port", &free_port().to_string()])
+        .arg("--persist-to")
+        .arg(settings.state_dir)
+        .args(["--var", &format!("ORIGIN_URL:{}", settings.origin_url)])
+        .args(["--var", &format!("BATCH_SECRET:{}", settings.batch_secret)])
+        .envs(WRANGLER_ENV)
+        .env("PATH", paths::tool_path());
+    if let Some(log) = log {
+        let file = std::fs::File::create(log)?;
+        command.stdout(file.try_clone()?).stderr(file);
+    }
+    Service::spawn("wrangler dev", command)
+}
