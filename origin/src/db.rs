@@ -19,10 +19,10 @@ pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
         // only after the commit.
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(Duration::from_secs(5));
-    if let Some(path) = options.get_filename().parent() {
-        if !path.as_os_str().is_empty() {
-            std::fs::create_dir_all(path).map_err(sqlx::Error::Io)?;
-        }
+    if let Some(path) = options.get_filename().parent()
+        && !path.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(path).map_err(sqlx::Error::Io)?;
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(8)

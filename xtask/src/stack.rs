@@ -82,10 +82,10 @@ pub fn wait_until_ok(service: &mut Service, url: &str, timeout: Duration) -> Res
         .build()
         .new_agent();
     loop {
-        if let Ok(response) = agent.get(url).call() {
-            if response.status() == 200 {
-                return Ok(());
-            }
+        if let Ok(response) = agent.get(url).call()
+            && response.status() == 200
+        {
+            return Ok(());
         }
         if service.has_exited() {
             return Err(format!("{} exited before {url} answered", service.name));

@@ -158,17 +158,14 @@ impl DealStock {
         let storage = self.state.storage();
         let mut changed = 0;
         for id in ids {
-            if let Some(mut order) = self.load_order(id).await? {
-                if order.status == OrderStatus::Reserved {
-                    order.status = OrderStatus::Confirmed;
-                    storage
-                        .put(
-                            &format!("{ORDER_PREFIX}{id}"),
-                            serde_json::to_string(&order)?,
-                        )
-                        .await?;
-                    changed += 1;
-                }
+            let Some(mut order) = self.load_order(id).await? else {
+                continue;
+            };
+            if order.status == OrderStatus::Reserved {
+                order.status = OrderStatus::Confirmed;
+                let json = serde_json::to_string(&order)?;
+                storage.put(&format!("{ORDER_PREFIX}{id}"), json).await?;
+                changed += 1;
             }
         }
         Ok(changed)
