@@ -1,0 +1,66 @@
+//! Who the shopper is, from this browser's point of view, and fresh random ids.
+//!
+//! The customer id lives in `localStorage` so every tab and every reload counts against the same
+//! per-customer limit. Ids come from the browser's `crypto`, so the app needs no uuid/getrandom
+//! crates (smaller Wasm).
+
+use wasm_bindgen::JsValue;
+
+/// `localStorage` key of the customer id.
+const CUSTOMER_KEY: &str = "festival.customer";
+
+/// This browser's customer id, created on first use. Without storage (private modes may refuse
+/// it) a fresh id is made each time, which only weakens the limit for that shopper.
+pub fn customer_id() -> String {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    let Some(storage) = storage else {
+        return new_uuid();
+    };
+    if let Ok(Some(id)) = storage.get_item(CUSTOMER_KEY)
+        && !id.is_empty()
+    {
+        return id;
+    }
+    let id = new_uuid();
+    // Ignored on failure (quota, private mode): the id still serves this purchase.
+    let _ = storage.set_item(CUSTOMER_KEY, &id);
+    id
+}
+
+/// A random version-4 UUID. `crypto.randomUUID()` exists only in secure contexts (https,
+/// localhost); elsewhere the same UUID is built from `crypto.getRandomValues`.
+pub fn new_uuid() -> String {
+    let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) else {
+        return uuid_from_bytes(math_random_bytes());
+    };
+    let has_random_uuid =
+        js_sys::Reflect::has(&crypto, &JsValue::from_str("randomUUID")).unwrap_or(false);
+    if has_random_uuid {
+        return crypto.random_uuid();
+    }
+    let mut bytes = [0u8; 16];
+    if crypto.get_random_values_with_u8_array(&mut bytes).is_err() {
+        bytes = math_random_bytes();
+    }
+    uuid_from_bytes(bytes)
+}
+
+/// Last resort without `crypto` at all (very old browsers): not secret, but still unique enough
+/// for an idempotency key.
+fn math_random_bytes() -> [u8; 16] {
+    std::array::from_fn(|_| (js_sys::Math::random() * 256.0) as u8)
+}
+
+/// Formats 16 random bytes as a version-4, variant-1 UUID.
+fn uuid_from_bytes(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let mut out = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
