@@ -1,108 +1,235 @@
-//! Every HTTP call the storefront makes, typed with the domain's own types. Same origin: the edge
-//! Worker serves both the app and `/api`.
+//! Every HTTP call the storefront makes. Same origin: the edge Worker serves both the app and
+//! `/api`, and the session cookie rides along on every call.
+//!
+//! The calls go through the browser's `fetch` and `JSON` directly, and [`crate::wire`] reads the
+//! answers into the domain's types field by field: serde_json's generic code would cost the
+//! shopper more Wasm than the whole storefront's own code.
 
-use festival_domain::catalog::clock_offset_ms;
-use festival_domain::refusal::ErrorBody;
-use festival_domain::{Catalog, DealId, Order, OrderId};
-use gloo_net::http::{Request, Response};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use web_sys::RequestCache;
+use std::cell::RefCell;
+
+use festival_domain::{CatalogDeal, DealId, OrderId};
+use js_sys::futures::JsFuture;
+use js_sys::{JSON, Object, Promise, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{RequestCache, RequestInit, Response};
+
+use crate::wire::{self, ShopOrder};
 
 /// Why a call gave no answer the page can use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// The shop said no (a 4xx with the domain's error body). Definitive: retrying the same
-    /// request gets the same answer.
-    Refused(ErrorBody),
+    /// The shop said no (a 4xx with a code). Definitive: the same request gets the same answer.
+    Refused(Refused),
     /// No usable answer: network down, a 5xx, or a body we could not read. The request may or
     /// may not have been acted on, so a purchase retries with the same idempotency key.
     Unreachable,
 }
 
-/// A catalog with the clock offset measured on the same round trip.
+/// A refusal from the edge: `{code, message}`, and for `rate_limited` the `Retry-After` seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// Stable machine-readable code (`sold_out`, `limit_reached`, …).
+    pub code: String,
+    /// The edge's own words (English).
+    pub message: String,
+    /// Seconds to wait before trying again, when the edge said.
+    pub retry_after_s: Option<u32>,
+}
+
+impl Refused {
+    /// The session is missing, forged or expired: a new one fixes it.
+    fn is_session(&self) -> bool {
+        self.code.starts_with("session_")
+    }
+}
+
+/// A catalog reading: the deals, the clock offset measured on the same round trip.
 #[derive(Debug, Clone)]
 pub struct CatalogReading {
-    /// The deals and the server's clock.
-    pub catalog: Catalog,
+    /// Deals with their stock left, soonest start first.
+    pub deals: Vec<CatalogDeal>,
     /// What to add to the device clock to read the server's.
     pub offset_ms: f64,
 }
 
-/// `GET /api/catalog`, timing the round trip to estimate the clock offset.
+thread_local! {
+    /// The session request, shared by every call that needs the cookie (a promise may be
+    /// awaited any number of times). `None` before the first call and after a failure.
+    static SESSION: RefCell<Option<Promise>> = const { RefCell::new(None) };
+    /// The latest sale token from the catalog; an order must carry it.
+    static SALE_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Makes sure this browser holds a session cookie: `POST /api/session` once, shared by all
+/// callers. A failed attempt is forgotten so the next call tries again.
+pub async fn ensure_session() -> Result<(), ApiError> {
+    let pending = SESSION.with_borrow_mut(|session| {
+        session
+            .get_or_insert_with(|| fetch("POST", "/api/session", None))
+            .clone()
+    });
+    let ok = match JsFuture::from(pending).await {
+        Ok(response) => response.unchecked_into::<Response>().ok(),
+        Err(_) => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        forget_session();
+        Err(ApiError::Unreachable)
+    }
+}
+
+/// Drops the session so the next call asks for a new one.
+fn forget_session() {
+    SESSION.with_borrow_mut(|session| *session = None);
+}
+
+/// `GET /api/catalog`, timing the round trip to estimate the clock offset. Keeps the sale token.
 pub async fn fetch_catalog() -> Result<CatalogReading, ApiError> {
+    ensure_session().await?;
     let sent_at = js_sys::Date::now();
-    let response = Request::get("/api/catalog")
-        .cache(RequestCache::NoStore)
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
+    let body = send("GET", "/api/catalog", None).await?;
     let received_at = js_sys::Date::now();
-    let catalog: Catalog = read_json(response).await?;
-    let offset_ms = clock_offset_ms(sent_at, received_at, catalog.server_time);
-    Ok(CatalogReading { catalog, offset_ms })
+    let catalog = wire::catalog(&body).ok_or(ApiError::Unreachable)?;
+    SALE_TOKEN.with_borrow_mut(|token| *token = catalog.sale_token);
+    let offset_ms =
+        festival_domain::catalog::clock_offset_ms(sent_at, received_at, catalog.server_time);
+    Ok(CatalogReading {
+        deals: catalog.deals,
+        offset_ms,
+    })
 }
 
-/// The body of `POST /api/orders`. The client never names a price (DESIGN invariant 5).
-#[derive(Debug, Serialize)]
-struct PlaceOrder<'a> {
-    deal_id: &'a str,
-    quantity: u32,
-    idempotency_key: &'a str,
-    customer_id: &'a str,
-}
-
-/// `POST /api/orders`: reserves `quantity` units of `deal`. Sending the same `idempotency_key`
-/// again returns the same order instead of a second one.
+/// `POST /api/orders`: reserves `quantity` units of `deal`. The same `idempotency_key` again
+/// returns the same order. A stale session or sale token is renewed and the order sent once more
+/// with the same key, so a renewal can never buy twice.
 pub async fn place_order(
     deal: &DealId,
     quantity: u32,
     idempotency_key: &str,
-    customer_id: &str,
-) -> Result<Order, ApiError> {
-    let body = PlaceOrder {
-        deal_id: deal.as_str(),
-        quantity,
-        idempotency_key,
-        customer_id,
-    };
-    let response = Request::post("/api/orders")
-        .json(&body)
-        .map_err(|_| ApiError::Unreachable)?
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    read_json(response).await
+) -> Result<ShopOrder, ApiError> {
+    let (mut renewed_session, mut renewed_token) = (false, false);
+    loop {
+        ensure_session().await?;
+        let body = Object::new();
+        let sale_token = SALE_TOKEN.with_borrow(|t| t.clone());
+        for (key, value) in [
+            ("deal_id", JsValue::from_str(deal.as_str())),
+            ("quantity", JsValue::from_f64(f64::from(quantity))),
+            ("idempotency_key", JsValue::from_str(idempotency_key)),
+            ("sale_token", sale_token.map_or(JsValue::NULL, |t| t.into())),
+        ] {
+            let _ = Reflect::set(&body, &key.into(), &value);
+        }
+        let json = JSON::stringify(&body)
+            .ok()
+            .and_then(|s| s.as_string())
+            .ok_or(ApiError::Unreachable)?;
+        match send("POST", "/api/orders", Some(&json)).await {
+            Err(ApiError::Refused(r)) if r.is_session() && !renewed_session => {
+                renewed_session = true;
+                forget_session();
+            }
+            Err(ApiError::Refused(r)) if r.code == "sale_token_invalid" && !renewed_token => {
+                renewed_token = true;
+                fetch_catalog().await?;
+            }
+            answer => return order_of(answer?),
+        }
+    }
+}
+
+/// `GET /api/orders`: this session's orders, newest first.
+pub async fn fetch_my_orders() -> Result<Vec<ShopOrder>, ApiError> {
+    let body = with_session("GET", "/api/orders").await?;
+    let list = Reflect::get(&body, &"orders".into()).map_err(|_| ApiError::Unreachable)?;
+    let list: js_sys::Array = list.dyn_into().map_err(|_| ApiError::Unreachable)?;
+    Ok(list.iter().filter_map(|o| wire::order(&o)).collect())
 }
 
 /// `GET /api/orders/{id}`: the order as it stands now.
-pub async fn fetch_order(id: &OrderId) -> Result<Order, ApiError> {
+pub async fn fetch_order(id: &OrderId) -> Result<ShopOrder, ApiError> {
     // An `OrderId` holds only `a-z 0-9 - .`, so it needs no escaping in a path.
-    let response = Request::get(&format!("/api/orders/{id}"))
-        .cache(RequestCache::NoStore)
-        .send()
-        .await
-        .map_err(|_| ApiError::Unreachable)?;
-    read_json(response).await
+    order_of(with_session("GET", &format!("/api/orders/{id}")).await?)
 }
 
-/// Reads a 2xx body as `T`, a 4xx as a refusal, and anything else as no answer.
-async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+/// `POST /api/orders/{id}/cancel`: the order, cancelled (cancelling twice answers the same).
+pub async fn cancel_order(id: &OrderId) -> Result<ShopOrder, ApiError> {
+    order_of(with_session("POST", &format!("/api/orders/{id}/cancel")).await?)
+}
+
+/// Reads an order from an answer body.
+fn order_of(body: JsValue) -> Result<ShopOrder, ApiError> {
+    wire::order(&body).ok_or(ApiError::Unreachable)
+}
+
+/// A body-less call that needs the session; a stale session is renewed once.
+async fn with_session(method: &str, url: &str) -> Result<JsValue, ApiError> {
+    ensure_session().await?;
+    match send(method, url, None).await {
+        Err(ApiError::Refused(r)) if r.is_session() => {
+            forget_session();
+            ensure_session().await?;
+            send(method, url, None).await
+        }
+        answer => answer,
+    }
+}
+
+/// Starts a same-origin `fetch` that is never cached.
+fn fetch(method: &str, url: &str, json: Option<&str>) -> Promise {
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_cache(RequestCache::NoStore);
+    if let Some(json) = json {
+        init.set_body(&JsValue::from_str(json));
+        let headers = Object::new();
+        let _ = Reflect::set(&headers, &"content-type".into(), &"application/json".into());
+        init.set_headers(&headers);
+    }
+    match web_sys::window() {
+        Some(window) => window.fetch_with_str_and_init(url, &init),
+        None => Promise::reject(&JsValue::NULL),
+    }
+}
+
+/// Sends a call and reads its answer: a 2xx body as JSON, a 4xx as a refusal, anything else as
+/// no answer.
+async fn send(method: &str, url: &str, json: Option<&str>) -> Result<JsValue, ApiError> {
+    let response: Response = JsFuture::from(fetch(method, url, json))
+        .await
+        .map_err(|_| ApiError::Unreachable)?
+        .unchecked_into();
     let status = response.status();
+    let body = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await.ok(),
+        Err(_) => None,
+    };
     if response.ok() {
-        response
-            .json::<T>()
-            .await
-            .map_err(|_| ApiError::Unreachable)
+        body.ok_or(ApiError::Unreachable)
     } else if (400..500).contains(&status) {
-        let body = response
-            .json::<ErrorBody>()
-            .await
-            .unwrap_or_else(|_| ErrorBody {
-                code: format!("http_{status}"),
-                message: String::new(),
-            });
-        Err(ApiError::Refused(body))
+        let text = |key: &str| {
+            body.as_ref()
+                .and_then(|b| Reflect::get(b, &key.into()).ok())
+                .and_then(|v| v.as_string())
+                .unwrap_or_default()
+        };
+        let code = match text("code") {
+            code if code.is_empty() => format!("http_{status}"),
+            code => code,
+        };
+        let retry_after_s = response
+            .headers()
+            .get("retry-after")
+            .ok()
+            .flatten()
+            .and_then(|s| s.trim().parse().ok());
+        Err(ApiError::Refused(Refused {
+            code,
+            message: text("message"),
+            retry_after_s,
+        }))
     } else {
         Err(ApiError::Unreachable)
     }

@@ -1,31 +1,9 @@
-//! Who the shopper is, from this browser's point of view, and fresh random ids.
+//! Fresh random ids for purchase intents (idempotency keys).
 //!
-//! The customer id lives in `localStorage` so every tab and every reload counts against the same
-//! per-customer limit. Ids come from the browser's `crypto`, so the app needs no uuid/getrandom
-//! crates (smaller Wasm).
+//! Who the shopper is comes from the session the edge signs (a cookie), never from the app. Ids
+//! come from the browser's `crypto`, so the app needs no uuid/getrandom crates (smaller Wasm).
 
 use wasm_bindgen::JsValue;
-
-/// `localStorage` key of the customer id.
-const CUSTOMER_KEY: &str = "festival.customer";
-
-/// This browser's customer id, created on first use. Without storage (private modes may refuse
-/// it) a fresh id is made each time, which only weakens the limit for that shopper.
-pub fn customer_id() -> String {
-    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-    let Some(storage) = storage else {
-        return new_uuid();
-    };
-    if let Ok(Some(id)) = storage.get_item(CUSTOMER_KEY)
-        && !id.is_empty()
-    {
-        return id;
-    }
-    let id = new_uuid();
-    // Ignored on failure (quota, private mode): the id still serves this purchase.
-    let _ = storage.set_item(CUSTOMER_KEY, &id);
-    id
-}
 
 /// A random version-4 UUID. `crypto.randomUUID()` exists only in secure contexts (https,
 /// localhost); elsewhere the same UUID is built from `crypto.getRandomValues`.

@@ -13,6 +13,10 @@ pub struct Catalog {
     pub server_time: UnixMillis,
     /// Deals, soonest start first.
     pub deals: Vec<CatalogDeal>,
+    /// A short-lived token that lets this session order (absent without a session). Bots that
+    /// never load the storefront have none.
+    #[serde(default)]
+    pub sale_token: Option<String>,
 }
 
 /// A deal with its live stock.

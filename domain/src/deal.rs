@@ -89,6 +89,25 @@ pub struct Deal {
     pub ends_at: UnixMillis,
     /// Most units one customer may buy in this deal, over all their orders.
     pub per_customer_limit: u32,
+    /// Durable Object shards holding the stock; 0 derives it from the stock (see
+    /// [`Deal::shard_count`]).
+    #[serde(default)]
+    pub shards: u32,
+}
+
+/// Most shards a deal may have.
+pub const MAX_SHARDS: u32 = 32;
+/// Units per shard when the count is derived: a hot deal's shard takes about 1,000 requests/s,
+/// and a few hundred units per shard keep each one busy for the first seconds of the burst.
+pub const UNITS_PER_DERIVED_SHARD: u32 = 250;
+/// Most shards a derived count gives.
+pub const MAX_DERIVED_SHARDS: u32 = 16;
+
+/// The units shard `index` of `shards` starts with when `stock` is split evenly, the remainder
+/// going to the first shards.
+pub fn share_of(stock: u32, shards: u32, index: u32) -> u32 {
+    let shards = shards.max(1);
+    stock / shards + u32::from(index < stock % shards)
 }
 
 /// Where a deal stands at a given moment.
@@ -124,6 +143,36 @@ impl Deal {
         }
     }
 
+    /// How many shards hold the stock: the schedule's count, or one per
+    /// [`UNITS_PER_DERIVED_SHARD`] units; never more than the stock, so no shard starts empty.
+    pub fn shard_count(&self) -> u32 {
+        let wanted = if self.shards >= 1 {
+            self.shards.min(MAX_SHARDS)
+        } else {
+            self.stock
+                .div_ceil(UNITS_PER_DERIVED_SHARD)
+                .min(MAX_DERIVED_SHARDS)
+        };
+        wanted.min(self.stock).max(1)
+    }
+
+    /// The units shard `index` starts with: the stock split evenly, the remainder to the first.
+    pub fn initial_share(&self, index: u32) -> u32 {
+        share_of(self.stock, self.shard_count(), index)
+    }
+
+    /// The shard that serves `customer`: always the same one, so that a customer's idempotency
+    /// keys and units held live in one place. FNV-1a, stable across builds and platforms.
+    pub fn shard_for(&self, customer: &crate::order::CustomerId) -> u32 {
+        let hash = customer
+            .as_str()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            });
+        (hash % u64::from(self.shard_count())) as u32
+    }
+
     /// Checks the rules a marketer's schedule must follow; `now` is the server's clock. Returns
     /// every problem at once so a form can show each beside its field.
     pub fn schedule_problems(&self, now: UnixMillis) -> Vec<ScheduleProblem> {
@@ -148,6 +197,9 @@ impl Deal {
         }
         if self.stock < 1 {
             add("stock", "Stock must be at least 1.");
+        }
+        if self.shards > MAX_SHARDS {
+            add("shards", "Use at most 32 shards (0 lets Festival choose).");
         }
         if self.per_customer_limit < 1 {
             add(
@@ -183,7 +235,61 @@ pub(crate) mod tests {
             starts_at: UnixMillis(1_000),
             ends_at: UnixMillis(10_000),
             per_customer_limit: 2,
+            shards: 0,
         }
+    }
+
+    #[test]
+    fn shards_split_the_stock_exactly() {
+        for (stock, shards) in [
+            (100, 4),
+            (10, 3),
+            (7, 7),
+            (3, 8),
+            (1_000, 0),
+            (5, 0),
+            (100_000, 0),
+        ] {
+            let deal = Deal {
+                stock,
+                shards,
+                ..sample_deal()
+            };
+            let n = deal.shard_count();
+            assert!((1..=MAX_SHARDS).contains(&n) && n <= stock);
+            let total: u32 = (0..n).map(|i| deal.initial_share(i)).sum();
+            assert_eq!(total, stock, "stock {stock} over {n} shards");
+            assert!((0..n).all(|i| deal.initial_share(i) >= 1));
+        }
+        assert_eq!(
+            Deal {
+                stock: 1_000,
+                shards: 0,
+                ..sample_deal()
+            }
+            .shard_count(),
+            4
+        );
+    }
+
+    #[test]
+    fn a_customer_always_lands_on_the_same_shard() {
+        let deal = Deal {
+            stock: 100,
+            shards: 4,
+            ..sample_deal()
+        };
+        let mut seen = [0u32; 4];
+        for i in 0..400 {
+            let customer = crate::order::CustomerId::new(&format!("c{i}")).unwrap();
+            let shard = deal.shard_for(&customer);
+            assert_eq!(shard, deal.shard_for(&customer));
+            seen[shard as usize] += 1;
+        }
+        assert!(
+            seen.iter().all(|&n| n > 50),
+            "customers spread over shards: {seen:?}"
+        );
     }
 
     #[test]

@@ -6,11 +6,14 @@
 
 pub mod batch;
 pub mod catalog;
+pub mod dashboard;
 pub mod deal;
 pub mod money;
 pub mod order;
+pub mod rate;
 pub mod refusal;
 pub mod time;
+pub mod token;
 
 pub use batch::{BatchReceipt, MAX_BATCH_ORDERS, OrderBatch, SignatureError};
 pub use catalog::{Catalog, CatalogDeal};

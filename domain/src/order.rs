@@ -68,13 +68,15 @@ impl IdempotencyKey {
 pub struct CustomerId(String);
 
 impl CustomerId {
-    /// Accepts 1–64 characters of `A-Z a-z 0-9 - _`.
-    pub fn new(raw: &str) -> Result<Self, Refusal> {
-        if is_token(raw, 1..=64) {
-            Ok(CustomerId(raw.to_owned()))
-        } else {
-            Err(Refusal::InvalidCustomer)
-        }
+    /// Accepts 1–64 characters of `A-Z a-z 0-9 - _`; `None` otherwise. Customer ids come from
+    /// the edge's signed session, never from a request body.
+    pub fn new(raw: &str) -> Option<Self> {
+        is_token(raw, 1..=64).then(|| CustomerId(raw.to_owned()))
+    }
+
+    /// A new customer id from 128 random bits (the caller's randomness).
+    pub fn from_random(random: u128) -> Self {
+        CustomerId(format!("c{random:032x}"))
     }
 
     /// The id as text.
@@ -83,17 +85,19 @@ impl CustomerId {
     }
 }
 
-/// The JSON a client posts to `/api/orders`, exactly; any other field is refused.
+/// The JSON a client posts to `/api/orders`, exactly; any other field is refused — a price or
+/// a customer id in the body is an `unknown_field`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OrderRequestWire {
     deal_id: String,
     quantity: i64,
     idempotency_key: String,
-    customer_id: String,
+    sale_token: String,
 }
 
-/// A well-formed order request, not yet checked against the schedule.
+/// A well-formed order request, not yet checked against the schedule. The customer is not in
+/// it: the edge takes the customer from the signed session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRequest {
     /// The deal asked for.
@@ -102,8 +106,8 @@ pub struct OrderRequest {
     pub quantity: Quantity,
     /// The purchase attempt's key.
     pub idempotency_key: IdempotencyKey,
-    /// Who buys.
-    pub customer_id: CustomerId,
+    /// The sale token the catalog handed this session (checked by the edge).
+    pub sale_token: String,
 }
 
 impl OrderRequest {
@@ -118,7 +122,7 @@ impl OrderRequest {
             deal_id: DealId::parse(&wire.deal_id).map_err(|_| Refusal::UnknownDeal)?,
             quantity: Quantity::new(wire.quantity)?,
             idempotency_key: IdempotencyKey::new(&wire.idempotency_key)?,
-            customer_id: CustomerId::new(&wire.customer_id)?,
+            sale_token: wire.sale_token,
         })
     }
 }
@@ -171,8 +175,13 @@ pub struct PricedOrder {
 }
 
 impl PricedOrder {
-    /// Checks the request against `deal` at `now` and prices it from the schedule.
-    pub fn price(request: OrderRequest, deal: &Deal, now: UnixMillis) -> Result<Self, Refusal> {
+    /// Checks `customer`'s request against `deal` at `now` and prices it from the schedule.
+    pub fn price(
+        request: OrderRequest,
+        customer: CustomerId,
+        deal: &Deal,
+        now: UnixMillis,
+    ) -> Result<Self, Refusal> {
         if request.deal_id != deal.id {
             return Err(Refusal::UnknownDeal);
         }
@@ -194,7 +203,7 @@ impl PricedOrder {
             })?;
         Ok(PricedOrder {
             deal_id: request.deal_id,
-            customer_id: request.customer_id,
+            customer_id: customer,
             idempotency_key: request.idempotency_key,
             quantity: request.quantity,
             unit_price_minor: deal.price_minor,
@@ -205,36 +214,46 @@ impl PricedOrder {
     }
 }
 
-/// An order's id: `<deal id>.<32 hex digits>`. The deal id inside tells the edge which Durable
-/// Object holds the order, so a status lookup needs no index.
+/// An order's id: `<deal id>.<shard>.<32 hex digits>`. The deal and shard inside tell the edge
+/// which Durable Object holds the order, so a lookup needs no index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct OrderId(String);
 
 impl OrderId {
-    /// Makes the id of a new order in `deal` from 128 random bits (the caller's randomness).
-    pub fn new(deal: &DealId, random: u128) -> Self {
-        OrderId(format!("{deal}.{random:032x}"))
+    /// Makes the id of a new order in shard `shard` of `deal` from 128 random bits (the
+    /// caller's randomness).
+    pub fn new(deal: &DealId, shard: u32, random: u128) -> Self {
+        OrderId(format!("{deal}.{shard}.{random:032x}"))
     }
 
     /// Parses an id as found in a URL; `None` when it is not one of ours.
     pub fn parse(raw: &str) -> Option<Self> {
-        let (deal, nonce) = raw.rsplit_once('.')?;
-        let nonce_ok = nonce.len() == 32
-            && nonce
-                .bytes()
-                .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        (nonce_ok && DealId::parse(deal).is_ok()).then(|| OrderId(raw.to_owned()))
+        let mut parts = raw.split('.');
+        let (Some(deal), Some(shard), Some(nonce), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        let hex = |b: u8| matches!(b, b'0'..=b'9' | b'a'..=b'f');
+        let nonce_ok = nonce.len() == 32 && nonce.bytes().all(hex);
+        // Canonical decimal only ("3", not "03"), so one order has one id.
+        let shard_ok = shard
+            .parse::<u32>()
+            .is_ok_and(|n| n < crate::deal::MAX_SHARDS && n.to_string() == shard);
+        (nonce_ok && shard_ok && DealId::parse(deal).is_ok()).then(|| OrderId(raw.to_owned()))
     }
 
     /// The deal this order belongs to.
     pub fn deal_id(&self) -> DealId {
-        let deal = self
-            .0
-            .rsplit_once('.')
-            .map(|(deal, _)| deal)
-            .unwrap_or_default();
+        let deal = self.0.split('.').next().unwrap_or_default();
         DealId::parse(deal).expect("an OrderId always holds a valid deal id")
+    }
+
+    /// The shard of its deal that holds this order.
+    pub fn shard(&self) -> u32 {
+        let shard = self.0.split('.').nth(1).and_then(|s| s.parse().ok());
+        shard.expect("an OrderId always holds a shard")
     }
 
     /// The id as text.
@@ -295,8 +314,12 @@ mod tests {
 
     fn body(deal: &str, quantity: &str) -> String {
         format!(
-            r#"{{"deal_id":"{deal}","quantity":{quantity},"idempotency_key":"key-12345678","customer_id":"c1"}}"#
+            r#"{{"deal_id":"{deal}","quantity":{quantity},"idempotency_key":"key-12345678","sale_token":"t"}}"#
         )
+    }
+
+    fn buyer() -> CustomerId {
+        CustomerId::new("c1").unwrap()
     }
 
     fn code_of(body: &str) -> &'static str {
@@ -318,6 +341,8 @@ mod tests {
         assert_eq!(code_of(&body("Not A Deal", "1")), "unknown_deal");
         let with_price = body("lantern", "1").replace('}', r#","unit_price_minor":1}"#);
         assert_eq!(code_of(&with_price), "unknown_field");
+        let with_customer = body("lantern", "1").replace('}', r#","customer_id":"c2"}"#);
+        assert_eq!(code_of(&with_customer), "unknown_field");
         let huge = format!(
             "{}{}",
             body("lantern", "1"),
@@ -328,7 +353,7 @@ mod tests {
 
     #[test]
     fn refusals_name_the_field() {
-        let missing = OrderRequest::parse(br#"{"deal_id":"a","quantity":1,"customer_id":"c"}"#);
+        let missing = OrderRequest::parse(br#"{"deal_id":"a","quantity":1,"sale_token":"t"}"#);
         assert_eq!(
             missing,
             Err(Refusal::MissingField("idempotency_key".into()))
@@ -339,41 +364,46 @@ mod tests {
     fn pricing_takes_the_schedule_and_the_window() {
         let deal = sample_deal();
         let request = || OrderRequest::parse(body("lantern", "2").as_bytes()).unwrap();
-        let priced = PricedOrder::price(request(), &deal, UnixMillis(5_000)).unwrap();
+        let priced = PricedOrder::price(request(), buyer(), &deal, UnixMillis(5_000)).unwrap();
         assert_eq!(
             (priced.unit_price_minor, priced.total_minor),
             (7_500, 15_000)
         );
         assert_eq!(priced.currency, "USD");
         assert_eq!(
-            PricedOrder::price(request(), &deal, UnixMillis(999)),
+            PricedOrder::price(request(), buyer(), &deal, UnixMillis(999)),
             Err(Refusal::SaleNotOpen)
         );
         assert_eq!(
-            PricedOrder::price(request(), &deal, UnixMillis(10_000)),
+            PricedOrder::price(request(), buyer(), &deal, UnixMillis(10_000)),
             Err(Refusal::SaleEnded)
         );
         let three = OrderRequest::parse(body("lantern", "3").as_bytes()).unwrap();
         assert_eq!(
-            PricedOrder::price(three, &deal, UnixMillis(5_000)),
+            PricedOrder::price(three, buyer(), &deal, UnixMillis(5_000)),
             Err(Refusal::OverLimit { limit: 2 })
         );
     }
 
     #[test]
-    fn order_ids_carry_their_deal() {
+    fn order_ids_carry_their_deal_and_shard() {
         let deal = DealId::parse("tea-set").unwrap();
-        let id = OrderId::new(&deal, 0xabc);
-        assert_eq!(id.as_str(), "tea-set.00000000000000000000000000000abc");
+        let id = OrderId::new(&deal, 3, 0xabc);
+        assert_eq!(id.as_str(), "tea-set.3.00000000000000000000000000000abc");
         assert_eq!(OrderId::parse(id.as_str()), Some(id.clone()));
-        assert_eq!(id.deal_id(), deal);
+        assert_eq!((id.deal_id(), id.shard()), (deal, 3));
+        let nonce = "00000000000000000000000000000abc";
         for bad in [
-            "tea-set",
-            "tea-set.xyz",
-            ".00000000000000000000000000000abc",
-            "Tea.00000000000000000000000000000abc",
+            "tea-set".to_string(),
+            "tea-set.0.xyz".into(),
+            format!("tea-set.{nonce}"),
+            format!(".0.{nonce}"),
+            format!("Tea.0.{nonce}"),
+            format!("tea-set.03.{nonce}"),
+            format!("tea-set.99.{nonce}"),
+            format!("tea-set.0.{nonce}.1"),
         ] {
-            assert_eq!(OrderId::parse(bad), None, "{bad}");
+            assert_eq!(OrderId::parse(&bad), None, "{bad}");
         }
     }
 
@@ -400,7 +430,7 @@ mod tests {
             match parsed {
                 Err(refusal) => prop_assert!(quantity < 1 && refusal == Refusal::InvalidQuantity),
                 Ok(request) => {
-                    let result = PricedOrder::price(request, &deal, UnixMillis(now));
+                    let result = PricedOrder::price(request, buyer(), &deal, UnixMillis(now));
                     let open = (1_000..10_000).contains(&now);
                     match result {
                         Ok(order) => {

@@ -44,9 +44,6 @@ pub enum Refusal {
     /// The idempotency key is not 8–64 characters of `A-Z a-z 0-9 - _`.
     #[error("The idempotency key must be 8 to 64 letters, digits, '-' or '_'.")]
     InvalidIdempotencyKey,
-    /// The customer id is not 1–64 characters of `A-Z a-z 0-9 - _`.
-    #[error("The customer id must be 1 to 64 letters, digits, '-' or '_'.")]
-    InvalidCustomer,
     /// No deal with this id is scheduled.
     #[error("There is no such deal.")]
     UnknownDeal,
@@ -62,6 +59,27 @@ pub enum Refusal {
     /// No order with this id.
     #[error("There is no such order.")]
     UnknownOrder,
+    /// The request carries no session.
+    #[error("Open the shop first: this request has no session.")]
+    SessionRequired,
+    /// The session is forged or damaged.
+    #[error("Your session is not valid. Reload the shop to get a new one.")]
+    SessionInvalid,
+    /// The session is past its expiry.
+    #[error("Your session has expired. Reload the shop to get a new one.")]
+    SessionExpired,
+    /// The sale token is missing, forged, expired or belongs to another session.
+    #[error("This order did not come from the shop page. Reload the shop and try again.")]
+    SaleTokenInvalid,
+    /// The order belongs to another customer.
+    #[error("This order is not yours.")]
+    NotYourOrder,
+    /// Too many requests from this session or address.
+    #[error("Too many requests. Please wait {retry_after_s} s and try again.")]
+    RateLimited {
+        /// Seconds until the client may try again.
+        retry_after_s: u32,
+    },
     /// No such route.
     #[error("There is nothing at this address.")]
     NotFound,
@@ -83,12 +101,17 @@ impl Refusal {
             Refusal::OverLimit { .. } => "over_limit",
             Refusal::LimitReached { .. } => "limit_reached",
             Refusal::InvalidIdempotencyKey => "invalid_idempotency_key",
-            Refusal::InvalidCustomer => "invalid_customer",
             Refusal::UnknownDeal => "unknown_deal",
             Refusal::SaleNotOpen => "sale_not_open",
             Refusal::SaleEnded => "sale_ended",
             Refusal::SoldOut => "sold_out",
             Refusal::UnknownOrder => "unknown_order",
+            Refusal::SessionRequired => "session_required",
+            Refusal::SessionInvalid => "session_invalid",
+            Refusal::SessionExpired => "session_expired",
+            Refusal::SaleTokenInvalid => "sale_token_invalid",
+            Refusal::NotYourOrder => "not_your_order",
+            Refusal::RateLimited { .. } => "rate_limited",
             Refusal::NotFound => "not_found",
             Refusal::MethodNotAllowed => "method_not_allowed",
         }
@@ -102,8 +125,9 @@ impl Refusal {
             | Refusal::MissingField(_)
             | Refusal::UnknownField(_)
             | Refusal::WrongType(_)
-            | Refusal::InvalidIdempotencyKey
-            | Refusal::InvalidCustomer => 400,
+            | Refusal::InvalidIdempotencyKey => 400,
+            Refusal::SessionRequired | Refusal::SessionInvalid | Refusal::SessionExpired => 401,
+            Refusal::SaleTokenInvalid | Refusal::NotYourOrder => 403,
             Refusal::UnknownDeal | Refusal::UnknownOrder | Refusal::NotFound => 404,
             Refusal::MethodNotAllowed => 405,
             Refusal::SaleNotOpen
@@ -112,6 +136,7 @@ impl Refusal {
             | Refusal::LimitReached { .. } => 409,
             Refusal::BodyTooLarge => 413,
             Refusal::InvalidQuantity | Refusal::OverLimit { .. } => 422,
+            Refusal::RateLimited { .. } => 429,
         }
     }
 
@@ -149,12 +174,17 @@ mod tests {
             Refusal::OverLimit { limit: 2 },
             Refusal::LimitReached { limit: 2 },
             Refusal::InvalidIdempotencyKey,
-            Refusal::InvalidCustomer,
             Refusal::UnknownDeal,
             Refusal::SaleNotOpen,
             Refusal::SaleEnded,
             Refusal::SoldOut,
             Refusal::UnknownOrder,
+            Refusal::SessionRequired,
+            Refusal::SessionInvalid,
+            Refusal::SessionExpired,
+            Refusal::SaleTokenInvalid,
+            Refusal::NotYourOrder,
+            Refusal::RateLimited { retry_after_s: 10 },
             Refusal::NotFound,
             Refusal::MethodNotAllowed,
         ];

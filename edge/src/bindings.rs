@@ -1,17 +1,26 @@
 //! Names of the bindings in `wrangler.toml`, in one place, and the settings read from them.
 
+use festival_domain::rate::Rate;
 use worker::{Env, Result};
 
-/// Durable Object namespace: one `DealStock` per deal holds its stock and its orders.
+/// Durable Object namespace: `DealStock` shards, named `<deal>#<index>`.
 pub const DEAL_STOCK: &str = "DEAL_STOCK";
 /// Durable Object namespace: the one `CatalogStore` keeps the last catalog fetched from origin.
 pub const CATALOG: &str = "CATALOG";
-/// Queue producer for accepted orders.
+/// Durable Object namespace: the one `DeadLetters` keeps orders whose delivery gave up.
+pub const DEAD_LETTERS: &str = "DEAD_LETTERS";
+/// Queue producer for accepted orders and cancellations.
 pub const ORDER_QUEUE: &str = "ORDER_QUEUE";
+/// Name of the dead-letter queue of `festival-orders` (as the consumer sees it).
+pub const DEAD_LETTER_QUEUE_NAME: &str = "festival-orders-dlq";
 /// Variable: origin's base URL, e.g. `http://127.0.0.1:8788`.
 pub const ORIGIN_URL: &str = "ORIGIN_URL";
 /// Secret: the key batches to origin are signed with (`wrangler secret put BATCH_SECRET`).
 pub const BATCH_SECRET: &str = "BATCH_SECRET";
+/// Secret: the key sessions and sale tokens are signed with.
+pub const SESSION_SECRET: &str = "SESSION_SECRET";
+/// Secret: the marketer's (and operator's) token for the console and `/api/ops`.
+pub const MARKETER_TOKEN: &str = "MARKETER_TOKEN";
 
 /// Origin's base URL without a trailing slash.
 pub fn origin_url(env: &Env) -> Result<String> {
@@ -22,12 +31,22 @@ pub fn origin_url(env: &Env) -> Result<String> {
         .to_owned())
 }
 
-/// The batch signing secret.
-pub fn batch_secret(env: &Env) -> Result<String> {
-    Ok(env
-        .secret(BATCH_SECRET)
-        .or_else(|_| env.var(BATCH_SECRET))?
-        .to_string())
+/// A secret (`wrangler secret put`), or a plain variable of that name in local development.
+pub fn secret(env: &Env, name: &str) -> Result<String> {
+    Ok(env.secret(name).or_else(|_| env.var(name))?.to_string())
+}
+
+/// A token-bucket rate from the variables `<prefix>_PER_S` and `<prefix>_BURST`, with defaults.
+pub fn rate(env: &Env, prefix: &str, default: Rate) -> Rate {
+    let number = |suffix: &str| {
+        env.var(&format!("{prefix}_{suffix}"))
+            .ok()
+            .and_then(|v| v.to_string().parse::<f64>().ok())
+    };
+    Rate {
+        per_second: number("PER_S").unwrap_or(default.per_second),
+        burst: number("BURST").unwrap_or(default.burst),
+    }
 }
 
 /// The edge's clock: the only clock that decides whether a sale is open.

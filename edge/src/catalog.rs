@@ -2,12 +2,14 @@
 //! this isolate for a second so that a burst of orders costs no catalog round trip.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 use festival_domain::{Catalog, CatalogDeal, Deal, DealId, UnixMillis};
-use worker::{Env, Response, Result};
+use worker::{Env, Request, Response, Result};
 
 use crate::bindings::{self, CATALOG};
-use crate::{http, stock};
+use crate::stock;
+use crate::{http, session};
 
 /// How long an isolate trusts its copy of the schedule.
 const ISOLATE_TTL_MS: i64 = 1_000;
@@ -43,20 +45,55 @@ pub async fn find(env: &Env, id: &DealId) -> Result<Option<Deal>> {
     Ok(deals(env).await?.into_iter().find(|deal| &deal.id == id))
 }
 
-/// `GET /api/catalog`: the deals with live stock and the edge's clock.
-pub async fn serve(env: &Env) -> Result<Response> {
+/// `GET /api/catalog`: the deals with live stock, the edge's clock, and — for a session — a sale
+/// token that lets it order.
+pub async fn serve(req: Request, env: &Env) -> Result<Response> {
     let deals = deals(env).await?;
     let mut listed = Vec::with_capacity(deals.len());
     for deal in deals {
-        let stock_left = stock::stock_left(env, &deal).await?;
+        let stock_left = stock_left(env, &deal).await?;
         listed.push(CatalogDeal { deal, stock_left });
     }
+    let now = bindings::now();
+    let sale_token = match session::customer(&req, env, now)? {
+        Ok(customer) => Some(session::sale_token(env, &customer, now)?),
+        Err(_) => None,
+    };
     // Read the clock last so the countdown's correction includes the time spent above.
     http::json(
         &Catalog {
             server_time: bindings::now(),
             deals: listed,
+            sale_token,
         },
         200,
     )
+}
+
+/// How long an isolate reuses a deal's stock figure for the catalog.
+const STOCK_LEFT_TTL_MS: i64 = 1_000;
+
+thread_local! {
+    /// Recent stock figures per deal in this isolate.
+    static STOCK_LEFT: RefCell<HashMap<DealId, (UnixMillis, u32)>> = RefCell::new(HashMap::new());
+}
+
+/// Units left in `deal` over all its shards, at most a second old.
+async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
+    let now = bindings::now();
+    let recent = STOCK_LEFT.with_borrow(|map| {
+        map.get(&deal.id)
+            .filter(|(at, _)| at.millis_until(now) < STOCK_LEFT_TTL_MS)
+            .map(|(_, left)| *left)
+    });
+    if let Some(left) = recent {
+        return Ok(left);
+    }
+    let left = stock::ledgers(env, deal)
+        .await?
+        .iter()
+        .map(|ledger| ledger.stock_left)
+        .sum();
+    STOCK_LEFT.with_borrow_mut(|map| map.insert(deal.id.clone(), (now, left)));
+    Ok(left)
 }

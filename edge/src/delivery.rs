@@ -1,7 +1,8 @@
 //! The queue consumer: accepted orders go to origin in signed batches of up to 100. A batch is
 //! acknowledged only when origin has stored it and each order's `DealStock` knows it is
 //! confirmed; anything less is retried with a growing delay, and messages whose retries run out
-//! go to the dead-letter queue (see `wrangler.toml`).
+//! go to the dead-letter queue (see `wrangler.toml`), whose consumer keeps them in `DeadLetters`
+//! for `cargo xtask reconcile` to report.
 
 use std::collections::BTreeMap;
 
@@ -12,13 +13,28 @@ use worker::{
     RequestInit, Result, console_warn,
 };
 
-use crate::{bindings, stock};
+use crate::bindings::{self, BATCH_SECRET, DEAD_LETTER_QUEUE_NAME};
+use crate::dead_letters;
+use crate::stock;
 
 /// Longest wait between two deliveries of a failed batch.
 const MAX_RETRY_DELAY_S: u32 = 60;
 
-/// Delivers one queue batch; see the module doc.
-pub async fn deliver(batch: MessageBatch<String>, env: &Env) -> Result<()> {
+/// Handles a batch from either queue.
+pub async fn consume(batch: MessageBatch<String>, env: &Env) -> Result<()> {
+    if batch.queue() == DEAD_LETTER_QUEUE_NAME {
+        let messages = batch.messages()?;
+        let letters: Vec<String> = messages.iter().map(|m| m.body().clone()).collect();
+        console_warn!("{} order messages gave up on delivery", letters.len());
+        dead_letters::keep(env, letters).await?;
+        messages.iter().for_each(|message| message.ack());
+        return Ok(());
+    }
+    deliver(batch, env).await
+}
+
+/// Delivers one batch of the order queue; see the module doc.
+async fn deliver(batch: MessageBatch<String>, env: &Env) -> Result<()> {
     let messages = batch.messages()?;
     let mut orders = Vec::with_capacity(messages.len());
     let mut delivering = Vec::with_capacity(messages.len());
@@ -70,11 +86,8 @@ pub async fn deliver(batch: MessageBatch<String>, env: &Env) -> Result<()> {
 async fn send_to_origin(env: &Env, orders: Vec<Order>) -> Result<BatchReceipt> {
     let body = serde_json::to_string(&OrderBatch { orders })?;
     let timestamp = bindings::now();
-    let signature = batch::sign(
-        bindings::batch_secret(env)?.as_bytes(),
-        timestamp,
-        body.as_bytes(),
-    );
+    let secret = bindings::secret(env, BATCH_SECRET)?;
+    let signature = batch::sign(secret.as_bytes(), timestamp, body.as_bytes());
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
     headers.set(TIMESTAMP_HEADER, &timestamp.0.to_string())?;
@@ -94,14 +107,17 @@ async fn send_to_origin(env: &Env, orders: Vec<Order>) -> Result<BatchReceipt> {
     response.json().await
 }
 
-/// Tells each deal's `DealStock` which of its orders origin holds.
+/// Tells each shard which of its orders origin holds.
 async fn confirm_at_edge(env: &Env, receipt: BatchReceipt) -> Result<()> {
-    let mut by_deal: BTreeMap<DealId, Vec<OrderId>> = BTreeMap::new();
+    let mut by_shard: BTreeMap<(DealId, u32), Vec<OrderId>> = BTreeMap::new();
     for id in receipt.stored.into_iter().chain(receipt.already_stored) {
-        by_deal.entry(id.deal_id()).or_default().push(id);
+        by_shard
+            .entry((id.deal_id(), id.shard()))
+            .or_default()
+            .push(id);
     }
-    for (deal, ids) in by_deal {
-        stock::confirm(env, &deal, ids).await?;
+    for ((deal, shard), ids) in by_shard {
+        stock::confirm(env, &deal, shard, ids).await?;
     }
     Ok(())
 }

@@ -12,9 +12,15 @@ pub fn json<T: Serialize>(value: &T, status: u16) -> Result<Response> {
     Ok(response)
 }
 
-/// A refusal as `{code, message}` with its status.
+/// A refusal as `{code, message}` with its status (and `Retry-After` when rate limited).
 pub fn refusal(refusal: &Refusal) -> Result<Response> {
-    json(&refusal.body(), refusal.http_status())
+    let mut response = json(&refusal.body(), refusal.http_status())?;
+    if let Refusal::RateLimited { retry_after_s } = refusal {
+        response
+            .headers_mut()
+            .set("retry-after", &retry_after_s.to_string())?;
+    }
+    Ok(response)
 }
 
 /// The edge could not reach a part of the platform it needs; the shopper may retry.

@@ -1,5 +1,5 @@
-//! Festival's Cloudflare Worker: the storefront's API, order intake with stock held in Durable
-//! Objects, and the queue that carries accepted orders to origin.
+//! Festival's Cloudflare Worker: the storefront's API, order intake with stock held in sharded
+//! Durable Objects, and the queue that carries accepted orders to origin.
 //!
 //! Static assets (the app) never reach this code: wrangler's `[assets]` serves them and runs the
 //! Worker only for `/api/*` (see `wrangler.toml`).
@@ -10,12 +10,18 @@ use worker::{Context, Env, MessageBatch, Method, Request, Response, Result, cons
 mod bindings;
 mod catalog;
 mod catalog_store;
+mod console;
+mod dead_letters;
 mod delivery;
 mod http;
+mod ops;
 mod orders;
+mod rate_limit;
+mod session;
 mod stock;
 
 pub use catalog_store::CatalogStore;
+pub use dead_letters::DeadLetters;
 pub use stock::shard::DealStock;
 
 #[event(fetch)]
@@ -23,12 +29,22 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let (method, path) = (req.method(), req.path());
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let answer = match (method.clone(), segments.as_slice()) {
-        (Method::Get, ["api", "catalog"]) => catalog::serve(&env).await,
+        (Method::Get, ["api", "health"]) => http::json(&serde_json::json!({"status": "ok"}), 200),
+        (Method::Post, ["api", "session"]) => session::start(req, &env).await,
+        (Method::Get, ["api", "catalog"]) => catalog::serve(req, &env).await,
         (Method::Post, ["api", "orders"]) => orders::place(req, &env).await,
-        (Method::Get, ["api", "orders", id]) => orders::show(id, &env).await,
-        (_, ["api", "catalog"] | ["api", "orders"] | ["api", "orders", _]) => {
-            http::refusal(&Refusal::MethodNotAllowed)
-        }
+        (Method::Get, ["api", "orders"]) => orders::mine(req, &env).await,
+        (Method::Get, ["api", "orders", id]) => orders::show(req, id, &env).await,
+        (Method::Post, ["api", "orders", id, "cancel"]) => orders::cancel(req, id, &env).await,
+        (Method::Get, ["api", "ops", "reconcile"]) => ops::reconcile(req, &env).await,
+        (
+            _,
+            ["api", "health" | "session" | "catalog" | "orders"]
+            | ["api", "orders", _]
+            | ["api", "orders", _, "cancel"]
+            | ["api", "ops", "reconcile"],
+        ) => http::refusal(&Refusal::MethodNotAllowed),
+        (_, ["api", "console", rest @ ..]) => console::proxy(req, rest, &env).await,
         _ => http::refusal(&Refusal::NotFound),
     };
     // A failure of the platform (a Durable Object or the queue unreachable) is logged in full
@@ -41,5 +57,5 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 
 #[event(queue)]
 async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> Result<()> {
-    delivery::deliver(batch, &env).await
+    delivery::consume(batch, &env).await
 }

@@ -1,18 +1,31 @@
-//! `POST /api/orders` and `GET /api/orders/{id}`: order intake, cheapest checks first, then one
-//! Durable Object call.
+//! The order routes. Intake checks the cheapest things first — size, address rate, session,
+//! session rate, body, sale token, schedule, the sold-out memory — so that most of a burst is
+//! answered before any Durable Object is called.
 
 use festival_domain::refusal::MAX_ORDER_BODY_BYTES;
-use festival_domain::{OrderId, OrderRequest, PricedOrder, Refusal};
+use festival_domain::{CustomerId, Order, OrderId, OrderRequest, PricedOrder, Refusal};
+use serde::Serialize;
 use worker::{Env, Request, Response, Result};
 
-use crate::stock::{self, Reservation};
-use crate::{bindings, catalog, http};
+use crate::stock::{self, Cancellation, Reservation, sold_out};
+use crate::{bindings, catalog, http, rate_limit, session};
 
-/// Places an order: size, shape and values first, then the schedule (window, limit, price), then
-/// the stock. Answers 202 with the order, or a refusal.
+/// Header on a "sold out" answered from the isolate's memory, without a Durable Object call.
+pub const ANSWERED_FROM_MEMORY: &str = "x-festival-answered-from";
+
+/// Early exit with a refusal from a `Result<T, Refusal>`.
+macro_rules! refuse_unless {
+    ($checked:expr) => {
+        match $checked {
+            Ok(value) => value,
+            Err(refusal) => return http::refusal(&refusal),
+        }
+    };
+}
+
+/// `POST /api/orders`: 202 with the order, or a refusal.
 pub async fn place(mut req: Request, env: &Env) -> Result<Response> {
     let now = bindings::now();
-    // Refuse an announced oversize body before reading it.
     let announced = req
         .headers()
         .get("content-length")?
@@ -20,20 +33,28 @@ pub async fn place(mut req: Request, env: &Env) -> Result<Response> {
     if announced.is_some_and(|len| len > MAX_ORDER_BODY_BYTES) {
         return http::refusal(&Refusal::BodyTooLarge);
     }
-    let body = req.bytes().await?;
-    let request = match OrderRequest::parse(&body) {
-        Ok(request) => request,
-        Err(refusal) => return http::refusal(&refusal),
-    };
+    refuse_unless!(rate_limit::by_address(
+        env,
+        &rate_limit::client_address(&req)?,
+        now
+    ));
+    let customer = refuse_unless!(session::customer(&req, env, now)?);
+    refuse_unless!(rate_limit::by_session(env, customer.as_str(), now));
+    let request = refuse_unless!(OrderRequest::parse(&req.bytes().await?));
+    if !session::sale_token_is_valid(env, &request.sale_token, &customer, now)? {
+        return http::refusal(&Refusal::SaleTokenInvalid);
+    }
     let Some(deal) = catalog::find(env, &request.deal_id).await? else {
         return http::refusal(&Refusal::UnknownDeal);
     };
-    let priced = match PricedOrder::price(request, &deal, now) {
-        Ok(priced) => priced,
-        Err(refusal) => return http::refusal(&refusal),
-    };
+    let priced = refuse_unless!(PricedOrder::price(request, customer, &deal, now));
+    if sold_out::is_sold_out(&deal.id) {
+        let mut response = http::refusal(&Refusal::SoldOut)?;
+        response.headers_mut().set(ANSWERED_FROM_MEMORY, "memory")?;
+        return Ok(response);
+    }
     match stock::reserve(env, &deal, priced).await? {
-        Reservation::Accepted { order, .. } => http::json(&order, 202),
+        Reservation::Accepted { order } => http::json(&order, 202),
         Reservation::Replayed { order } => {
             let mut response = http::json(&order, 202)?;
             response.headers_mut().set("idempotent-replayed", "true")?;
@@ -44,13 +65,44 @@ pub async fn place(mut req: Request, env: &Env) -> Result<Response> {
     }
 }
 
-/// The order and its status: `reserved` until origin has stored it, then `confirmed`.
-pub async fn show(id: &str, env: &Env) -> Result<Response> {
+/// `GET /api/orders/{id}`: the session's order and its status — `reserved` until origin has
+/// stored it, then `confirmed` (or `cancelled`).
+pub async fn show(req: Request, id: &str, env: &Env) -> Result<Response> {
+    let customer = refuse_unless!(session::customer(&req, env, bindings::now())?);
     let Some(id) = OrderId::parse(id) else {
         return http::refusal(&Refusal::UnknownOrder);
     };
     match stock::lookup(env, &id).await? {
-        Some(order) => http::json(&order, 200),
+        Some(order) if order.priced.customer_id == customer => http::json(&order, 200),
+        Some(_) => http::refusal(&Refusal::NotYourOrder),
         None => http::refusal(&Refusal::UnknownOrder),
+    }
+}
+
+/// `GET /api/orders`: the session's orders, newest first.
+pub async fn mine(req: Request, env: &Env) -> Result<Response> {
+    #[derive(Serialize)]
+    struct MyOrders {
+        orders: Vec<Order>,
+    }
+    let customer: CustomerId = refuse_unless!(session::customer(&req, env, bindings::now())?);
+    let mut orders = Vec::new();
+    for deal in catalog::deals(env).await? {
+        orders.extend(stock::mine(env, &deal, &customer).await?);
+    }
+    orders.sort_by_key(|order| std::cmp::Reverse(order.priced.priced_at));
+    http::json(&MyOrders { orders }, 200)
+}
+
+/// `POST /api/orders/{id}/cancel`: the owner cancels; the units return to stock exactly once.
+pub async fn cancel(req: Request, id: &str, env: &Env) -> Result<Response> {
+    let customer = refuse_unless!(session::customer(&req, env, bindings::now())?);
+    let Some(id) = OrderId::parse(id) else {
+        return http::refusal(&Refusal::UnknownOrder);
+    };
+    match stock::cancel(env, &id, &customer).await? {
+        Cancellation::Cancelled { order } => http::json(&order, 200),
+        Cancellation::NotYours => http::refusal(&Refusal::NotYourOrder),
+        Cancellation::Unknown => http::refusal(&Refusal::UnknownOrder),
     }
 }

@@ -36,7 +36,7 @@ pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
 pub async fn list_deals(db: &SqlitePool) -> Result<Vec<Deal>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, name, description, image_url, price_minor, was_price_minor, currency, stock,
-                starts_at, ends_at, per_customer_limit
+                starts_at, ends_at, per_customer_limit, shards
          FROM deals ORDER BY starts_at, id",
     )
     .fetch_all(db)
@@ -58,6 +58,7 @@ fn deal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Deal, sqlx::Error> {
         starts_at: UnixMillis(row.try_get("starts_at")?),
         ends_at: UnixMillis(row.try_get("ends_at")?),
         per_customer_limit: row.try_get("per_customer_limit")?,
+        shards: row.try_get("shards")?,
     })
 }
 
@@ -69,8 +70,9 @@ pub async fn insert_deal(
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "INSERT INTO deals (id, name, description, image_url, price_minor, was_price_minor,
-                            currency, stock, starts_at, ends_at, per_customer_limit, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            currency, stock, starts_at, ends_at, per_customer_limit, shards,
+                            created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING",
     )
     .bind(deal.id.as_str())
@@ -84,14 +86,16 @@ pub async fn insert_deal(
     .bind(deal.starts_at.0)
     .bind(deal.ends_at.0)
     .bind(deal.per_customer_limit)
+    .bind(deal.shards)
     .bind(now.0)
     .execute(db)
     .await?;
     Ok(result.rows_affected() == 1)
 }
 
-/// Stores a batch in one transaction, idempotently by order id. Returns, in batch order, whether
-/// each order was new.
+/// Stores a batch in one transaction, idempotently by order id. A cancelled order overwrites a
+/// stored one's status (once); an accepted order never overwrites a cancellation, whichever
+/// arrives first. Returns, in batch order, whether each order changed anything.
 pub async fn store_orders(
     db: &SqlitePool,
     orders: &[Order],
@@ -105,8 +109,9 @@ pub async fn store_orders(
             "INSERT INTO orders (id, deal_id, customer_id, idempotency_key, quantity,
                                  unit_price_minor, total_minor, currency, status, priced_at,
                                  stored_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'confirmed', ?, ?)
-             ON CONFLICT (id) DO NOTHING",
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET status = 'cancelled'
+             WHERE excluded.status = 'cancelled' AND orders.status <> 'cancelled'",
         )
         .bind(order.id.as_str())
         .bind(p.deal_id.as_str())
@@ -116,6 +121,11 @@ pub async fn store_orders(
         .bind(p.unit_price_minor)
         .bind(p.total_minor)
         .bind(&p.currency)
+        .bind(match order.status {
+            OrderStatus::Cancelled => "cancelled",
+            // Stored at origin is what "confirmed" means.
+            OrderStatus::Reserved | OrderStatus::Confirmed => "confirmed",
+        })
         .bind(p.priced_at.0)
         .bind(now.0)
         .execute(&mut *tx)
@@ -153,7 +163,7 @@ fn order_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Order, sqlx::Error> {
         status,
         priced: PricedOrder {
             deal_id: DealId::parse(&text("deal_id")?).map_err(|_| bad("deal id"))?,
-            customer_id: CustomerId::new(&text("customer_id")?).map_err(|_| bad("customer"))?,
+            customer_id: CustomerId::new(&text("customer_id")?).ok_or_else(|| bad("customer"))?,
             idempotency_key: IdempotencyKey::new(&text("idempotency_key")?)
                 .map_err(|_| bad("idempotency key"))?,
             quantity: Quantity::new(row.try_get("quantity")?).map_err(|_| bad("quantity"))?,
@@ -163,4 +173,25 @@ fn order_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Order, sqlx::Error> {
             priced_at: UnixMillis(row.try_get("priced_at")?),
         },
     })
+}
+
+/// Orders and units per deal that origin holds as sold (not cancelled), for reconciliation.
+pub async fn sold_per_deal(db: &SqlitePool) -> Result<Vec<DealTotals>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT deal_id, COUNT(*) AS orders, COALESCE(SUM(quantity), 0) AS units
+         FROM orders WHERE status <> 'cancelled' GROUP BY deal_id ORDER BY deal_id",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// One deal's sold orders and units.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct DealTotals {
+    /// The deal.
+    pub deal_id: String,
+    /// Orders not cancelled.
+    pub orders: i64,
+    /// Units in those orders.
+    pub units: i64,
 }

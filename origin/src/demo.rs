@@ -27,6 +27,7 @@ pub fn demo_deals(now: UnixMillis) -> Vec<Deal> {
         starts_at,
         ends_at,
         per_customer_limit: limit,
+        shards: 0,
     };
     vec![
         deal(

@@ -32,6 +32,18 @@ pub enum OriginError {
     /// No such order.
     #[error("there is no such order")]
     UnknownOrder,
+    /// No deal has this id.
+    #[error("there is no such deal")]
+    UnknownDeal,
+    /// The sale has started (or ended): its schedule can no longer change.
+    #[error("the sale has started; it can no longer be edited or cancelled")]
+    SaleStarted,
+    /// The body names another deal than the path.
+    #[error("the deal id in the body differs from the one in the path")]
+    DealIdMismatch,
+    /// The dashboard's query asks for a window it cannot show.
+    #[error("{0}")]
+    InvalidWindow(String),
     /// The database failed; details go to the log only.
     #[error("the database is unavailable")]
     Database(#[from] sqlx::Error),
@@ -49,6 +61,10 @@ impl OriginError {
             }
             OriginError::DealExists => (StatusCode::CONFLICT, "deal_exists"),
             OriginError::UnknownOrder => (StatusCode::NOT_FOUND, "unknown_order"),
+            OriginError::UnknownDeal => (StatusCode::NOT_FOUND, "unknown_deal"),
+            OriginError::SaleStarted => (StatusCode::CONFLICT, "sale_started"),
+            OriginError::DealIdMismatch => (StatusCode::BAD_REQUEST, "deal_id_mismatch"),
+            OriginError::InvalidWindow(_) => (StatusCode::BAD_REQUEST, "invalid_window"),
             OriginError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
         }
     }

@@ -7,10 +7,14 @@
 //! Build the app and edge first (`cargo xtask build`); `cargo xtask test` does.
 
 mod browser;
+mod burst;
+mod chromium;
+mod console;
 mod deploy;
 mod orders;
 mod signatures;
 mod stack;
+mod storefront;
 
 use std::sync::Arc;
 
@@ -23,7 +27,7 @@ fn main() {
     let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));
     let stack = Arc::new(
         runtime
-            .block_on(Stack::start("api"))
+            .block_on(Stack::start("api", stack::UNLIMITED))
             .expect("the local stack starts"),
     );
 
@@ -44,8 +48,50 @@ fn main() {
         api("bad_input_is_refused_with_its_own_code", |s| {
             Box::pin(orders::bad_input_is_refused(s))
         }),
+        api("console_refuses_wrong_token_and_schedules_a_sale", |s| {
+            Box::pin(console::refuses_wrong_token_and_schedules_a_sale(s))
+        }),
         api("origin_refuses_forged_and_stale_batches", |s| {
             Box::pin(signatures::forged_and_stale_batches(s))
+        }),
+        api("limit_holds_under_concurrency", |s| {
+            Box::pin(burst::limit_holds_under_concurrency(s))
+        }),
+        api("sharded_stock_sells_exactly", |s| {
+            Box::pin(burst::sharded_stock_sells_exactly(s))
+        }),
+        api("sold_out_is_answered_from_memory", |s| {
+            Box::pin(burst::sold_out_is_answered_from_memory(s))
+        }),
+        api("cancel_restores_stock_once", |s| {
+            Box::pin(burst::cancel_restores_stock_once(s))
+        }),
+        api("my_orders_are_listed", |s| {
+            Box::pin(burst::my_orders_are_listed(s))
+        }),
+        {
+            let runtime = runtime.clone();
+            Trial::test("nothing_lost_with_origin_down", move || {
+                runtime.block_on(burst::nothing_lost_with_origin_down())
+            })
+        },
+        {
+            let runtime = runtime.clone();
+            Trial::test("rate_limits_answer_429", move || {
+                runtime.block_on(burst::rate_limits_answer_429())
+            })
+        },
+        api("storefront_language_switch", |s| {
+            Box::pin(storefront::language_switch(s))
+        }),
+        api("storefront_layout_375_and_1280", |s| {
+            Box::pin(storefront::layout(s))
+        }),
+        api("storefront_sold_out_and_limit_reached", |s| {
+            Box::pin(storefront::sold_out_and_limit_reached(s))
+        }),
+        api("storefront_my_orders_cancel", |s| {
+            Box::pin(storefront::my_orders_cancel(s))
         }),
         {
             let runtime = runtime.clone();

@@ -7,7 +7,7 @@ use futures::future::join_all;
 use libtest_mimic::Failed;
 use serde_json::{Value, json};
 
-use crate::stack::{Stack, check, eventually, order_body};
+use crate::stack::{Shopper, Stack, check, eventually, minutes_ago, order_body};
 
 /// How long the queue may take to bring accepted orders to origin in these tests.
 const DRAIN: Duration = Duration::from_secs(45);
@@ -16,8 +16,12 @@ const DRAIN: Duration = Duration::from_secs(45);
 /// becomes `confirmed`.
 pub async fn stored_once_and_confirmed(stack: Arc<Stack>) -> Result<(), Failed> {
     let deal = stack.schedule_open("e2e-stored-once", 5, 2).await?;
+    let shopper = stack.shopper().await?;
     let (status, order) = stack
-        .post_order(&order_body(&deal, 2, "stored-once-key-1", "shopper-1"))
+        .post_order(
+            &shopper,
+            &order_body(&deal, 2, "stored-once-key-1", &shopper),
+        )
         .await?;
     check(
         status == 202,
@@ -37,12 +41,18 @@ pub async fn stored_once_and_confirmed(stack: Arc<Stack>) -> Result<(), Failed> 
     )?;
     let id = order["id"].as_str().ok_or("order without id")?.to_owned();
 
-    let url = format!("{}/api/orders/{id}", stack.edge);
+    let path = format!("/api/orders/{id}");
     eventually(DRAIN, || async {
-        let now: Value = stack.http.get(&url).send().await?.json().await?;
+        let (_, now) = stack.call(&shopper, reqwest::Method::GET, &path).await?;
         Ok(now["status"] == "confirmed")
     })
     .await?;
+    let stranger = stack.shopper().await?;
+    let (status, answer) = stack.call(&stranger, reqwest::Method::GET, &path).await?;
+    check(
+        status == 403 && answer["code"] == "not_your_order",
+        format!("another session: {status} {answer}"),
+    )?;
 
     let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
         "SELECT customer_id, quantity, total_minor, status FROM orders WHERE id = ?",
@@ -52,7 +62,7 @@ pub async fn stored_once_and_confirmed(stack: Arc<Stack>) -> Result<(), Failed> 
     .await?;
     check(
         rows == [(
-            "shopper-1".into(),
+            shopper.customer.clone(),
             2,
             2 * deal.price_minor,
             "confirmed".into(),
@@ -66,14 +76,10 @@ pub async fn stored_once_and_confirmed(stack: Arc<Stack>) -> Result<(), Failed> 
 pub async fn burst_sells_exactly_the_stock(stack: Arc<Stack>) -> Result<(), Failed> {
     let deal = stack.schedule_open("e2e-burst", 10, 1).await?;
     let requests = (0..200).map(|i| {
-        let body = order_body(
-            &deal,
-            1,
-            &format!("burst-key-{i:04}"),
-            &format!("burst-shopper-{i}"),
-        );
+        let shopper = Shopper::minted(&format!("burst-shopper-{i}"));
+        let body = order_body(&deal, 1, &format!("burst-key-{i:04}"), &shopper);
         let stack = stack.clone();
-        async move { stack.post_order(&body).await }
+        async move { stack.post_order(&shopper, &body).await }
     });
     let answers = join_all(requests)
         .await
@@ -107,8 +113,9 @@ pub async fn burst_sells_exactly_the_stock(stack: Arc<Stack>) -> Result<(), Fail
 /// Test 3: one idempotency key sent 20 times at once makes one order, one reservation, one row.
 pub async fn one_key_one_order(stack: Arc<Stack>) -> Result<(), Failed> {
     let deal = stack.schedule_open("e2e-idempotent", 10, 3).await?;
-    let body = order_body(&deal, 2, "the-same-key-every-time", "repeat-shopper");
-    let answers = join_all((0..20).map(|_| stack.post_order(&body))).await;
+    let shopper = stack.shopper().await?;
+    let body = order_body(&deal, 2, "the-same-key-every-time", &shopper);
+    let answers = join_all((0..20).map(|_| stack.post_order(&shopper, &body))).await;
     let answers = answers.into_iter().collect::<Result<Vec<_>, _>>()?;
     check(
         answers.iter().all(|(status, _)| *status == 202),
@@ -127,7 +134,7 @@ pub async fn one_key_one_order(stack: Arc<Stack>) -> Result<(), Failed> {
         rows == 1,
         format!("origin stored {rows} orders, expected 1"),
     )?;
-    // Past the isolate's one-second stock cache, the object's own figure shows.
+    // Past the isolate's one-second stock cache, the shards' own figure shows.
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     let left = stack.stock_left(&deal).await?;
     check(
@@ -142,7 +149,8 @@ pub async fn bad_input_is_refused(stack: Arc<Stack>) -> Result<(), Failed> {
     let later = stack
         .schedule("e2e-not-yet-open", 7, 2, 3_600_000 - 60_000)
         .await?;
-    let valid = order_body(&deal, 1, "bad-input-key-0001", "careful-shopper");
+    let shopper = stack.shopper().await?;
+    let valid = order_body(&deal, 1, "bad-input-key-0001", &shopper);
     let with = |field: &str, value: Value| {
         let mut body = valid.clone();
         body[field] = value;
@@ -153,74 +161,133 @@ pub async fn bad_input_is_refused(stack: Arc<Stack>) -> Result<(), Failed> {
         .as_object_mut()
         .ok_or("an object")?
         .remove("quantity");
-    let cases: Vec<(&str, String, u16, &str)> = vec![
+    let stranger = stack.shopper().await?;
+    let expired = Shopper::minted_until("late-shopper", minutes_ago(1));
+    let forged = Shopper {
+        session: shopper.session.replace(&shopper.customer, "someone-else"),
+        ..shopper.clone()
+    };
+    // (what, who, body, status, code)
+    let cases: Vec<(&str, &Shopper, String, u16, &str)> = vec![
         (
             "malformed JSON",
+            &shopper,
             r#"{"deal_id": "e2e-bad-input", "#.into(),
             400,
             "malformed_json",
         ),
-        ("missing field", missing.to_string(), 400, "missing_field"),
+        (
+            "missing field",
+            &shopper,
+            missing.to_string(),
+            400,
+            "missing_field",
+        ),
         (
             "wrong type",
+            &shopper,
             with("quantity", json!("two")),
             400,
             "wrong_type",
         ),
         (
-            "unknown field (a price)",
+            "a price in the body",
+            &shopper,
             with("unit_price_minor", json!(1)),
             400,
             "unknown_field",
         ),
         (
+            "a customer in the body",
+            &shopper,
+            with("customer_id", json!("someone-else")),
+            400,
+            "unknown_field",
+        ),
+        (
             "quantity 0",
+            &shopper,
             with("quantity", json!(0)),
             422,
             "invalid_quantity",
         ),
         (
             "negative quantity",
+            &shopper,
             with("quantity", json!(-1)),
             422,
             "invalid_quantity",
         ),
         (
             "quantity above the limit",
+            &shopper,
             with("quantity", json!(3)),
             422,
             "over_limit",
         ),
         (
             "unknown deal",
+            &shopper,
             with("deal_id", json!("no-such-deal")),
             404,
             "unknown_deal",
         ),
         (
             "bad idempotency key",
+            &shopper,
             with("idempotency_key", json!("short")),
             400,
             "invalid_idempotency_key",
         ),
         (
             "body over 16 KB",
-            with("customer_id", json!("x".repeat(17 * 1024))),
+            &shopper,
+            with("idempotency_key", json!("x".repeat(17 * 1024))),
             413,
             "body_too_large",
         ),
         (
             "sale not yet open",
-            order_body(&later, 1, "bad-input-key-0002", "careful-shopper").to_string(),
+            &shopper,
+            order_body(&later, 1, "bad-input-key-0002", &shopper).to_string(),
             409,
             "sale_not_open",
         ),
+        (
+            "forged session",
+            &forged,
+            valid.to_string(),
+            401,
+            "session_invalid",
+        ),
+        (
+            "expired session",
+            &expired,
+            valid.to_string(),
+            401,
+            "session_expired",
+        ),
+        (
+            "another session's sale token",
+            &stranger,
+            valid.to_string(),
+            403,
+            "sale_token_invalid",
+        ),
+        (
+            "a forged sale token",
+            &shopper,
+            with("sale_token", json!("t1.x.1.00")),
+            403,
+            "sale_token_invalid",
+        ),
     ];
     let mut codes = std::collections::HashSet::new();
-    for (what, body, want_status, want_code) in cases {
+    for (what, who, body, want_status, want_code) in cases {
         let response = stack
             .http
             .post(format!("{}/api/orders", stack.edge))
+            .header(festival_domain::token::SESSION_HEADER, &who.session)
             .header("content-type", "application/json")
             .body(body)
             .send()
@@ -237,27 +304,45 @@ pub async fn bad_input_is_refused(stack: Arc<Stack>) -> Result<(), Failed> {
         )?;
         codes.insert(want_code);
     }
-    check(codes.len() == 10, "each kind of bad input has its own code")?;
+    check(
+        codes.len() == 13,
+        format!("each kind of bad input has its own code: {codes:?}"),
+    )?;
+
+    // No session at all.
+    let response = stack
+        .http
+        .post(format!("{}/api/orders", stack.edge))
+        .json(&valid)
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let answer: Value = response.json().await?;
+    check(
+        status == 401 && answer["code"] == "session_required",
+        format!("no session: {status} {answer}"),
+    )?;
 
     for (path, method, want_status, want_code) in [
         ("/api/orders/not-an-order", "GET", 404, "unknown_order"),
         (
-            "/api/orders/e2e-bad-input.00000000000000000000000000000000",
+            "/api/orders/e2e-bad-input.0.00000000000000000000000000000000",
             "GET",
             404,
             "unknown_order",
         ),
+        (
+            "/api/orders/not-an-order/cancel",
+            "POST",
+            404,
+            "unknown_order",
+        ),
         ("/api/nothing-here", "GET", 404, "not_found"),
-        ("/api/orders", "GET", 405, "method_not_allowed"),
+        ("/api/orders", "PUT", 405, "method_not_allowed"),
+        ("/api/session", "GET", 405, "method_not_allowed"),
     ] {
         let method = reqwest::Method::from_bytes(method.as_bytes())?;
-        let response = stack
-            .http
-            .request(method, format!("{}{path}", stack.edge))
-            .send()
-            .await?;
-        let status = response.status().as_u16();
-        let answer: Value = response.json().await?;
+        let (status, answer) = stack.call(&shopper, method, path).await?;
         check(
             status == want_status && answer["code"] == want_code,
             format!("{path}: expected {want_status} {want_code}, got {status} {answer}"),

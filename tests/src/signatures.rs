@@ -14,13 +14,13 @@ use crate::stack::{BATCH_SECRET, Stack, check, minutes_ago};
 
 fn batch_of_one(nonce: u128) -> Result<(OrderId, Vec<u8>), Failed> {
     let deal = DealId::parse("e2e-forged")?;
-    let id = OrderId::new(&deal, nonce);
+    let id = OrderId::new(&deal, 0, nonce);
     let order = Order {
         id: id.clone(),
         status: OrderStatus::Reserved,
         priced: PricedOrder {
             deal_id: deal,
-            customer_id: CustomerId::new("forger")?,
+            customer_id: CustomerId::new("forger").ok_or("a valid customer")?,
             idempotency_key: IdempotencyKey::new("forged-key-0001")?,
             quantity: Quantity::new(1)?,
             unit_price_minor: 1,

@@ -4,10 +4,11 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use festival_domain::{Catalog, Deal, DealId, UnixMillis};
+use festival_domain::token::{self, Purpose, SESSION_HEADER};
+use festival_domain::{Catalog, CustomerId, Deal, DealId, UnixMillis};
 use festival_origin::{AppState, Config};
 use libtest_mimic::Failed;
 use serde_json::Value;
@@ -18,9 +19,48 @@ use xtask::stack::{self, EdgeSettings, Service};
 /// A boxed test future, so scenarios can sit in one table in `main`.
 pub type BoxFuture = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
 
-/// The marketer token and batch secret of test stacks.
+/// The secrets of test stacks.
 pub const MARKETER_TOKEN: &str = "e2e-marketer-token";
 pub const BATCH_SECRET: &str = "e2e-batch-secret";
+pub const SESSION_SECRET: &str = "e2e-session-secret";
+
+/// Rate limits high enough that bursts from one test client are limited only by stock.
+pub const UNLIMITED: &[(&str, &str)] = &[
+    ("SESSION_ORDERS_PER_S", "100000"),
+    ("SESSION_ORDERS_BURST", "100000"),
+    ("ADDRESS_ORDERS_PER_S", "100000"),
+    ("ADDRESS_ORDERS_BURST", "100000"),
+];
+
+/// A shopper as the edge knows one: a signed session and the sale token the catalog gave it.
+#[derive(Debug, Clone)]
+pub struct Shopper {
+    /// The session token (sent as `x-festival-session`).
+    pub session: String,
+    /// The customer the session names.
+    pub customer: String,
+    /// The sale token from the catalog.
+    pub sale_token: String,
+}
+
+impl Shopper {
+    /// A shopper signed here with the stack's secret, exactly as the edge signs one. Bursts of
+    /// hundreds of distinct shoppers use these instead of two requests each.
+    pub fn minted(customer: &str) -> Shopper {
+        Shopper::minted_until(customer, festival_origin::now().plus_millis(600_000))
+    }
+
+    /// A minted shopper whose session and sale token expire at `expires`.
+    pub fn minted_until(customer: &str, expires: UnixMillis) -> Shopper {
+        let customer_id = CustomerId::new(customer).expect("a valid customer id");
+        let secret = SESSION_SECRET.as_bytes();
+        Shopper {
+            session: token::issue(secret, Purpose::Session, &customer_id, expires),
+            customer: customer.to_owned(),
+            sale_token: token::issue(secret, Purpose::Sale, &customer_id, expires),
+        }
+    }
+}
 
 /// A running stack; dropping it stops wrangler and origin and removes its folder.
 pub struct Stack {
@@ -34,12 +74,14 @@ pub struct Stack {
     pub http: reqwest::Client,
     dir: PathBuf,
     wrangler: Option<Service>,
-    stop_origin: Option<oneshot::Sender<()>>,
+    origin_state: AppState,
+    stop_origin: Mutex<Option<oneshot::Sender<()>>>,
 }
 
 impl Stack {
-    /// Starts origin and the edge; `name` tells stacks apart in the temporary folder.
-    pub async fn start(name: &str) -> Result<Stack, String> {
+    /// Starts origin and the edge with extra edge `vars`; `name` tells stacks apart in the
+    /// temporary folder.
+    pub async fn start(name: &str, vars: &[(&str, &str)]) -> Result<Stack, String> {
         let dir = std::env::temp_dir().join(format!("festival-e2e-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -55,17 +97,11 @@ impl Stack {
         let db = festival_origin::db::connect(&config.database_url)
             .await
             .map_err(|e| e.to_string())?;
-        let listener = tokio::net::TcpListener::bind(config.addr)
-            .await
-            .map_err(|e| e.to_string())?;
-        let state = AppState {
+        let origin_state = AppState {
             db: db.clone(),
             config: Arc::new(config),
         };
-        let (stop_origin, stopped) = oneshot::channel::<()>();
-        tokio::spawn(festival_origin::serve(listener, state, async {
-            let _ = stopped.await;
-        }));
+        let stop_origin = serve_origin(&origin_state).await?;
         let origin = format!("http://127.0.0.1:{origin_port}");
 
         let edge_port = stack::free_port();
@@ -73,6 +109,10 @@ impl Stack {
             port: edge_port,
             origin_url: &origin,
             batch_secret: BATCH_SECRET,
+            session_secret: SESSION_SECRET,
+            marketer_token: MARKETER_TOKEN,
+            vars,
+            assets: Some(&dir.join("assets")),
             state_dir: &dir.join("edge"),
         };
         let log = dir.join("wrangler.log");
@@ -90,7 +130,7 @@ impl Stack {
         })?;
 
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(60))
             .pool_max_idle_per_host(256)
             .build()
             .map_err(|e| e.to_string())?;
@@ -101,8 +141,23 @@ impl Stack {
             http,
             dir,
             wrangler: Some(wrangler),
-            stop_origin: Some(stop_origin),
+            origin_state,
+            stop_origin: Mutex::new(Some(stop_origin)),
         })
+    }
+
+    /// Stops origin (in-flight requests finish; new connections are refused).
+    pub fn stop_origin(&self) {
+        if let Some(stop) = self.stop_origin.lock().expect("not poisoned").take() {
+            let _ = stop.send(());
+        }
+    }
+
+    /// Starts origin again on the same address and database.
+    pub async fn restart_origin(&self) -> Result<(), Failed> {
+        let stop = serve_origin(&self.origin_state).await?;
+        *self.stop_origin.lock().expect("not poisoned") = Some(stop);
+        Ok(())
     }
 
     /// Schedules a deal through origin's admin API, opening `opens_in_ms` from now, and waits
@@ -112,6 +167,19 @@ impl Stack {
         id: &str,
         stock: u32,
         limit: u32,
+        opens_in_ms: i64,
+    ) -> Result<Deal, Failed> {
+        self.schedule_sharded(id, stock, limit, 0, opens_in_ms)
+            .await
+    }
+
+    /// [`Stack::schedule`] with `shards` Durable Object shards (0: derived from the stock).
+    pub async fn schedule_sharded(
+        &self,
+        id: &str,
+        stock: u32,
+        limit: u32,
+        shards: u32,
         opens_in_ms: i64,
     ) -> Result<Deal, Failed> {
         let now = festival_origin::now();
@@ -127,6 +195,7 @@ impl Stack {
             starts_at: now.plus_millis(opens_in_ms),
             ends_at: now.plus_millis(3_600_000),
             per_customer_limit: limit,
+            shards,
         };
         let response = self
             .http
@@ -154,7 +223,20 @@ impl Stack {
     /// Schedules a deal that opens in a moment (the schedule must start in the future) and waits
     /// until it is open by the edge's clock.
     pub async fn schedule_open(&self, id: &str, stock: u32, limit: u32) -> Result<Deal, Failed> {
-        let deal = self.schedule(id, stock, limit, 2_000).await?;
+        self.schedule_open_sharded(id, stock, limit, 0).await
+    }
+
+    /// [`Stack::schedule_open`] with `shards` shards.
+    pub async fn schedule_open_sharded(
+        &self,
+        id: &str,
+        stock: u32,
+        limit: u32,
+        shards: u32,
+    ) -> Result<Deal, Failed> {
+        let deal = self
+            .schedule_sharded(id, stock, limit, shards, 2_000)
+            .await?;
         eventually(Duration::from_secs(30), || async {
             Ok(self.catalog().await?.server_time >= deal.starts_at)
         })
@@ -162,7 +244,7 @@ impl Stack {
         Ok(deal)
     }
 
-    /// The edge's catalog.
+    /// The edge's catalog (without a session).
     pub async fn catalog(&self) -> Result<Catalog, Failed> {
         Ok(self
             .http
@@ -184,19 +266,119 @@ impl Stack {
         Ok(listed.stock_left)
     }
 
-    /// Posts an order body (any JSON) to the edge: status and parsed body.
-    pub async fn post_order(&self, body: &Value) -> Result<(u16, Value), Failed> {
+    /// A new shopper through the edge's own routes: a session, then the catalog's sale token.
+    pub async fn shopper(&self) -> Result<Shopper, Failed> {
+        let response = self
+            .http
+            .post(format!("{}/api/session", self.edge))
+            .send()
+            .await?;
+        check(response.status() == 200, "a session is issued")?;
+        let cookie = response
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        check(
+            cookie.starts_with("festival_session=") && cookie.contains("HttpOnly"),
+            format!("the session comes as a cookie too: {cookie}"),
+        )?;
+        let answer: Value = response.json().await?;
+        let session = answer["session"]
+            .as_str()
+            .ok_or("no session in the answer")?
+            .to_owned();
+        let customer = answer["customer_id"]
+            .as_str()
+            .ok_or("no customer id")?
+            .to_owned();
+        let catalog: Value = self
+            .http
+            .get(format!("{}/api/catalog", self.edge))
+            .header(SESSION_HEADER, &session)
+            .send()
+            .await?
+            .json()
+            .await?;
+        let sale_token = catalog["sale_token"]
+            .as_str()
+            .ok_or("the catalog gave no sale token")?
+            .to_owned();
+        Ok(Shopper {
+            session,
+            customer,
+            sale_token,
+        })
+    }
+
+    /// Posts an order body (any JSON) to the edge as `shopper`: status and parsed body.
+    pub async fn post_order(
+        &self,
+        shopper: &Shopper,
+        body: &Value,
+    ) -> Result<(u16, Value), Failed> {
+        let (status, _, answer) = self.post_order_with_headers(shopper, body).await?;
+        Ok((status, answer))
+    }
+
+    /// [`Stack::post_order`] as a careful client does it: a 503 (the platform was busy) is
+    /// retried with the same body — the idempotency key makes that safe. Locally, wrangler's dev
+    /// proxy resets connections when a few hundred are open at once ("worker restarted
+    /// mid-request"); Cloudflare's edge has no such front door.
+    pub async fn post_order_retrying(
+        &self,
+        shopper: &Shopper,
+        body: &Value,
+    ) -> Result<(u16, Value), Failed> {
+        for _ in 0..4 {
+            match self.post_order_with_headers(shopper, body).await {
+                Ok((status, _, answer)) if status != 503 => return Ok((status, answer)),
+                // The dev proxy's 503 is plain text, so it fails to parse as well.
+                _ => tokio::time::sleep(Duration::from_millis(300)).await,
+            }
+        }
+        Err("no answer but 503 in four tries".into())
+    }
+
+    /// [`Stack::post_order`], also answering the response headers.
+    pub async fn post_order_with_headers(
+        &self,
+        shopper: &Shopper,
+        body: &Value,
+    ) -> Result<(u16, reqwest::header::HeaderMap, Value), Failed> {
         let response = self
             .http
             .post(format!("{}/api/orders", self.edge))
+            .header(SESSION_HEADER, &shopper.session)
             .json(body)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await?;
+        let answer =
+            serde_json::from_str(&text).map_err(|e| format!("{status} not JSON ({e}): {text}"))?;
+        Ok((status, headers, answer))
+    }
+
+    /// Sends `method path` as `shopper`: status and parsed body.
+    pub async fn call(
+        &self,
+        shopper: &Shopper,
+        method: reqwest::Method,
+        path: &str,
+    ) -> Result<(u16, Value), Failed> {
+        let response = self
+            .http
+            .request(method, format!("{}{path}", self.edge))
+            .header(SESSION_HEADER, &shopper.session)
             .send()
             .await?;
         let status = response.status().as_u16();
         Ok((status, response.json().await?))
     }
 
-    /// Rows stored at origin for `deal`.
+    /// Rows stored at origin for `deal` (any status).
     pub async fn origin_rows(&self, deal: &Deal) -> Result<i64, Failed> {
         let count = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE deal_id = ?")
             .bind(deal.id.as_str())
@@ -211,20 +393,33 @@ impl Drop for Stack {
         if let Some(mut wrangler) = self.wrangler.take() {
             wrangler.stop();
         }
-        if let Some(stop) = self.stop_origin.take() {
-            let _ = stop.send(());
+        self.stop_origin();
+        // FESTIVAL_KEEP_E2E=1 keeps the folder (wrangler.log, origin.db) for a post-mortem.
+        if std::env::var_os("FESTIVAL_KEEP_E2E").is_none() {
+            let _ = std::fs::remove_dir_all(&self.dir);
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
-/// A valid order body for `deal`.
-pub fn order_body(deal: &Deal, quantity: i64, key: &str, customer: &str) -> Value {
+/// Serves origin on its configured address until the returned sender fires.
+async fn serve_origin(state: &AppState) -> Result<oneshot::Sender<()>, String> {
+    let listener = tokio::net::TcpListener::bind(state.config.addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(festival_origin::serve(listener, state.clone(), async {
+        let _ = stopped.await;
+    }));
+    Ok(stop)
+}
+
+/// A valid order body for `deal` from `shopper`.
+pub fn order_body(deal: &Deal, quantity: i64, key: &str, shopper: &Shopper) -> Value {
     serde_json::json!({
         "deal_id": deal.id.as_str(),
         "quantity": quantity,
         "idempotency_key": key,
-        "customer_id": customer,
+        "sale_token": shopper.sale_token,
     })
 }
 

@@ -1,4 +1,4 @@
-//! `cargo xtask build`: the app with Trunk, the edge with worker-build, both release.
+//! `cargo xtask build`: storefront and console with Trunk, the edge with worker-build, release.
 
 use std::process::Command;
 
@@ -6,20 +6,24 @@ use xtask::paths;
 
 use crate::{Step, exec};
 
-/// Builds the app, then the edge (whose assets are the app's `dist/`).
+/// Builds the storefront and the console, then the edge (whose assets are `app/dist`).
 pub fn all() -> Result<(), String> {
     app()?;
     edge()
 }
 
-/// `trunk build --release --offline`: Trunk uses the wasm-bindgen and wasm-opt on PATH.
+/// The storefront, then the console into `app/dist/console`, each with `trunk build --release
+/// --offline` (Trunk uses the wasm-bindgen and wasm-opt on PATH). The storefront goes first:
+/// its build empties `app/dist`.
 pub fn app() -> Result<(), String> {
-    let step = Step::new("build app (trunk)");
-    exec(
-        Command::new("trunk")
-            .args(["build", "--release", "--offline"])
-            .current_dir(paths::app()),
-    )?;
+    let step = Step::new("build storefront and console (trunk)");
+    for folder in [paths::app(), paths::root().join("console")] {
+        exec(
+            Command::new("trunk")
+                .args(["build", "--release", "--offline"])
+                .current_dir(folder),
+        )?;
+    }
     step.done();
     Ok(())
 }

@@ -2,4 +2,5 @@
 //! where things are, and how to start and stop the local stack's processes.
 
 pub mod paths;
+pub mod reconcile;
 pub mod stack;

@@ -1,12 +1,24 @@
 //! `cargo xtask <command>`: Festival's automation, in Rust.
 //!
 //! - `setup`: install the toolchain (wasm32 target, wasm-bindgen, worker-build, trunk, npm tools)
-//! - `build`: build the app (Trunk) and the edge (worker-build), release
+//! - `build [app|edge]`: build the app (Trunk) and the edge (worker-build), release
 //! - `dev`: setup, build, then run origin + `wrangler dev` with a demo festival
 //! - `test`: setup (with Chromium), fmt, clippy, unit tests, end-to-end tests
+//! - `reconcile`: compare the edge's sold units per deal with origin's stored orders
+//! - `rehearse`: a bounded festival burst against a temporary local stack; a report of outcomes,
+//!   latency, oversold and lost orders (`target/rehearsal/`), non-zero exit if an invariant broke
+//! - `bench`: throughput ratios against the Worker's trivial route, shards, bundle size
+//!   (`target/bench/`)
 
+mod bench;
 mod build;
+mod cpu;
 mod dev;
+mod dev_proxy;
+mod flags;
+mod load;
+mod local_stack;
+mod rehearse;
 mod test;
 mod tools;
 
@@ -17,9 +29,16 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("setup") => tools::setup(args.iter().any(|a| a == "--browser")),
-        Some("build") => tools::setup(false).and_then(|()| build::all()),
+        Some("build") => tools::setup(false).and_then(|()| match args.get(1).map(String::as_str) {
+            Some("app") => build::app(),
+            Some("edge") => build::edge(),
+            _ => build::all(),
+        }),
         Some("dev") => dev::run(),
         Some("test") => test::run(),
+        Some("reconcile") => reconcile(&args[1..]),
+        Some("rehearse") => rehearse::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -31,7 +50,31 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup [--browser] | build | dev | test>";
+const USAGE: &str = "usage: cargo xtask <setup [--browser] | build [app|edge] | dev | test \
+| reconcile [--edge URL] [--origin URL] [--token T] \
+| rehearse [--shoppers N] [--deals D] [--stock S] [--shards K] [--duration SECS] [--concurrency C] \
+[--real-share F] [--repeat-share F] [--wrangler-limits] \
+| bench [--concurrency C] [--warmup SECS] [--seconds SECS] [--shards N]>";
+
+/// `cargo xtask reconcile`: defaults fit `cargo xtask dev`; exits non-zero on any difference.
+fn reconcile(args: &[String]) -> Result<(), String> {
+    let flag = |name: &str, default: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+            .unwrap_or_else(|| default.to_owned())
+    };
+    let edge = flag("--edge", "http://127.0.0.1:8787");
+    let origin = flag("--origin", "http://127.0.0.1:8788");
+    let token = flag("--token", dev::DEV_MARKETER_TOKEN);
+    let report = xtask::reconcile::compare(&edge, &origin, &token)?;
+    print!("{report}");
+    if report.is_clean() {
+        Ok(())
+    } else {
+        Err("the edge and origin disagree".into())
+    }
+}
 
 /// Runs a command with inherited output; an error names it and its exit status.
 pub(crate) fn exec(command: &mut Command) -> Result<(), String> {

@@ -48,10 +48,14 @@ pub fn local_state() -> PathBuf {
     root().join(".festival")
 }
 
-/// Artifacts of test runs (screenshots), under `target/`.
-pub fn artifacts() -> PathBuf {
+/// Cargo's target folder (`CARGO_TARGET_DIR`, else `target/`).
+pub fn target() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))
-        .join("festival-artifacts")
+}
+
+/// Artifacts of test runs (screenshots), under `target/`.
+pub fn artifacts() -> PathBuf {
+    target().join("festival-artifacts")
 }

@@ -113,6 +113,15 @@ pub struct EdgeSettings<'a> {
     pub origin_url: &'a str,
     /// Batch signing secret, shared with origin.
     pub batch_secret: &'a str,
+    /// Session and sale-token signing secret.
+    pub session_secret: &'a str,
+    /// The marketer's token, shared with origin.
+    pub marketer_token: &'a str,
+    /// Further `--var NAME:value` settings (e.g. rate limits).
+    pub vars: &'a [(&'a str, &'a str)],
+    /// Serve a snapshot of the app from here instead of `app/dist` (which wrangler watches: a
+    /// rebuild there restarts the Worker mid-request).
+    pub assets: Option<&'a Path>,
     /// Where Durable Object and queue state persist.
     pub state_dir: &'a Path,
 }
@@ -135,11 +144,41 @@ pub fn start_edge(settings: &EdgeSettings<'_>, log: Option<&Path>) -> std::io::R
         .arg(settings.state_dir)
         .args(["--var", &format!("ORIGIN_URL:{}", settings.origin_url)])
         .args(["--var", &format!("BATCH_SECRET:{}", settings.batch_secret)])
+        .args([
+            "--var",
+            &format!("SESSION_SECRET:{}", settings.session_secret),
+        ])
+        .args([
+            "--var",
+            &format!("MARKETER_TOKEN:{}", settings.marketer_token),
+        ])
         .envs(WRANGLER_ENV)
         .env("PATH", paths::tool_path());
+    for (name, value) in settings.vars {
+        command.args(["--var", &format!("{name}:{value}")]);
+    }
+    if let Some(assets) = settings.assets {
+        copy_dir(&paths::app().join("dist"), assets)?;
+        command.arg("--assets").arg(assets);
+    }
     if let Some(log) = log {
         let file = std::fs::File::create(log)?;
         command.stdout(file.try_clone()?).stderr(file);
     }
     Service::spawn("wrangler dev", command)
+}
+
+/// Copies the folder `from` into `to`, recursively.
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }

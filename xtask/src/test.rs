@@ -5,7 +5,7 @@ use std::process::Command;
 use crate::{Step, build, exec, tools};
 
 /// Crates built for wasm32 only.
-const WASM_CRATES: [&str; 2] = ["festival-app", "festival-edge"];
+const WASM_CRATES: [&str; 3] = ["festival-app", "festival-console", "festival-edge"];
 
 pub fn run() -> Result<(), String> {
     tools::setup(true)?;
@@ -15,12 +15,12 @@ pub fn run() -> Result<(), String> {
     step.done();
 
     let step = Step::new("lint (clippy, warnings denied)");
-    exec(
-        Command::new("cargo")
-            .args(["clippy", "--workspace", "--all-targets", "--exclude"])
-            .args(WASM_CRATES.join(" --exclude ").split(' '))
-            .args(["--", "-D", "warnings"]),
-    )?;
+    let mut native = Command::new("cargo");
+    native.args(["clippy", "--workspace", "--all-targets"]);
+    for krate in WASM_CRATES {
+        native.args(["--exclude", krate]);
+    }
+    exec(native.args(["--", "-D", "warnings"]))?;
     let mut wasm = Command::new("cargo");
     wasm.args(["clippy", "--target", "wasm32-unknown-unknown"]);
     for krate in WASM_CRATES {

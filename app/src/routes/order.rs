@@ -1,76 +1,69 @@
-//! `/orders/:id`: one order, followed from "reserved" until origin confirms (or it is
+//! `/orders/:id`: one order, followed from "reserved" until origin confirms it (or it is
 //! cancelled). Polls every second while the outcome is open, then stops.
 
-use festival_domain::money::format_plain;
-use festival_domain::{Order, OrderId, OrderStatus};
+use festival_domain::{OrderId, OrderStatus};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, Refused};
+use crate::components::cancel::CancelButton;
+use crate::components::purchase::RefusalNote;
+use crate::i18n::{Lang, Text, date_time, money, tr, use_lang};
 use crate::poll::poll_every;
-use crate::refusal::refusal_words;
+use crate::shop::use_shop;
+use crate::wire::ShopOrder;
 
 /// How often an open order is re-read.
 const ORDER_POLL_MS: u32 = 1_000;
 
-/// The order page.
+/// The order page; `id` is `None` when the address holds no order id of ours.
 #[component]
-pub fn OrderPage() -> impl IntoView {
-    let params = use_params_map();
-    let raw_id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
-    let order = RwSignal::new(None::<Order>);
-    let problem = RwSignal::new(None::<String>);
+pub fn OrderPage(id: Option<OrderId>) -> impl IntoView {
+    let lang = use_lang();
+    let order = RwSignal::new(None::<ShopOrder>);
+    let refusal = RwSignal::new(None::<Refused>);
+    let unreachable = RwSignal::new(false);
+    let text = move |text: Text| move || tr(text, lang.get());
 
-    // Re-runs when the address names another order; the previous poll stops with its run.
-    Effect::new(move |_| {
-        let raw = raw_id.get();
-        order.set(None);
-        problem.set(None);
-        let Some(id) = OrderId::parse(&raw) else {
-            problem.set(Some("That is not one of our order numbers.".to_owned()));
-            return;
-        };
+    if let Some(id) = id.clone() {
         poll_every(ORDER_POLL_MS, move || {
             let id = id.clone();
             async move {
-                let answer = api::fetch_order(&id).await;
-                if raw_id.try_get_untracked().as_deref() != Some(id.as_str()) {
-                    return false;
-                }
-                match answer {
+                match api::fetch_order(&id).await {
                     Ok(fresh) => {
+                        refusal.set(None);
                         let settled = fresh.status != OrderStatus::Reserved;
                         if order.try_with_untracked(|o| o.as_ref() != Some(&fresh)) == Some(true) {
                             order.set(Some(fresh));
                         }
-                        problem.set(None);
+                        unreachable.set(false);
                         !settled
                     }
-                    Err(ApiError::Refused(body)) => {
-                        problem.set(Some(refusal_words(&body)));
-                        false
+                    // Too many requests: say so, and keep following the order.
+                    Err(ApiError::Refused(refused)) => {
+                        let again = refused.code == "rate_limited";
+                        refusal.set(Some(refused));
+                        again
                     }
                     Err(ApiError::Unreachable) => {
-                        problem.set(Some(
-                            "We can't reach the shop right now. Retrying…".to_owned(),
-                        ));
+                        unreachable.set(true);
                         true
                     }
                 }
             }
         });
-    });
+    }
 
     view! {
         <section class="panel order-page" aria-labelledby="order-heading">
-            <A href="/" attr:class="back-link">"← Back to the festival"</A>
-            <h1 id="order-heading">"Your order"</h1>
-            {move || problem.get().map(|words| view! { <p class="order-problem" role="alert">{words}</p> })}
+            <a href="/orders" class="back-link">{move || format!("← {}", tr(Text::MyOrders, lang.get()))}</a>
+            <h1 id="order-heading">{text(Text::YourOrder)}</h1>
+            {id.is_none().then(|| view! { <p class="order-problem" role="alert">{text(Text::NotAnOrderNumber)}</p> })}
+            {move || refusal.get().map(|refused| view! { <RefusalNote refused /> })}
+            {move || unreachable.get().then(|| view! { <p class="order-problem" role="alert">{text(Text::Unreachable)}</p> })}
             {move || match order.get() {
-                Some(order) => view! { <OrderDetails order /> }.into_any(),
-                None if problem.with(Option::is_none) => {
-                    view! { <p class="order-loading" role="status">"Loading your order…"</p> }.into_any()
+                Some(shown) => view! { <OrderDetails order=shown on_change=order /> }.into_any(),
+                None if id.is_some() && refusal.with(Option::is_none) => {
+                    view! { <p class="order-loading" role="status">{text(Text::LoadingOrder)}</p> }.into_any()
                 }
                 None => ().into_any(),
             }}
@@ -78,36 +71,75 @@ pub fn OrderPage() -> impl IntoView {
     }
 }
 
-/// An order's status and lines.
+/// An order's status and lines, with Cancel while it stands.
 #[component]
-fn OrderDetails(order: Order) -> impl IntoView {
-    let priced = &order.priced;
-    let (code, words) = status_words(order.status);
+fn OrderDetails(order: ShopOrder, on_change: RwSignal<Option<ShopOrder>>) -> impl IntoView {
+    let (shop, lang) = (use_shop(), use_lang());
+    let deal_name = {
+        let deal_id = order.deal_id.clone();
+        Signal::derive(move || {
+            shop.deal(&deal_id)
+                .map_or_else(|| deal_id.to_string(), |d| d.deal.name)
+        })
+    };
+    let status = order.status;
+    let code = status_code(status);
+    let (currency, unit, total) = (
+        order.currency.clone(),
+        order.unit_price_minor,
+        order.total_minor,
+    );
+    let price = move |minor: i64| {
+        let currency = currency.clone();
+        move || money(minor, &currency, lang.get())
+    };
+    let text = move |text: Text| move || tr(text, lang.get());
     view! {
         <p class=format!("order-status status-{code}") data-testid="order-status" data-status=code role="status">
-            {(order.status == OrderStatus::Reserved).then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
-            {words}
+            {(status == OrderStatus::Reserved).then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
+            {move || status_words(status, lang.get())}
         </p>
         <dl class="order-lines">
-            <dt>"Order number"</dt>
+            <dt>{text(Text::OrderNumber)}</dt>
             <dd class="order-id" data-testid="order-id">{order.id.to_string()}</dd>
-            <dt>"Deal"</dt>
-            <dd data-testid="order-deal">{priced.deal_id.to_string()}</dd>
-            <dt>"Quantity"</dt>
-            <dd data-testid="order-quantity">{priced.quantity.get()}</dd>
-            <dt>"Unit price"</dt>
-            <dd data-testid="order-unit-price">{format_plain(priced.unit_price_minor, &priced.currency)}</dd>
-            <dt>"Total"</dt>
-            <dd class="order-total" data-testid="order-total">{format_plain(priced.total_minor, &priced.currency)}</dd>
+            <dt>{text(Text::Deal)}</dt>
+            <dd data-testid="order-deal">
+                <a href=format!("/deals/{}", order.deal_id)>{deal_name}</a>
+            </dd>
+            <dt>{text(Text::Quantity)}</dt>
+            <dd data-testid="order-quantity">{order.quantity}</dd>
+            <dt>{text(Text::UnitPrice)}</dt>
+            <dd data-testid="order-unit-price">{price(unit)}</dd>
+            <dt>{text(Text::Total)}</dt>
+            <dd class="order-total" data-testid="order-total">{price(total)}</dd>
+            <dt>{text(Text::OrderedAt)}</dt>
+            <dd>{move || date_time(order.priced_at, lang.get())}</dd>
         </dl>
+        {(status != OrderStatus::Cancelled).then(|| view! {
+            <CancelButton
+                id=order.id.clone()
+                deal_name
+                cancelled=Callback::new(move |fresh| on_change.set(Some(fresh)))
+            />
+        })}
     }
 }
 
-/// The status's wire name (for `data-status`) and its words for the shopper.
-fn status_words(status: OrderStatus) -> (&'static str, &'static str) {
+/// The status's wire name, for `data-status` and styles.
+pub fn status_code(status: OrderStatus) -> &'static str {
     match status {
-        OrderStatus::Reserved => ("reserved", "Reserved — confirming…"),
-        OrderStatus::Confirmed => ("confirmed", "Confirmed"),
-        OrderStatus::Cancelled => ("cancelled", "Cancelled"),
+        OrderStatus::Reserved => "reserved",
+        OrderStatus::Confirmed => "confirmed",
+        OrderStatus::Cancelled => "cancelled",
     }
+}
+
+/// The status in words.
+pub fn status_words(status: OrderStatus, lang: Lang) -> &'static str {
+    let text = match status {
+        OrderStatus::Reserved => Text::Reserved,
+        OrderStatus::Confirmed => Text::Confirmed,
+        OrderStatus::Cancelled => Text::Cancelled,
+    };
+    tr(text, lang)
 }

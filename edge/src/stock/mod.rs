@@ -1,48 +1,95 @@
-//! Stock: each deal's units, reservations and orders live in one `DealStock` Durable Object,
-//! named by the deal id. Durable Objects run one request at a time per object, which is what
-//! makes "never oversell" and "one order per idempotency key" hold under any concurrency.
+//! Stock: a deal's units are split over N `DealStock` Durable Objects ("shards", named
+//! `<deal>#<index>`). A customer always lands on the same shard (`Deal::shard_for`), so their
+//! idempotency keys and units held live in one object, which runs one request at a time: that is
+//! what makes "never oversell", "one order per key" and "limits hold" true under any
+//! concurrency. A shard that runs short borrows units from its siblings, so a deal is sold out
+//! only when its whole stock is gone.
 //!
-//! This module is the Worker's side of that conversation: typed commands in, typed answers out.
+//! This module is the Worker's side of the conversation: typed commands in, typed answers out.
 
 pub mod shard;
+pub mod sold_out;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
-use festival_domain::{Deal, DealId, Order, OrderId, PricedOrder, UnixMillis};
+use festival_domain::{CustomerId, Deal, DealId, Order, OrderId, PricedOrder};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use worker::{Env, Method, Request, RequestInit, Result};
 
-use crate::bindings::{self, DEAL_STOCK};
+use crate::bindings::DEAL_STOCK;
 
-/// What the Worker asks of a deal's `DealStock`.
+/// What a shard needs to know of its deal to set itself up on first use.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct ShardSpec {
+    /// The deal's scheduled stock, over all shards.
+    pub stock: u32,
+    /// Number of shards.
+    pub shards: u32,
+    /// This shard's index, `0..shards`.
+    pub index: u32,
+}
+
+impl ShardSpec {
+    /// Shard `index` of `deal`.
+    pub fn of(deal: &Deal, index: u32) -> Self {
+        ShardSpec {
+            stock: deal.stock,
+            shards: deal.shard_count(),
+            index,
+        }
+    }
+
+    /// The units this shard starts with (the stock split evenly).
+    pub fn initial_units(&self) -> u32 {
+        festival_domain::deal::share_of(self.stock, self.shards, self.index)
+    }
+}
+
+/// What the Worker (or a sibling shard) asks of a shard.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum StockCommand {
     /// Reserve units for a priced order, once per (customer, idempotency key).
     Reserve {
+        /// This shard.
+        spec: ShardSpec,
         /// The order to reserve for.
         order: PricedOrder,
-        /// The deal's scheduled stock, used once to initialise the object.
-        stock: u32,
         /// The deal's per-customer limit.
         per_customer_limit: u32,
+    },
+    /// Give up to about `want` units to a sibling that ran short.
+    Lend {
+        /// This shard.
+        spec: ShardSpec,
+        /// Units the sibling needs.
+        want: u32,
+    },
+    /// Cancel the customer's order and return its units, once.
+    Cancel {
+        /// The order.
+        id: OrderId,
+        /// Who asks: only the order's customer may cancel it.
+        customer: CustomerId,
     },
     /// Look up an order.
     Lookup {
         /// The order's id.
         id: OrderId,
     },
+    /// The customer's orders held by this shard.
+    Mine {
+        /// Whose.
+        customer: CustomerId,
+    },
     /// Origin has stored these orders.
     Confirm {
-        /// Orders of this deal that origin stored.
+        /// Orders of this shard that origin stored.
         ids: Vec<OrderId>,
     },
-    /// Units left.
-    StockLeft {
-        /// The deal's scheduled stock, reported while no order has been taken.
-        stock: u32,
+    /// This shard's ledger (units left, reserved, cancelled, lent, borrowed).
+    Ledger {
+        /// This shard.
+        spec: ShardSpec,
     },
 }
 
@@ -54,18 +101,16 @@ pub enum Reservation {
     Accepted {
         /// The new order.
         order: Order,
-        /// Units left after it.
-        stock_left: u32,
     },
     /// This idempotency key already made an order: here it is, and nothing more was reserved.
     Replayed {
         /// The earlier order.
         order: Order,
     },
-    /// Not enough units left.
+    /// Not enough units left for this quantity.
     SoldOut {
-        /// Units left (fewer than asked).
-        stock_left: u32,
+        /// Every shard of the deal had no unit left when asked.
+        deal_sold_out: bool,
     },
     /// The customer's units in this deal would exceed the limit.
     LimitReached {
@@ -74,9 +119,57 @@ pub enum Reservation {
     },
 }
 
-/// Sends `command` to the `DealStock` of `deal` and reads its answer.
-async fn ask<T: DeserializeOwned>(env: &Env, deal: &DealId, command: &StockCommand) -> Result<T> {
-    let stub = env.durable_object(DEAL_STOCK)?.get_by_name(deal.as_str())?;
+/// The answer to [`StockCommand::Cancel`].
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Cancellation {
+    /// Cancelled now, or earlier (cancelling twice changes nothing).
+    Cancelled {
+        /// The cancelled order.
+        order: Order,
+    },
+    /// No such order.
+    Unknown,
+    /// The order is another customer's.
+    NotYours,
+}
+
+/// One shard's account of its units. Over all shards of a deal:
+/// `stock == Σ stock_left + Σ reserved_units − Σ cancelled_units` (lending moves units between
+/// shards and cancels out).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ledger {
+    /// Units this shard can still sell.
+    pub stock_left: u32,
+    /// Units in every order this shard accepted.
+    pub reserved_units: u32,
+    /// Orders this shard accepted.
+    pub reserved_orders: u32,
+    /// Units returned by cancellations.
+    pub cancelled_units: u32,
+    /// Orders cancelled.
+    pub cancelled_orders: u32,
+    /// Units given to siblings.
+    pub lent_units: u32,
+    /// Units received from siblings.
+    pub borrowed_units: u32,
+}
+
+/// The Durable Object name of shard `index` of `deal`.
+pub fn shard_name(deal: &DealId, index: u32) -> String {
+    format!("{deal}#{index}")
+}
+
+/// Sends `command` to shard `index` of `deal` and reads its answer.
+pub async fn ask<T: DeserializeOwned>(
+    env: &Env,
+    deal: &DealId,
+    index: u32,
+    command: &StockCommand,
+) -> Result<T> {
+    let stub = env
+        .durable_object(DEAL_STOCK)?
+        .get_by_name(&shard_name(deal, index))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_body(Some(serde_json::to_string(command)?.into()));
@@ -89,63 +182,67 @@ async fn ask<T: DeserializeOwned>(env: &Env, deal: &DealId, command: &StockComma
     response.json().await
 }
 
-/// Reserves stock for `order` in `deal`.
+/// Reserves stock for `order` on the customer's shard of `deal`.
 pub async fn reserve(env: &Env, deal: &Deal, order: PricedOrder) -> Result<Reservation> {
+    let spec = ShardSpec::of(deal, deal.shard_for(&order.customer_id));
     let command = StockCommand::Reserve {
+        spec,
         order,
-        stock: deal.stock,
         per_customer_limit: deal.per_customer_limit,
     };
-    let reservation = ask(env, &deal.id, &command).await?;
-    if let Reservation::Accepted { stock_left, .. } | Reservation::SoldOut { stock_left } =
-        &reservation
+    let reservation = ask(env, &deal.id, spec.index, &command).await?;
+    if let Reservation::SoldOut {
+        deal_sold_out: true,
+    } = reservation
     {
-        remember_stock_left(&deal.id, *stock_left);
+        sold_out::remember(&deal.id);
     }
     Ok(reservation)
 }
 
-/// The order with this id, if its deal's object holds it.
+/// The order with this id, if its shard holds it.
 pub async fn lookup(env: &Env, id: &OrderId) -> Result<Option<Order>> {
-    ask(env, &id.deal_id(), &StockCommand::Lookup { id: id.clone() }).await
+    ask(
+        env,
+        &id.deal_id(),
+        id.shard(),
+        &StockCommand::Lookup { id: id.clone() },
+    )
+    .await
 }
 
-/// Marks orders of `deal` as stored by origin.
-pub async fn confirm(env: &Env, deal: &DealId, ids: Vec<OrderId>) -> Result<()> {
-    ask::<u32>(env, deal, &StockCommand::Confirm { ids })
+/// Cancels `customer`'s order `id`.
+pub async fn cancel(env: &Env, id: &OrderId, customer: &CustomerId) -> Result<Cancellation> {
+    let command = StockCommand::Cancel {
+        id: id.clone(),
+        customer: customer.clone(),
+    };
+    let answer = ask(env, &id.deal_id(), id.shard(), &command).await?;
+    sold_out::forget(&id.deal_id());
+    Ok(answer)
+}
+
+/// `customer`'s orders in `deal`.
+pub async fn mine(env: &Env, deal: &Deal, customer: &CustomerId) -> Result<Vec<Order>> {
+    let command = StockCommand::Mine {
+        customer: customer.clone(),
+    };
+    ask(env, &deal.id, deal.shard_for(customer), &command).await
+}
+
+/// Marks orders as stored by origin, on the shard that holds them.
+pub async fn confirm(env: &Env, deal: &DealId, shard: u32, ids: Vec<OrderId>) -> Result<()> {
+    ask::<u32>(env, deal, shard, &StockCommand::Confirm { ids })
         .await
         .map(|_| ())
 }
 
-/// How long an isolate reuses a deal's stock figure for the catalog.
-const STOCK_LEFT_TTL_MS: i64 = 1_000;
-
-thread_local! {
-    /// Recent stock figures per deal in this isolate, from catalog reads and reservations.
-    static STOCK_LEFT: RefCell<HashMap<DealId, (UnixMillis, u32)>> = RefCell::new(HashMap::new());
-}
-
-fn remember_stock_left(deal: &DealId, stock_left: u32) {
-    STOCK_LEFT.with_borrow_mut(|map| map.insert(deal.clone(), (bindings::now(), stock_left)));
-}
-
-/// Units left in `deal`, at most a second old.
-pub async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
-    let now = bindings::now();
-    let recent = STOCK_LEFT.with_borrow(|map| {
-        map.get(&deal.id)
-            .filter(|(at, _)| at.millis_until(now) < STOCK_LEFT_TTL_MS)
-            .map(|(_, left)| *left)
-    });
-    if let Some(left) = recent {
-        return Ok(left);
+/// Every shard's ledger of `deal`.
+pub async fn ledgers(env: &Env, deal: &Deal) -> Result<Vec<Ledger>> {
+    let mut ledgers = Vec::with_capacity(deal.shard_count() as usize);
+    for index in 0..deal.shard_count() {
+        let spec = ShardSpec::of(deal, index);
+        ledgers.push(ask(env, &deal.id, index, &StockCommand::Ledger { spec }).await?);
     }
-    let left: u32 = ask(
-        env,
-        &deal.id,
-        &StockCommand::StockLeft { stock: deal.stock },
-    )
-    .await?;
-    remember_stock_left(&deal.id, left);
-    Ok(left)
+    Ok(ledgers)
 }

@@ -1,41 +1,46 @@
-//! `DealStock`: one deal's stock, its orders and its idempotency records, in one Durable Object.
+//! `DealStock`: one shard of a deal — its units, the orders it accepted, its customers'
+//! idempotency keys and units held.
 //!
 //! Every check-and-write below awaits only storage, and a Durable Object delivers no other event
 //! while a storage operation is in flight (its input gate), so each reservation is atomic: no two
-//! requests can both see the last unit. The writes of one reservation go in one `put` of many keys,
-//! which storage applies all or nothing.
+//! requests can both take the last unit. The writes of one reservation go in one `put` of many
+//! keys, which storage applies all or nothing.
 //!
-//! Nothing lost: the order is written together with an outbox entry, then sent to the queue; the
-//! entry is removed only once the queue has the order. If the send fails, an alarm retries it.
+//! Running short, a shard borrows from its siblings (`Lend`), then tries again from the start —
+//! other requests may have run while it waited, so nothing checked before the wait is trusted.
+//!
+//! Nothing lost: an order is written together with an outbox entry, then sent to the queue; the
+//! entry is removed once the queue has it. If the send fails, an alarm resends the outbox.
 
 use std::cell::Cell;
 
-use festival_domain::{Order, OrderId, OrderStatus, PricedOrder};
+use festival_domain::{CustomerId, DealId, Order, OrderId, OrderStatus, PricedOrder};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 use worker::{
     DurableObject, Env, ListOptions, Request, Response, Result, State, console_warn, durable_object,
 };
 
-use super::{Reservation, StockCommand};
+use super::{Cancellation, Ledger, Reservation, ShardSpec, StockCommand, ask};
 use crate::bindings::ORDER_QUEUE;
 
-/// Storage key: units not yet reserved (absent until the first reservation).
-const STOCK_LEFT_KEY: &str = "stock_left";
-/// Storage key prefixes.
+/// Storage key of the [`Ledger`] (JSON); absent until the shard's first write.
+const LEDGER_KEY: &str = "ledger";
+/// Storage key prefixes: orders, idempotency records, units held and order ids per customer,
+/// and orders not yet handed to the queue.
 const ORDER_PREFIX: &str = "order:";
 const IDEMPOTENCY_PREFIX: &str = "key:";
 const HELD_PREFIX: &str = "held:";
+const MINE_PREFIX: &str = "mine:";
 const OUTBOX_PREFIX: &str = "outbox:";
 /// Retry delay for orders the queue did not take.
 const OUTBOX_RETRY_MS: i64 = 2_000;
-
 #[durable_object]
 pub struct DealStock {
     state: State,
     env: Env,
-    /// Memory copy of [`STOCK_LEFT_KEY`], so a reservation reads no storage for it.
-    stock_left: Cell<Option<u32>>,
+    /// Memory copy of the stored ledger.
+    ledger: Cell<Option<Ledger>>,
 }
 
 impl DurableObject for DealStock {
@@ -43,22 +48,25 @@ impl DurableObject for DealStock {
         Self {
             state,
             env,
-            stock_left: Cell::new(None),
+            ledger: Cell::new(None),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         match req.json::<StockCommand>().await? {
             StockCommand::Reserve {
+                spec,
                 order,
-                stock,
                 per_customer_limit,
-            } => Response::from_json(&self.reserve(order, stock, per_customer_limit).await?),
-            StockCommand::Lookup { id } => Response::from_json(&self.load_order(&id).await?),
-            StockCommand::Confirm { ids } => Response::from_json(&self.confirm(&ids).await?),
-            StockCommand::StockLeft { stock } => {
-                Response::from_json(&self.stock_left(stock).await?)
+            } => Response::from_json(&self.reserve(spec, order, per_customer_limit).await?),
+            StockCommand::Lend { spec, want } => Response::from_json(&self.lend(spec, want).await?),
+            StockCommand::Cancel { id, customer } => {
+                Response::from_json(&self.cancel(&id, &customer).await?)
             }
+            StockCommand::Lookup { id } => Response::from_json(&self.load_order(&id).await?),
+            StockCommand::Mine { customer } => Response::from_json(&self.mine(&customer).await?),
+            StockCommand::Confirm { ids } => Response::from_json(&self.confirm(&ids).await?),
+            StockCommand::Ledger { spec } => Response::from_json(&self.ledger(spec).await?),
         }
     }
 
@@ -68,12 +76,47 @@ impl DurableObject for DealStock {
     }
 }
 
+/// A reservation attempt: done, or short of this many units.
+enum Attempt {
+    Done(Reservation),
+    Short(u32),
+}
+
 impl DealStock {
-    async fn reserve(&self, priced: PricedOrder, stock: u32, limit: u32) -> Result<Reservation> {
+    async fn reserve(
+        &self,
+        spec: ShardSpec,
+        priced: PricedOrder,
+        limit: u32,
+    ) -> Result<Reservation> {
+        let deal = priced.deal_id.clone();
+        let need = match self.try_reserve(spec, &priced, limit).await? {
+            Attempt::Done(answer) => return Ok(answer),
+            Attempt::Short(need) => need,
+        };
+        if self.borrow(spec, &deal, need).await? == 0 {
+            let deal_sold_out = self.whole_deal_is_empty(spec, &deal).await?;
+            return Ok(Reservation::SoldOut { deal_sold_out });
+        }
+        match self.try_reserve(spec, &priced, limit).await? {
+            Attempt::Done(answer) => Ok(answer),
+            // Borrowed too little, or others took it meanwhile: units remain in the deal.
+            Attempt::Short(_) => Ok(Reservation::SoldOut {
+                deal_sold_out: false,
+            }),
+        }
+    }
+
+    async fn try_reserve(
+        &self,
+        spec: ShardSpec,
+        priced: &PricedOrder,
+        limit: u32,
+    ) -> Result<Attempt> {
         let storage = self.state.storage();
+        let customer = priced.customer_id.as_str();
         let key_key = format!(
-            "{IDEMPOTENCY_PREFIX}{}:{}",
-            priced.customer_id.as_str(),
+            "{IDEMPOTENCY_PREFIX}{customer}:{}",
             priced.idempotency_key.as_str()
         );
         if let Some(id) = storage.get::<String>(&key_key).await? {
@@ -82,30 +125,38 @@ impl DealStock {
                 .load_order(&id)
                 .await?
                 .ok_or("idempotency record without its order")?;
-            return Ok(Reservation::Replayed { order });
+            return Ok(Attempt::Done(Reservation::Replayed { order }));
         }
-
-        let stock_left = self.stock_left(stock).await?;
-        let held_key = format!("{HELD_PREFIX}{}", priced.customer_id.as_str());
+        let held_key = format!("{HELD_PREFIX}{customer}");
         let held: u32 = storage.get(&held_key).await?.unwrap_or(0);
         let quantity = priced.quantity.get();
         if held.saturating_add(quantity) > limit {
-            return Ok(Reservation::LimitReached { limit });
+            return Ok(Attempt::Done(Reservation::LimitReached { limit }));
         }
-        if quantity > stock_left {
-            return Ok(Reservation::SoldOut { stock_left });
+        let mut ledger = self.ledger(spec).await?;
+        if quantity > ledger.stock_left {
+            return Ok(Attempt::Short(quantity - ledger.stock_left));
         }
+        let mine_key = format!("{MINE_PREFIX}{customer}");
+        let mut mine: Vec<String> = match storage.get::<String>(&mine_key).await? {
+            Some(json) => serde_json::from_str(&json)?,
+            None => Vec::new(),
+        };
 
         let order = Order {
-            id: OrderId::new(&priced.deal_id, random_u128()?),
+            id: OrderId::new(&priced.deal_id, spec.index, random_u128()?),
             status: OrderStatus::Reserved,
-            priced,
+            priced: priced.clone(),
         };
         let order_json = serde_json::to_string(&order)?;
-        let stock_left = stock_left - quantity;
+        ledger.stock_left -= quantity;
+        ledger.reserved_units += quantity;
+        ledger.reserved_orders += 1;
+        mine.push(order.id.to_string());
         let writes = Object::new();
-        set(&writes, STOCK_LEFT_KEY, stock_left.into())?;
+        set(&writes, LEDGER_KEY, serde_json::to_string(&ledger)?.into())?;
         set(&writes, &held_key, (held + quantity).into())?;
+        set(&writes, &mine_key, serde_json::to_string(&mine)?.into())?;
         set(
             &writes,
             &format!("{ORDER_PREFIX}{}", order.id),
@@ -118,30 +169,150 @@ impl DealStock {
             order_json.as_str().into(),
         )?;
         storage.put_multiple_raw(writes).await?;
-        self.stock_left.set(Some(stock_left));
+        self.ledger.set(Some(ledger));
 
         // The reservation is durable; from here the queue send may interleave with other
         // requests, and a failed send is retried from the outbox.
-        if let Err(error) = self.send_to_queue(&order.id, order_json).await {
-            console_warn!(
-                "queue send of {} failed, retrying from the outbox: {error}",
-                order.id
-            );
-            storage.set_alarm(OUTBOX_RETRY_MS).await?;
-        }
-        Ok(Reservation::Accepted { order, stock_left })
+        self.send_or_retry_later(&order.id, order_json).await?;
+        Ok(Attempt::Done(Reservation::Accepted { order }))
     }
 
-    /// Units left; `stock` (the schedule's) until the first reservation writes a figure.
-    async fn stock_left(&self, stock: u32) -> Result<u32> {
-        if let Some(left) = self.stock_left.get() {
-            return Ok(left);
+    /// Asks the siblings, in turn, for `need` units; answers how many arrived (now in this
+    /// shard's ledger).
+    async fn borrow(&self, spec: ShardSpec, deal: &DealId, need: u32) -> Result<u32> {
+        let mut got = 0;
+        for step in 1..spec.shards {
+            let sibling = ShardSpec {
+                index: (spec.index + step) % spec.shards,
+                ..spec
+            };
+            let lend = StockCommand::Lend {
+                spec: sibling,
+                want: need - got,
+            };
+            got += ask::<u32>(&self.env, deal, sibling.index, &lend).await?;
+            if got >= need {
+                break;
+            }
         }
-        let left = self.state.storage().get::<u32>(STOCK_LEFT_KEY).await?;
-        if left.is_some() {
-            self.stock_left.set(left);
+        if got > 0 {
+            // Read the ledger after the waits above: other requests may have changed it.
+            let mut ledger = self.ledger(spec).await?;
+            ledger.stock_left += got;
+            ledger.borrowed_units += got;
+            self.save_ledger(ledger).await?;
         }
-        Ok(left.unwrap_or(stock))
+        Ok(got)
+    }
+
+    /// Whether this shard and every sibling have no unit left. The siblings are read once more
+    /// after a borrowing round came back empty: units can move between two siblings while a
+    /// round asks them in turn, and isolates answer "sold out" from memory on this word.
+    async fn whole_deal_is_empty(&self, spec: ShardSpec, deal: &DealId) -> Result<bool> {
+        if self.ledger(spec).await?.stock_left > 0 {
+            return Ok(false);
+        }
+        for step in 1..spec.shards {
+            let sibling = ShardSpec {
+                index: (spec.index + step) % spec.shards,
+                ..spec
+            };
+            let read = StockCommand::Ledger { spec: sibling };
+            if ask::<Ledger>(&self.env, deal, sibling.index, &read)
+                .await?
+                .stock_left
+                > 0
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Gives a sibling up to `want` units — exactly what it needs, so that no shard hoards units
+    /// that another one's shoppers are asking for.
+    async fn lend(&self, spec: ShardSpec, want: u32) -> Result<u32> {
+        let mut ledger = self.ledger(spec).await?;
+        let give = want.min(ledger.stock_left);
+        if give > 0 {
+            ledger.stock_left -= give;
+            ledger.lent_units += give;
+            self.save_ledger(ledger).await?;
+        }
+        Ok(give)
+    }
+
+    async fn cancel(&self, id: &OrderId, customer: &CustomerId) -> Result<Cancellation> {
+        let Some(mut order) = self.load_order(id).await? else {
+            return Ok(Cancellation::Unknown);
+        };
+        if &order.priced.customer_id != customer {
+            return Ok(Cancellation::NotYours);
+        }
+        if order.status == OrderStatus::Cancelled {
+            return Ok(Cancellation::Cancelled { order });
+        }
+        let storage = self.state.storage();
+        let quantity = order.priced.quantity.get();
+        let held_key = format!("{HELD_PREFIX}{}", customer.as_str());
+        let held: u32 = storage.get(&held_key).await?.unwrap_or(0);
+        // An order exists, so the ledger was written: no spec is needed to set it up.
+        let mut ledger = self
+            .stored_ledger()
+            .await?
+            .ok_or("an order without a ledger")?;
+        ledger.stock_left += quantity;
+        ledger.cancelled_units += quantity;
+        ledger.cancelled_orders += 1;
+        order.status = OrderStatus::Cancelled;
+        let order_json = serde_json::to_string(&order)?;
+        let writes = Object::new();
+        set(&writes, LEDGER_KEY, serde_json::to_string(&ledger)?.into())?;
+        set(&writes, &held_key, held.saturating_sub(quantity).into())?;
+        set(
+            &writes,
+            &format!("{ORDER_PREFIX}{id}"),
+            order_json.as_str().into(),
+        )?;
+        // Replaces a not-yet-sent accepted order: origin then learns only the cancellation.
+        set(
+            &writes,
+            &format!("{OUTBOX_PREFIX}{id}"),
+            order_json.as_str().into(),
+        )?;
+        storage.put_multiple_raw(writes).await?;
+        self.ledger.set(Some(ledger));
+        self.send_or_retry_later(id, order_json).await?;
+        Ok(Cancellation::Cancelled { order })
+    }
+
+    /// The ledger; a shard never written starts with its share of the stock.
+    async fn ledger(&self, spec: ShardSpec) -> Result<Ledger> {
+        Ok(self.stored_ledger().await?.unwrap_or(Ledger {
+            stock_left: spec.initial_units(),
+            ..Ledger::default()
+        }))
+    }
+
+    async fn stored_ledger(&self) -> Result<Option<Ledger>> {
+        if let Some(ledger) = self.ledger.get() {
+            return Ok(Some(ledger));
+        }
+        let stored = self.state.storage().get::<String>(LEDGER_KEY).await?;
+        let ledger = stored
+            .map(|json| serde_json::from_str::<Ledger>(&json))
+            .transpose()?;
+        self.ledger.set(ledger);
+        Ok(ledger)
+    }
+
+    async fn save_ledger(&self, ledger: Ledger) -> Result<()> {
+        self.state
+            .storage()
+            .put(LEDGER_KEY, serde_json::to_string(&ledger)?)
+            .await?;
+        self.ledger.set(Some(ledger));
+        Ok(())
     }
 
     async fn load_order(&self, id: &OrderId) -> Result<Option<Order>> {
@@ -151,6 +322,20 @@ impl DealStock {
             .get::<String>(&format!("{ORDER_PREFIX}{id}"))
             .await?;
         Ok(stored.map(|json| serde_json::from_str(&json)).transpose()?)
+    }
+
+    /// The customer's orders here, newest first.
+    async fn mine(&self, customer: &CustomerId) -> Result<Vec<Order>> {
+        let key = format!("{MINE_PREFIX}{}", customer.as_str());
+        let ids: Vec<String> = match self.state.storage().get::<String>(&key).await? {
+            Some(json) => serde_json::from_str(&json)?,
+            None => Vec::new(),
+        };
+        let mut orders = Vec::with_capacity(ids.len());
+        for id in ids.iter().rev().filter_map(|id| OrderId::parse(id)) {
+            orders.extend(self.load_order(&id).await?);
+        }
+        Ok(orders)
     }
 
     /// Marks reserved orders confirmed; answers how many changed.
@@ -169,6 +354,16 @@ impl DealStock {
             }
         }
         Ok(changed)
+    }
+
+    /// Sends an order (or its cancellation) to the queue; on failure leaves it in the outbox and
+    /// arms the alarm.
+    async fn send_or_retry_later(&self, id: &OrderId, order_json: String) -> Result<()> {
+        if let Err(error) = self.send_to_queue(id, order_json).await {
+            console_warn!("queue send of {id} failed, retrying from the outbox: {error}");
+            self.state.storage().set_alarm(OUTBOX_RETRY_MS).await?;
+        }
+        Ok(())
     }
 
     async fn send_to_queue(&self, id: &OrderId, order_json: String) -> Result<()> {
@@ -214,7 +409,7 @@ fn set(object: &Object, key: &str, value: JsValue) -> Result<()> {
 }
 
 /// 128 bits from the platform's cryptographic random source, for order ids.
-fn random_u128() -> Result<u128> {
+pub fn random_u128() -> Result<u128> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| format!("random source: {e}"))?;
     Ok(u128::from_le_bytes(bytes))

@@ -30,7 +30,7 @@ pub(super) async fn schedule_deal(
 }
 
 /// Checks `Authorization: Bearer <token>` in constant time.
-fn require_marketer(headers: &HeaderMap, token: &str) -> Result<(), OriginError> {
+pub(super) fn require_marketer(headers: &HeaderMap, token: &str) -> Result<(), OriginError> {
     let sent = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

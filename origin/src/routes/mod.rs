@@ -2,12 +2,14 @@
 
 mod admin;
 mod catalog;
+mod console;
 mod ingest;
 mod orders;
+mod reconcile;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::trace::TraceLayer;
 
 use crate::AppState;
@@ -25,6 +27,13 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/internal/orders/batch", post(ingest::store_batch))
         .route("/internal/orders/{id}", get(orders::show))
         .route("/admin/deals", post(admin::schedule_deal))
+        .route("/admin/deals", get(console::list_deals))
+        .route(
+            "/admin/deals/{id}",
+            put(console::edit_deal).delete(console::cancel_deal),
+        )
+        .route("/admin/dashboard", get(console::dashboard))
+        .route("/admin/sold", get(reconcile::sold))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,0 +1,262 @@
+//! The festival's big screen: orders per second, revenue, units left and sell-out time, in total
+//! and per deal, refreshed every two seconds.
+
+use festival_domain::dashboard::{Dashboard, DealDashboard};
+use festival_domain::money::format_plain;
+use festival_domain::{SaleState, UnixMillis};
+use leptos::prelude::*;
+
+use crate::ConsoleState;
+use crate::chart::{OrdersChart, rate};
+use crate::time;
+
+/// Windows a marketer can choose, in seconds.
+const WINDOWS: [(u32, &str); 3] = [(60, "1 min"), (300, "5 min"), (900, "15 min")];
+
+/// The live dashboard section.
+#[component]
+pub fn LiveDashboard() -> impl IntoView {
+    let state = expect_context::<ConsoleState>();
+    let loaded = move || state.dashboard.with(Option::is_some);
+    let bucket_s = Signal::derive(move || {
+        state
+            .dashboard
+            .with(|d| d.as_ref().map_or(1, |d| d.bucket_s))
+    });
+    let window_s = Signal::derive(move || state.window_s.get());
+    let deal_ids = Memo::new(move |_| {
+        state.dashboard.with(|d| {
+            d.as_ref()
+                .map(|d| {
+                    d.deals
+                        .iter()
+                        .map(|x| x.deal_id.clone())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    });
+
+    view! {
+        <section id="live" class="dashboard" data-testid="dashboard" aria-labelledby="live-heading">
+            <div class="section-head">
+                <h1 id="live-heading">"Live"</h1>
+                <div class="segmented" role="group" aria-label="Chart window">
+                    {WINDOWS
+                        .into_iter()
+                        .map(|(seconds, words)| {
+                            view! {
+                                <button
+                                    type="button"
+                                    aria-pressed=move || (state.window_s.get() == seconds).to_string()
+                                    on:click=move |_| state.window_s.set(seconds)
+                                >
+                                    {words}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </div>
+            <Show when=loaded fallback=|| view! { <p class="muted">"Loading the live figures…"</p> }>
+                <TotalPanel bucket_s window_s />
+                <Show
+                    when=move || deal_ids.with(|ids| !ids.is_empty())
+                    fallback=|| view! { <p class="muted">"No sales scheduled yet. Schedule one below."</p> }
+                >
+                    <ul class="deal-tiles">
+                        <For
+                            each=move || deal_ids.get()
+                            key=|id| id.clone()
+                            children=move |id| {
+                                let deal = Memo::new(move |_| {
+                                    state.dashboard.with(|d| {
+                                        d.as_ref().and_then(|d| d.deals.iter().find(|x| x.deal_id == id).cloned())
+                                    })
+                                });
+                                view! {
+                                    {move || deal.get().map(|deal| view! { <DealTile deal bucket_s window_s /> })}
+                                }
+                            }
+                        />
+                    </ul>
+                </Show>
+            </Show>
+        </section>
+    }
+}
+
+/// All deals together: the headline figures and the big chart.
+#[component]
+fn TotalPanel(bucket_s: Signal<u32>, window_s: Signal<u32>) -> impl IntoView {
+    let state = expect_context::<ConsoleState>();
+    let read = move |f: fn(&Dashboard) -> String| {
+        move || {
+            state
+                .dashboard
+                .with(|d| d.as_ref().map(f).unwrap_or_default())
+        }
+    };
+    let series = Signal::derive(move || {
+        state.dashboard.with(|d| {
+            d.as_ref()
+                .map(|d| d.total.orders_per_bucket.clone())
+                .unwrap_or_default()
+        })
+    });
+    let (now_rate, peak_rate) = rates(series, bucket_s);
+    view! {
+        <div class="panel total" data-testid="dashboard-total">
+            <dl class="figures">
+                <div class="figure figure-hot">
+                    <dt>"Orders/s now"</dt>
+                    <dd data-testid="orders-per-second">{now_rate}</dd>
+                </div>
+                <div class="figure">
+                    <dt>"Peak"</dt>
+                    <dd>{peak_rate}</dd>
+                </div>
+                <div class="figure figure-wide">
+                    <dt>"Revenue"</dt>
+                    <dd data-testid="revenue">
+                        {read(|d| {
+                            if d.total.revenue.is_empty() {
+                                "—".into()
+                            } else {
+                                d.total.revenue.iter().map(|m| format_plain(m.minor, &m.currency)).collect::<Vec<_>>().join(" · ")
+                            }
+                        })}
+                    </dd>
+                </div>
+                <div class="figure">
+                    <dt>"Orders"</dt>
+                    <dd>{read(|d| d.total.orders.to_string())}</dd>
+                </div>
+                <div class="figure">
+                    <dt>"Units sold"</dt>
+                    <dd>{read(|d| d.total.units_sold.to_string())}</dd>
+                </div>
+                <div class="figure">
+                    <dt>"Units left"</dt>
+                    <dd data-testid="units-left">{read(|d| d.total.units_left.to_string())}</dd>
+                </div>
+            </dl>
+            <OrdersChart
+                orders_per_bucket=series
+                bucket_s
+                window_s
+                subject="all deals".to_string()
+                large=true
+            />
+        </div>
+    }
+}
+
+/// One deal's tile.
+#[component]
+fn DealTile(deal: DealDashboard, bucket_s: Signal<u32>, window_s: Signal<u32>) -> impl IntoView {
+    let state = expect_context::<ConsoleState>();
+    let now = state
+        .dashboard
+        .with_untracked(|d| d.as_ref().map_or(UnixMillis(0), |d| d.now));
+    // Where the sale stands is the domain's call, asked of the full schedule.
+    let stands = state.deals.with_untracked(|deals| {
+        deals
+            .iter()
+            .find(|d| d.id == deal.deal_id)
+            .map(|d| d.state_at(now))
+    });
+    let sale = match (deal.sold_out_at, stands) {
+        (Some(_), _) => ("Sold out", "badge badge-out"),
+        (None, Some(SaleState::Upcoming)) => ("Upcoming", "badge badge-soon"),
+        (None, Some(SaleState::Open)) => ("On sale", "badge badge-open"),
+        (None, Some(SaleState::Ended)) => ("Ended", "badge"),
+        (None, None) => ("", "badge"),
+    };
+    let sold_share = if deal.stock == 0 {
+        0.0
+    } else {
+        deal.units_sold.min(u64::from(deal.stock)) as f64 / f64::from(deal.stock) * 100.0
+    };
+    let sold_out = match deal.sold_out_at {
+        Some(at) => format!(
+            "{} ({} after opening)",
+            time::clock(at),
+            time::span(deal.starts_at.millis_until(at))
+        ),
+        None => "—".into(),
+    };
+    let opens = match deal.sold_out_at {
+        None if now < deal.starts_at => format!("Opens {}", time::date_time(deal.starts_at)),
+        _ => format!("Closes {}", time::date_time(deal.ends_at)),
+    };
+    let id = deal.deal_id.clone();
+    let series = Signal::derive(move || {
+        state.dashboard.with(|d| {
+            d.as_ref()
+                .and_then(|d| d.deals.iter().find(|x| x.deal_id == id))
+                .map(|x| x.orders_per_bucket.clone())
+                .unwrap_or_default()
+        })
+    });
+    let (now_rate, _) = rates(series, bucket_s);
+    let name = deal.name.clone();
+
+    view! {
+        <li class="panel tile" data-testid="dashboard-deal" data-deal-id=deal.deal_id.to_string()>
+            <div class="tile-head">
+                <h2>{deal.name.clone()}</h2>
+                <span class=sale.1>{sale.0}</span>
+            </div>
+            <p class="muted small">{opens}</p>
+            <dl class="figures figures-small">
+                <div class="figure figure-wide">
+                    <dt>"Revenue"</dt>
+                    <dd data-testid="revenue">{format_plain(deal.revenue.minor, &deal.revenue.currency)}</dd>
+                </div>
+                <div class="figure">
+                    <dt>"Orders/s"</dt>
+                    <dd>{now_rate}</dd>
+                </div>
+                <div class="figure">
+                    <dt>"Units left"</dt>
+                    <dd>
+                        <span data-testid="units-left">{deal.units_left}</span>
+                        <span class="muted">{format!(" of {}", deal.stock)}</span>
+                    </dd>
+                </div>
+            </dl>
+            <div
+                class="stock-bar"
+                role="progressbar"
+                aria-label="Share of stock sold"
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=format!("{sold_share:.0}")
+            >
+                <span style=format!("width: {sold_share:.1}%")></span>
+            </div>
+            <p class="small">
+                "Sold out at: "
+                <strong data-testid="sold-out-at" data-sold-out=deal.sold_out_at.map(|t| t.0.to_string())>
+                    {sold_out}
+                </strong>
+            </p>
+            <OrdersChart orders_per_bucket=series bucket_s window_s subject=name />
+        </li>
+    }
+}
+
+/// The rate of the last finished bucket and the peak of the window, as text.
+fn rates(series: Signal<Vec<u32>>, bucket_s: Signal<u32>) -> (Signal<String>, Signal<String>) {
+    let per = move || f64::from(bucket_s.get().max(1));
+    let now = Signal::derive(move || {
+        let last_done = series.with(|s| s.len().checked_sub(2).map(|i| s[i]).unwrap_or(0));
+        rate(f64::from(last_done) / per())
+    });
+    let peak = Signal::derive(move || {
+        let top = series.with(|s| s.iter().copied().max().unwrap_or(0));
+        rate(f64::from(top) / per())
+    });
+    (now, peak)
+}

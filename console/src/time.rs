@@ -1,0 +1,65 @@
+//! Moments as a marketer reads and types them: in the browser's own time zone.
+
+use festival_domain::UnixMillis;
+use wasm_bindgen::JsValue;
+
+/// The moment a `datetime-local` input names (`2026-11-11T00:00`), read in the browser's time
+/// zone; `None` when empty or invalid.
+pub fn from_datetime_local(value: &str) -> Option<UnixMillis> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    let millis = js_sys::Date::new(&JsValue::from_str(value)).get_time();
+    millis.is_finite().then_some(UnixMillis(millis as i64))
+}
+
+/// `at` as a `datetime-local` value in the browser's time zone.
+pub fn to_datetime_local(at: UnixMillis) -> String {
+    let d = date(at);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// `2026-11-11 00:00`.
+pub fn date_time(at: UnixMillis) -> String {
+    to_datetime_local(at).replacen('T', " ", 1)
+}
+
+/// `00:00:12`.
+pub fn clock(at: UnixMillis) -> String {
+    let d = date(at);
+    format!(
+        "{:02}:{:02}:{:02}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
+}
+
+/// A span in words: `12 s`, `3 min 04 s`, `2 h 05 min`.
+pub fn span(millis: i64) -> String {
+    let s = millis.max(0) / 1_000;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3_600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3_600, s % 3_600 / 60),
+    }
+}
+
+/// The browser's time zone as an offset, e.g. `UTC+09:00`.
+pub fn zone() -> String {
+    let minutes = -(js_sys::Date::new_0().get_timezone_offset() as i64);
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let minutes = minutes.abs();
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+fn date(at: UnixMillis) -> js_sys::Date {
+    js_sys::Date::new(&JsValue::from_f64(at.0 as f64))
+}

@@ -1,0 +1,109 @@
+//! `/api/console/*`: the marketer console's API, proxied to origin's `/admin/*` (same method,
+//! body and query) once the edge has checked the marketer token. A request without the right
+//! token is answered 401 here and never reaches origin; origin checks the token again.
+
+use festival_domain::refusal::ErrorBody;
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response, Result, console_error};
+
+use crate::{bindings, http};
+
+/// Secret: the token marketers sign in to the console with (`wrangler secret put
+/// MARKETER_TOKEN`); the same value as origin's `FESTIVAL_MARKETER_TOKEN`.
+pub const MARKETER_TOKEN: &str = "MARKETER_TOKEN";
+
+/// Largest console request body forwarded (a deal's schedule is well under 4 KB).
+const MAX_CONSOLE_BODY_BYTES: usize = 64 * 1024;
+
+/// Proxies `req` (whose path is `/api/console/<rest>`) to origin's `/admin/<rest>`.
+pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Response> {
+    let expected = env
+        .secret(MARKETER_TOKEN)
+        .or_else(|_| env.var(MARKETER_TOKEN))
+        .map(|token| token.to_string())
+        .unwrap_or_default();
+    if expected.is_empty() {
+        console_error!("{MARKETER_TOKEN} is not set: the console is closed");
+    }
+    let authorization = req.headers().get("authorization")?.unwrap_or_default();
+    let sent = authorization.strip_prefix("Bearer ").unwrap_or_default();
+    if expected.is_empty() || !same_secret(sent.as_bytes(), expected.as_bytes()) {
+        return error(401, "unauthorized", "A valid marketer token is required.");
+    }
+    // Only plain path segments: no `..` can walk out of /admin/.
+    let plain = |s: &&str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if rest.is_empty() || !rest.iter().all(plain) {
+        return error(404, "not_found", "There is no such console page.");
+    }
+    let announced = req
+        .headers()
+        .get("content-length")?
+        .and_then(|n| n.parse::<usize>().ok());
+    if announced.is_some_and(|n| n > MAX_CONSOLE_BODY_BYTES) {
+        return too_large();
+    }
+
+    let mut url = format!("{}/admin/{}", bindings::origin_url(env)?, rest.join("/"));
+    if let Some(query) = req.url()?.query() {
+        url.push('?');
+        url.push_str(query);
+    }
+    let method = req.method();
+    let headers = Headers::new();
+    headers.set("authorization", &authorization)?;
+    let mut init = RequestInit::new();
+    if !matches!(method, Method::Get | Method::Head) {
+        let body = req.bytes().await?;
+        if body.len() > MAX_CONSOLE_BODY_BYTES {
+            return too_large();
+        }
+        headers.set("content-type", "application/json")?;
+        init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
+    }
+    init.with_method(method).with_headers(headers);
+    let mut answer = Fetch::Request(Request::new_with_init(&url, &init)?)
+        .send()
+        .await?;
+    let status = answer.status_code();
+    if status >= 500 {
+        // Origin's words stay in the log; the console gets the edge's stable code.
+        console_error!("origin answered {status} to a console request");
+        return http::unavailable();
+    }
+    let content_type = answer
+        .headers()
+        .get("content-type")?
+        .unwrap_or_else(|| "application/json".into());
+    let mut response = Response::from_bytes(answer.bytes().await?)?.with_status(status);
+    response.headers_mut().set("content-type", &content_type)?;
+    response.headers_mut().set("cache-control", "no-store")?;
+    Ok(response)
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+fn same_secret(sent: &[u8], expected: &[u8]) -> bool {
+    let mut difference = u8::from(sent.len() != expected.len());
+    for (i, want) in expected.iter().enumerate() {
+        difference |= want ^ sent.get(i).copied().unwrap_or(!want);
+    }
+    std::hint::black_box(difference) == 0
+}
+
+fn error(status: u16, code: &str, message: &str) -> Result<Response> {
+    let body = ErrorBody {
+        code: code.into(),
+        message: message.into(),
+    };
+    http::json(&body, status)
+}
+
+fn too_large() -> Result<Response> {
+    error(
+        413,
+        "body_too_large",
+        "The request body is larger than 64 KB.",
+    )
+}

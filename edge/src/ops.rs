@@ -1,0 +1,76 @@
+//! `GET /api/ops/reconcile` (marketer token): the edge's side of `cargo xtask reconcile` — per
+//! deal, what its shards sold — and the messages in the dead-letter store.
+
+use festival_domain::DealId;
+use serde::Serialize;
+use subtle::ConstantTimeEq;
+use worker::{Env, Request, Response, Result};
+
+use crate::bindings::{self, MARKETER_TOKEN};
+use crate::{catalog, dead_letters, http, stock};
+
+/// One deal as its shards account for it.
+#[derive(Serialize)]
+struct DealAccount {
+    deal_id: DealId,
+    stock: u32,
+    shards: u32,
+    stock_left: u32,
+    reserved_units: u32,
+    cancelled_units: u32,
+    /// `reserved_units − cancelled_units`: what origin must hold as sold.
+    sold_units: u32,
+    /// `reserved_orders − cancelled_orders`.
+    sold_orders: u32,
+    /// Units that left one shard and never arrived in another (a lost transfer).
+    units_in_transit: i64,
+}
+
+#[derive(Serialize)]
+struct Reconciliation {
+    deals: Vec<DealAccount>,
+    dead_letters: Vec<String>,
+}
+
+/// Whether the request carries the marketer token (compared in constant time).
+pub fn is_marketer(req: &Request, env: &Env) -> Result<bool> {
+    let token = bindings::secret(env, MARKETER_TOKEN)?;
+    let sent = req.headers().get("authorization")?.unwrap_or_default();
+    let sent = sent.strip_prefix("Bearer ").unwrap_or_default();
+    Ok(!token.is_empty() && bool::from(sent.as_bytes().ct_eq(token.as_bytes())))
+}
+
+pub async fn reconcile(req: Request, env: &Env) -> Result<Response> {
+    if !is_marketer(&req, env)? {
+        let body = festival_domain::refusal::ErrorBody {
+            code: "unauthorized".into(),
+            message: "A valid marketer token is required.".into(),
+        };
+        return http::json(&body, 401);
+    }
+    let mut deals = Vec::new();
+    for deal in catalog::deals(env).await? {
+        let ledgers = stock::ledgers(env, &deal).await?;
+        let sum = |f: fn(&stock::Ledger) -> u32| ledgers.iter().map(f).sum::<u32>();
+        let (reserved, cancelled) = (sum(|l| l.reserved_units), sum(|l| l.cancelled_units));
+        deals.push(DealAccount {
+            stock: deal.stock,
+            shards: deal.shard_count(),
+            stock_left: sum(|l| l.stock_left),
+            reserved_units: reserved,
+            cancelled_units: cancelled,
+            sold_units: reserved - cancelled,
+            sold_orders: sum(|l| l.reserved_orders) - sum(|l| l.cancelled_orders),
+            units_in_transit: i64::from(sum(|l| l.lent_units))
+                - i64::from(sum(|l| l.borrowed_units)),
+            deal_id: deal.id,
+        });
+    }
+    http::json(
+        &Reconciliation {
+            deals,
+            dead_letters: dead_letters::all(env).await?,
+        },
+        200,
+    )
+}

@@ -1,0 +1,99 @@
+//! Shopper sessions: `POST /api/session` signs one (a cookie for browsers, also in the body for
+//! other clients), and every order takes its customer from it — never from the body. The sale
+//! token the catalog hands out is bound to the session's customer.
+
+use festival_domain::token::{
+    self, Purpose, SALE_TOKEN_TTL_MS, SESSION_COOKIE, SESSION_HEADER, SESSION_TTL_MS, TokenError,
+};
+use festival_domain::{CustomerId, Refusal, UnixMillis};
+use serde::Serialize;
+use worker::{Env, Request, Response, Result};
+
+use crate::bindings::{self, SESSION_SECRET};
+use crate::http;
+use crate::stock::shard::random_u128;
+
+/// The answer to `POST /api/session`.
+#[derive(Serialize)]
+struct SessionAnswer {
+    customer_id: CustomerId,
+    session: String,
+    expires_at: UnixMillis,
+}
+
+/// The session's customer, or why there is none.
+pub fn customer(req: &Request, env: &Env, now: UnixMillis) -> Result<Result<CustomerId, Refusal>> {
+    let header = req.headers().get(SESSION_HEADER)?;
+    let cookie = req.headers().get("cookie")?;
+    let presented = header.as_deref().or_else(|| {
+        cookie
+            .as_deref()
+            .and_then(token::session_from_cookie_header)
+    });
+    let Some(presented) = presented else {
+        return Ok(Err(Refusal::SessionRequired));
+    };
+    let secret = bindings::secret(env, SESSION_SECRET)?;
+    Ok(
+        token::verify(secret.as_bytes(), Purpose::Session, presented, now).map_err(|e| match e {
+            TokenError::Invalid => Refusal::SessionInvalid,
+            TokenError::Expired => Refusal::SessionExpired,
+        }),
+    )
+}
+
+/// `POST /api/session`: renews the presented session, or starts one for a new customer.
+pub async fn start(req: Request, env: &Env) -> Result<Response> {
+    let now = bindings::now();
+    let customer = match customer(&req, env, now)? {
+        Ok(customer) => customer,
+        Err(_) => CustomerId::from_random(random_u128()?),
+    };
+    let expires_at = now.plus_millis(SESSION_TTL_MS);
+    let secret = bindings::secret(env, SESSION_SECRET)?;
+    let session = token::issue(secret.as_bytes(), Purpose::Session, &customer, expires_at);
+    let secure = if req.url()?.scheme() == "https" {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+        SESSION_TTL_MS / 1000
+    );
+    let mut response = http::json(
+        &SessionAnswer {
+            customer_id: customer,
+            session,
+            expires_at,
+        },
+        200,
+    )?;
+    response.headers_mut().set("set-cookie", &cookie)?;
+    Ok(response)
+}
+
+/// A sale token for `customer`, valid for [`SALE_TOKEN_TTL_MS`].
+pub fn sale_token(env: &Env, customer: &CustomerId, now: UnixMillis) -> Result<String> {
+    let secret = bindings::secret(env, SESSION_SECRET)?;
+    Ok(token::issue(
+        secret.as_bytes(),
+        Purpose::Sale,
+        customer,
+        now.plus_millis(SALE_TOKEN_TTL_MS),
+    ))
+}
+
+/// Whether `presented` is a live sale token of `customer`.
+pub fn sale_token_is_valid(
+    env: &Env,
+    presented: &str,
+    customer: &CustomerId,
+    now: UnixMillis,
+) -> Result<bool> {
+    let secret = bindings::secret(env, SESSION_SECRET)?;
+    Ok(
+        token::verify(secret.as_bytes(), Purpose::Sale, presented, now)
+            .is_ok_and(|owner| &owner == customer),
+    )
+}

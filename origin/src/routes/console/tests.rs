@@ -1,0 +1,413 @@
+//! The console's routes over real HTTP against origin on a temporary SQLite file.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use festival_domain::dashboard::Dashboard;
+use festival_domain::{Deal, UnixMillis};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+use crate::{AppState, Config, db, now};
+
+const TOKEN: &str = "console-test-token";
+const HOUR: i64 = 3_600_000;
+
+/// Origin on a fresh temporary database, serving on a loopback port until the test ends.
+struct Origin {
+    addr: std::net::SocketAddr,
+    db: sqlx::SqlitePool,
+    path: std::path::PathBuf,
+}
+
+impl Drop for Origin {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
+    }
+}
+
+async fn origin() -> Origin {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "festival-origin-console-{}-{}.db",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_file(&path);
+    let database_url = format!("sqlite://{}", path.display());
+    let db = db::connect(&database_url)
+        .await
+        .expect("the database opens");
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = Config {
+        addr,
+        database_url,
+        batch_secret: "console-test-batch-secret".into(),
+        marketer_token: TOKEN.into(),
+        seed_demo: false,
+    };
+    let state = AppState {
+        db: db.clone(),
+        config: Arc::new(config),
+    };
+    tokio::spawn(crate::serve(listener, state, std::future::pending()));
+    Origin { addr, db, path }
+}
+
+impl Origin {
+    /// One HTTP/1.1 request; the status and the JSON body (Null when empty).
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> (u16, Value) {
+        let mut stream = TcpStream::connect(self.addr).await.unwrap();
+        let auth = token
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: origin\r\nConnection: close\r\n{auth}\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await.unwrap();
+        let raw = String::from_utf8(raw).unwrap();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+        let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    async fn admin(&self, method: &str, path: &str, body: &Value) -> (u16, Value) {
+        let body = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        self.call(method, path, Some(TOKEN), &body).await
+    }
+
+    async fn catalog_ids(&self) -> Vec<String> {
+        let (_, deals) = self.call("GET", "/internal/catalog", None, "").await;
+        deals
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    async fn insert_order(
+        &self,
+        id: &str,
+        deal: &str,
+        quantity: u32,
+        total: i64,
+        status: &str,
+        at: i64,
+    ) {
+        sqlx::query(
+            "INSERT INTO orders (id, deal_id, customer_id, idempotency_key, quantity,
+                                 unit_price_minor, total_minor, currency, status, priced_at,
+                                 stored_at)
+             VALUES (?, ?, 'c', 'key-12345678', ?, 1, ?, 'USD', ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(deal)
+        .bind(quantity)
+        .bind(total)
+        .bind(status)
+        .bind(at)
+        .bind(at)
+        .execute(&self.db)
+        .await
+        .unwrap();
+    }
+}
+
+fn dechunk(mut body: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = body.split_once("\r\n") {
+        let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.push_str(&rest[..size]);
+        body = &rest[size + 2..];
+    }
+    out
+}
+
+/// A valid schedule for `id` starting `starts_in_ms` from now (negative: already started).
+fn deal_json(id: &str, starts_in_ms: i64) -> Value {
+    let now = now().0;
+    json!({
+        "id": id, "name": format!("Deal {id}"), "description": "", "image_url": "",
+        "price_minor": 1_250, "was_price_minor": 2_500, "currency": "USD", "stock": 10,
+        "starts_at": now + starts_in_ms, "ends_at": now + starts_in_ms + HOUR,
+        "per_customer_limit": 2,
+    })
+}
+
+/// Puts a deal in the schedule directly, bypassing the rule that it starts in the future.
+async fn insert_deal(origin: &Origin, deal: Value) {
+    let deal: Deal = serde_json::from_value(deal).unwrap();
+    assert!(db::insert_deal(&origin.db, &deal, now()).await.unwrap());
+}
+
+#[tokio::test]
+async fn console_routes_need_the_marketer_token() {
+    let origin = origin().await;
+    for (method, path) in [
+        ("GET", "/admin/deals"),
+        ("PUT", "/admin/deals/x"),
+        ("DELETE", "/admin/deals/x"),
+        ("GET", "/admin/dashboard"),
+    ] {
+        for token in [None, Some("wrong")] {
+            let (status, body) = origin.call(method, path, token, "{}").await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (401, Some("unauthorized")),
+                "{method} {path}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn lists_and_edits_a_sale_before_it_starts() {
+    let origin = origin().await;
+    let (status, _) = origin
+        .admin("POST", "/admin/deals", &deal_json("lamp", HOUR))
+        .await;
+    assert_eq!(status, 201);
+    let (status, listed) = origin.admin("GET", "/admin/deals", &Value::Null).await;
+    assert_eq!(status, 200);
+    assert_eq!(listed[0]["id"], "lamp");
+
+    let mut edited = deal_json("lamp", HOUR);
+    edited["price_minor"] = json!(999);
+    edited["stock"] = json!(3);
+    let (status, body) = origin.admin("PUT", "/admin/deals/lamp", &edited).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, catalog) = origin.call("GET", "/internal/catalog", None, "").await;
+    assert_eq!(catalog[0]["price_minor"], 999);
+    assert_eq!(catalog[0]["stock"], 3);
+}
+
+#[tokio::test]
+async fn an_edit_follows_the_same_rules_and_refuses_clearly() {
+    let origin = origin().await;
+    origin
+        .admin("POST", "/admin/deals", &deal_json("lamp", HOUR))
+        .await;
+    insert_deal(&origin, deal_json("open", -60_000)).await;
+
+    let mut dearer = deal_json("lamp", HOUR);
+    dearer["price_minor"] = json!(3_000);
+    dearer["stock"] = json!(0);
+    let (status, body) = origin.admin("PUT", "/admin/deals/lamp", &dearer).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_schedule"))
+    );
+    let fields: Vec<_> = body["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].clone())
+        .collect();
+    assert_eq!(fields, [json!("price_minor"), json!("stock")]);
+
+    let cases = [
+        (
+            "/admin/deals/lamp",
+            deal_json("other", HOUR).to_string(),
+            400,
+            "deal_id_mismatch",
+        ),
+        (
+            "/admin/deals/lamp",
+            "{not json".to_string(),
+            400,
+            "bad_request",
+        ),
+        (
+            "/admin/deals/lamp",
+            json!({"id": "lamp", "price_minor": "12"}).to_string(),
+            400,
+            "bad_request",
+        ),
+        (
+            "/admin/deals/ghost",
+            deal_json("ghost", HOUR).to_string(),
+            404,
+            "unknown_deal",
+        ),
+        (
+            "/admin/deals/Not%20An%20Id",
+            deal_json("lamp", HOUR).to_string(),
+            404,
+            "unknown_deal",
+        ),
+        // A started sale keeps its schedule, even when the edit itself is valid.
+        (
+            "/admin/deals/open",
+            deal_json("open", HOUR).to_string(),
+            409,
+            "sale_started",
+        ),
+    ];
+    for (path, body, want_status, want_code) in cases {
+        let (status, answer) = origin.call("PUT", path, Some(TOKEN), &body).await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (want_status, Some(want_code)),
+            "{path} {body}"
+        );
+    }
+    // Nothing changed.
+    let (_, listed) = origin.admin("GET", "/admin/deals", &Value::Null).await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["price_minor"] == 1_250 && d["stock"] == 10)
+    );
+}
+
+#[tokio::test]
+async fn a_cancelled_sale_leaves_the_catalog_and_a_started_one_stays() {
+    let origin = origin().await;
+    origin
+        .admin("POST", "/admin/deals", &deal_json("lamp", HOUR))
+        .await;
+    insert_deal(&origin, deal_json("open", -60_000)).await;
+    assert_eq!(origin.catalog_ids().await, ["open", "lamp"]);
+
+    let (status, body) = origin
+        .admin("DELETE", "/admin/deals/lamp", &Value::Null)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["id"], "lamp");
+    assert_eq!(origin.catalog_ids().await, ["open"]);
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cancelled_deals WHERE id = 'lamp'")
+        .fetch_one(&origin.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1);
+
+    let (status, body) = origin
+        .admin("DELETE", "/admin/deals/lamp", &Value::Null)
+        .await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("unknown_deal")));
+    let (status, body) = origin
+        .admin("DELETE", "/admin/deals/open", &Value::Null)
+        .await;
+    assert_eq!((status, body["code"].as_str()), (409, Some("sale_started")));
+    assert_eq!(origin.catalog_ids().await, ["open"]);
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_orders_revenue_stock_and_sell_out() {
+    let origin = origin().await;
+    let mut hot = deal_json("hot", -120_000);
+    hot["stock"] = json!(3);
+    insert_deal(&origin, hot).await;
+    insert_deal(&origin, deal_json("calm", -120_000)).await;
+    insert_deal(&origin, deal_json("later", HOUR)).await;
+
+    let t = now().0;
+    origin
+        .insert_order("o1", "hot", 1, 1_250, "confirmed", t - 30_000)
+        .await;
+    origin
+        .insert_order("o2", "hot", 1, 1_250, "cancelled", t - 29_000)
+        .await;
+    origin
+        .insert_order("o3", "hot", 2, 2_500, "confirmed", t - 20_000)
+        .await;
+    origin
+        .insert_order("o4", "calm", 1, 1_250, "confirmed", t - 20_000)
+        .await;
+    // Outside a 60 s window, but part of the totals.
+    origin
+        .insert_order("o5", "calm", 2, 2_500, "confirmed", t - 100_000)
+        .await;
+
+    let (status, body) = origin
+        .admin("GET", "/admin/dashboard?window_s=60", &Value::Null)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let d: Dashboard = serde_json::from_value(body).unwrap();
+    assert_eq!((d.bucket_s, d.total.orders_per_bucket.len()), (1, 60));
+    let ids: Vec<_> = d.deals.iter().map(|x| x.deal_id.as_str()).collect();
+    assert_eq!(ids, ["hot", "calm", "later"], "soonest start first");
+    let (hot, calm, later) = (&d.deals[0], &d.deals[1], &d.deals[2]);
+
+    // Three orders came in for `hot` within the window (the cancelled one was an order too).
+    assert_eq!(hot.orders_per_bucket.iter().sum::<u32>(), 3);
+    assert_eq!(calm.orders_per_bucket.iter().sum::<u32>(), 1);
+    assert_eq!(d.total.orders_per_bucket.iter().sum::<u32>(), 4);
+    assert!(later.orders_per_bucket.iter().all(|n| *n == 0));
+
+    assert_eq!((hot.orders, hot.units_sold, hot.units_left), (2, 3, 0));
+    assert_eq!(hot.revenue.minor, 3_750);
+    assert_eq!(hot.sold_out_at, Some(UnixMillis(t - 20_000)));
+    assert_eq!(
+        (calm.units_sold, calm.units_left, calm.sold_out_at),
+        (3, 7, None)
+    );
+    assert_eq!(calm.revenue.minor, 3_750);
+    assert_eq!(later.units_left, 10);
+    assert_eq!(d.total.units_left, 17);
+    assert_eq!(d.total.revenue.len(), 1);
+    assert_eq!(d.total.revenue[0].minor, 7_500);
+
+    let (status, body) = origin.admin("GET", "/admin/dashboard", &Value::Null).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["bucket_s"], 5,
+        "the default window is five minutes in 5 s buckets"
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_refuses_a_window_it_cannot_show() {
+    let origin = origin().await;
+    for query in [
+        "window_s=5",
+        "window_s=999999",
+        "window_s=abc",
+        "window_s=-60",
+        "window_s=60&bucket_s=7",
+        "window=60",
+    ] {
+        let (status, body) = origin
+            .admin("GET", &format!("/admin/dashboard?{query}"), &Value::Null)
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("invalid_window")),
+            "{query}"
+        );
+        assert!(!body["message"].as_str().unwrap().is_empty());
+    }
+}

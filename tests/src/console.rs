@@ -1,0 +1,227 @@
+//! The marketer console through the edge, on the shared stack: the console API refuses a missing
+//! or wrong token at the edge (401, origin never asked); in real headless Chromium a wrong token
+//! shows nothing of the console, and a sale scheduled in the console appears on the storefront's
+//! catalog with its price and stock within 5 s. Screenshots go to `target/festival-artifacts/`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use libtest_mimic::Failed;
+use serde_json::json;
+
+use crate::chromium::{Browser, PATIENCE, screenshot};
+use crate::stack::{MARKETER_TOKEN, Stack, check};
+
+/// How soon a scheduled sale must be on the storefront (issue 4, item 6).
+const ON_STOREFRONT_WITHIN: Duration = Duration::from_secs(5);
+
+pub async fn refuses_wrong_token_and_schedules_a_sale(stack: Arc<Stack>) -> Result<(), Failed> {
+    api_needs_the_token(&stack).await?;
+    Browser::open("console")
+        .await?
+        .run("console", async |browser: &Browser| {
+            marketer(&stack, &browser.client).await
+        })
+        .await
+}
+
+/// `/api/console/*` without the right token is a 401 with a stable code.
+async fn api_needs_the_token(stack: &Stack) -> Result<(), Failed> {
+    let url = format!("{}/api/console/deals", stack.edge);
+    for token in [None, Some("wrong-token"), Some("")] {
+        let mut request = stack.http.get(&url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await?;
+        check(
+            status == 401 && body["code"] == "unauthorized",
+            format!("token {token:?}: {status} {body}"),
+        )?;
+    }
+    let response = stack
+        .http
+        .get(&url)
+        .bearer_auth(MARKETER_TOKEN)
+        .send()
+        .await?;
+    check(
+        response.status() == 200,
+        format!("the right token lists the deals: {}", response.status()),
+    )?;
+    Ok(())
+}
+
+async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
+    client.goto(&format!("{}/console/", stack.edge)).await?;
+
+    // A wrong token: the API says 401, the page says so and shows nothing of the console.
+    sign_in(client, "not-the-marketer-token").await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&testid("console-denied")))
+        .await?;
+    for hidden in ["deal-form", "dashboard", "console-deal"] {
+        let shown = client.find_all(Locator::Css(&testid(hidden))).await?;
+        check(
+            shown.is_empty(),
+            format!("{hidden} is hidden after a wrong token"),
+        )?;
+    }
+    screenshot(client, "console-denied-1280.png").await?;
+
+    sign_in(client, MARKETER_TOKEN).await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&testid("deal-form")))
+        .await?;
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&testid("dashboard-total")))
+        .await?;
+
+    let name = format!("Console lantern {}", std::process::id());
+    fill(client, "name", &name).await?;
+    fill(
+        client,
+        "description",
+        "Scheduled in the console by an end-to-end test.",
+    )
+    .await?;
+    fill(client, "price_minor", "12.50").await?;
+    fill(client, "was_price_minor", "25.00").await?;
+    fill(client, "currency", "USD").await?;
+    fill(client, "stock", "7").await?;
+    fill(client, "per_customer_limit", "2").await?;
+    // datetime-local inputs take keystrokes per segment and per locale; set their value the way
+    // the browser does after a pick, in the browser's own time zone.
+    client
+        .execute(
+            r#"
+            const local = (ms) => {
+                const d = new Date(ms);
+                return new Date(ms - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+            };
+            for (const [id, ms] of [["field-starts_at", Date.now() + 600000],
+                                     ["field-ends_at", Date.now() + 4200000]]) {
+                const input = document.getElementById(id);
+                input.value = local(ms);
+                input.dispatchEvent(new Event("input", { bubbles: true }));
+            }
+            "#,
+            vec![],
+        )
+        .await?;
+    let errors = client
+        .execute(
+            r#"return [...document.querySelectorAll('[data-testid^="field-error-"]')]
+                   .map(e => e.textContent).filter(t => t.length > 0);"#,
+            vec![],
+        )
+        .await?;
+    check(
+        errors == json!([]),
+        format!("a valid form shows no problem: {errors}"),
+    )?;
+
+    client
+        .find(Locator::Css(&testid("schedule-submit")))
+        .await?
+        .click()
+        .await?;
+    let scheduled_at = Instant::now();
+    let row = client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::XPath(&format!(
+            r#"//*[@data-testid="console-deal"][.//strong[normalize-space()="{name}"]]"#
+        )))
+        .await?;
+    let deal_id = row
+        .attr("data-deal-id")
+        .await?
+        .ok_or("the scheduled sale has a data-deal-id")?;
+
+    // On the storefront's catalog, with the price and stock the marketer typed.
+    loop {
+        let catalog = stack.catalog().await?;
+        if let Some(listed) = catalog.deals.iter().find(|d| d.deal.id.as_str() == deal_id) {
+            check(
+                listed.deal.price_minor == 1_250
+                    && listed.deal.was_price_minor == 2_500
+                    && listed.deal.stock == 7
+                    && listed.stock_left == 7
+                    && listed.deal.per_customer_limit == 2
+                    && listed.deal.name == name,
+                format!("the storefront lists the sale as scheduled: {listed:?}"),
+            )?;
+            break;
+        }
+        check(
+            scheduled_at.elapsed() <= ON_STOREFRONT_WITHIN,
+            format!("{deal_id} on the storefront within {ON_STOREFRONT_WITHIN:?}"),
+        )?;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The big screen lists it too; keep pictures of both widths.
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&format!(
+            r#"[data-testid="dashboard-deal"][data-deal-id="{deal_id}"] [data-testid="orders-chart"]"#
+        )))
+        .await?;
+    let left = client
+        .find(Locator::Css(&format!(
+            r#"[data-testid="dashboard-deal"][data-deal-id="{deal_id}"] [data-testid="units-left"]"#
+        )))
+        .await?
+        .text()
+        .await?;
+    check(
+        left == "7",
+        format!("the dashboard shows 7 units left: {left:?}"),
+    )?;
+    client.execute("window.scrollTo(0, 0);", vec![]).await?;
+    screenshot(client, "console-1280.png").await?;
+    client.set_window_size(375, 812).await?;
+    screenshot(client, "console-375.png").await?;
+    Ok(())
+}
+
+/// The CSS selector of a `data-testid`.
+fn testid(id: &str) -> String {
+    format!(r#"[data-testid="{id}"]"#)
+}
+
+async fn sign_in(client: &Client, token: &str) -> Result<(), Failed> {
+    let input = client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&testid("console-token")))
+        .await?;
+    input.clear().await?;
+    input.send_keys(token).await?;
+    client
+        .find(Locator::Css(&testid("console-sign-in")))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+async fn fill(client: &Client, field: &str, value: &str) -> Result<(), Failed> {
+    let input = client
+        .find(Locator::Css(&testid(&format!("field-{field}"))))
+        .await?;
+    input.clear().await?;
+    input.send_keys(value).await?;
+    Ok(())
+}

@@ -1,0 +1,633 @@
+//! `cargo xtask bench`: one run, one machine, one local stack (as `rehearse` starts it). Each
+//! scenario runs for a fixed time after a warm-up at the same concurrency; the figures that matter
+//! are ratios to the same Worker's trivial route (`GET /api/health`), so the machine cancels out:
+//! (a) accepted orders, (b) sold-out answers from isolate memory, (c) a hot deal on N shards ÷ on
+//! 1 shard, (d) the catalog; plus (e) the shopper's bundle size against its 150 KB gzip budget.
+//! While each scenario runs it samples the CPU of workerd, node (wrangler), origin and itself.
+//! Writes `target/bench/report.{md,json}`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use festival_domain::CustomerId;
+use festival_domain::token::{self, Purpose, SESSION_HEADER};
+use indicatif::ProgressBar;
+use serde::Serialize;
+use xtask::{paths, reconcile};
+
+use crate::flags::Flags;
+use crate::load::{self, Outcome, Sample, Summary};
+use crate::local_stack::{self, TempStack};
+use crate::rehearse::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
+use crate::{cpu, dev_proxy};
+
+/// The shopper route's Wasm + JS budget, gzip: 150 KB.
+pub const BUNDLE_BUDGET_BYTES: u64 = 150_000;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    pub concurrency: usize,
+    pub warmup_s: u64,
+    pub measure_s: u64,
+    /// N of the sharded hot deal.
+    pub shards: u32,
+}
+
+/// One scenario's measurement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub name: &'static str,
+    pub what: &'static str,
+    /// The answer this scenario is about (ok, accepted, sold_out).
+    pub expected: &'static str,
+    /// All answers.
+    pub summary: Summary,
+    /// Expected answers per second: what the ratios compare.
+    pub good_per_s: f64,
+    pub good_share: f64,
+    /// Share of answers marked `x-festival-answered-from: memory`.
+    pub memory_share: f64,
+    pub outcomes: BTreeMap<&'static str, usize>,
+    /// Percent of one core, per process, during the measurement.
+    pub cpu_percent: BTreeMap<String, f64>,
+    /// After order scenarios: seconds until origin held every accepted order.
+    pub drain_s: Option<f64>,
+}
+
+/// A ratio, its goal and whether it meets it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ratio {
+    pub name: &'static str,
+    pub value: f64,
+    pub goal: String,
+    pub met: Option<bool>,
+}
+
+/// Gzip (level 9) and raw sizes of a bundle's `.wasm` + `.js` files.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Bundle {
+    pub files: Vec<String>,
+    pub raw_bytes: u64,
+    pub gzip_bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub machine: String,
+    pub settings: Settings,
+    pub figures: Vec<Figure>,
+    pub ratios: Vec<Ratio>,
+    pub storefront: Bundle,
+    pub console: Option<Bundle>,
+    pub budget_bytes: u64,
+}
+
+fn figure<'a>(figures: &'a [Figure], name: &str) -> Option<&'a Figure> {
+    figures.iter().find(|f| f.name == name)
+}
+
+/// The ratios from the figures (missing figures give 0).
+pub fn ratios(figures: &[Figure], shards: u32) -> Vec<Ratio> {
+    let rate = |name: &str| figure(figures, name).map_or(0.0, |f| f.good_per_s);
+    let health = rate("edge_health");
+    let ratio = |name, numerator: f64, denominator: f64, goal: Option<f64>| {
+        let value = load::ratio(numerator, denominator);
+        Ratio {
+            name,
+            value,
+            goal: goal.map_or_else(|| "—".to_owned(), |g| format!("≥ {g}")),
+            met: goal.map(|g| value >= g),
+        }
+    };
+    let one = rate("accept_1_shard");
+    vec![
+        ratio("(a) order accepted ÷ health", one, health, Some(0.6)),
+        ratio(
+            "(b) sold out (memory) ÷ health",
+            rate("sold_out"),
+            health,
+            Some(0.9),
+        ),
+        Ratio {
+            goal: format!("close to {shards} (linear)"),
+            ..ratio(
+                "(c) hot deal N shards ÷ 1 shard",
+                rate("accept_n_shards"),
+                one,
+                None,
+            )
+        },
+        ratio("(d) catalog ÷ health", rate("catalog"), health, None),
+        ratio(
+            "edge health ÷ origin /health (native)",
+            health,
+            rate("origin_health"),
+            None,
+        ),
+        ratio(
+            "edge health via dev proxy ÷ direct",
+            health,
+            rate("edge_health_direct"),
+            None,
+        ),
+        ratio(
+            "(a) without the dev proxy: accepted ÷ health, both direct",
+            rate("accept_1_shard_direct"),
+            rate("edge_health_direct"),
+            Some(0.6),
+        ),
+    ]
+}
+
+/// Sizes of the `.wasm` and `.js` files directly in `dir`; `None` when there are none.
+pub fn bundle(dir: &Path) -> Option<Bundle> {
+    let mut bundle = Bundle::default();
+    let mut entries: Vec<_> = std::fs::read_dir(dir).ok()?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.ends_with(".wasm") || name.ends_with(".js")) || !entry.path().is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).ok()?;
+        bundle.raw_bytes += bytes.len() as u64;
+        bundle.gzip_bytes += gzip_len(&bytes);
+        bundle.files.push(name);
+    }
+    (!bundle.files.is_empty()).then_some(bundle)
+}
+
+/// Length of `bytes` gzipped at level 9.
+pub fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory").len() as u64
+}
+
+fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    format!("{cores} cores ({model}), shared")
+}
+
+/// A minted session and sale token for `customer`.
+fn minted(customer: &str) -> (String, String) {
+    let customer = CustomerId::new(customer).expect("a valid customer id");
+    let expires = local_stack::now().plus_millis(600_000);
+    let secret = SESSION_SECRET.as_bytes();
+    (
+        token::issue(secret, Purpose::Session, &customer, expires),
+        token::issue(secret, Purpose::Sale, &customer, expires),
+    )
+}
+
+/// One order for `deal` by the minted customer `customer`.
+fn order(agent: &ureq::Agent, url: &str, deal: &str, customer: &str, samples: &mut Vec<Sample>) {
+    let (session, sale_token) = minted(customer);
+    let body = serde_json::json!({
+        "deal_id": deal,
+        "quantity": 1,
+        "idempotency_key": format!("key-{customer}"),
+        "sale_token": sale_token,
+    })
+    .to_string();
+    let (sample, _) = load::send(agent, url, &[(SESSION_HEADER, &session)], Some(&body));
+    samples.push(sample);
+}
+
+struct Bench<'a> {
+    settings: &'a Settings,
+    groups: [u32; 2],
+}
+
+impl Bench<'_> {
+    /// Warm-up, then the measurement, of `work(agent, job, samples)`; jobs of the measurement
+    /// are numbered from 10⁹ so they never repeat the warm-up's.
+    fn measure(
+        &self,
+        name: &'static str,
+        what: &'static str,
+        expected: Outcome,
+        work: impl Fn(&ureq::Agent, usize, &mut Vec<Sample>) + Sync,
+    ) -> Figure {
+        print!("==> {name}: {what} … ");
+        let _ = std::io::stdout().flush();
+        let hidden = ProgressBar::hidden();
+        let c = self.settings.concurrency;
+        let warmup = Duration::from_secs(self.settings.warmup_s);
+        load::drive(c, Instant::now() + warmup, None, &hidden, &work);
+        let before = cpu::snapshot(&self.groups);
+        let measure = Duration::from_secs(self.settings.measure_s);
+        let run = load::drive(c, Instant::now() + measure, None, &hidden, |a, job, s| {
+            work(a, 1_000_000_000 + job, s)
+        });
+        let after = cpu::snapshot(&self.groups);
+        let secs = run.elapsed.as_secs_f64();
+        let good = run.samples.iter().filter(|s| s.outcome == expected).count();
+        let memory = run.samples.iter().filter(|s| s.from_memory).count();
+        let mut outcomes = BTreeMap::new();
+        for sample in &run.samples {
+            *outcomes.entry(sample.outcome.name()).or_insert(0) += 1;
+        }
+        let figure = Figure {
+            name,
+            what,
+            expected: expected.name(),
+            summary: Summary::of(&run.samples, run.elapsed, |_| true),
+            good_per_s: load::ratio(good as f64, secs),
+            good_share: load::ratio(good as f64, run.samples.len() as f64),
+            memory_share: load::ratio(memory as f64, run.samples.len() as f64),
+            outcomes,
+            cpu_percent: cpu::busy_percent(&before, &after, secs),
+            drain_s: None,
+        };
+        println!(
+            "{:.0}/s, p50 {:.1} ms, p99 {:.1} ms",
+            figure.good_per_s, figure.summary.p50_ms, figure.summary.p99_ms
+        );
+        figure
+    }
+}
+
+/// Waits until the edge and origin agree (the queue has drained); seconds, or `None` after 120 s.
+fn drain(edge: &str, origin: &str) -> Option<f64> {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(120) {
+        if reconcile::compare(edge, origin, MARKETER_TOKEN)
+            .is_ok_and(|report| report.differences().is_empty())
+        {
+            return Some(started.elapsed().as_secs_f64());
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    None
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let flags = Flags::new(
+        args,
+        &["--concurrency", "--warmup", "--seconds", "--shards"],
+        &[],
+    )?;
+    let settings = Settings {
+        concurrency: flags.get("--concurrency", 32)?,
+        warmup_s: flags.get("--warmup", 1)?,
+        measure_s: flags.get("--seconds", 6)?,
+        shards: flags.get("--shards", 4)?,
+    };
+    if settings.concurrency == 0 || settings.concurrency > 100 {
+        return Err("--concurrency must be 1–100".into());
+    }
+    let temp = TempStack::start("bench", secrets(), UNLIMITED)?;
+    let stack = &temp.stack;
+    let hot_1 = local_stack::deal("bench-hot-1", 1_000_000, 1, 1, 3_000);
+    let hot_n = local_stack::deal("bench-hot-n", 1_000_000, settings.shards, 1, 3_000);
+    let gone = local_stack::deal("bench-sold-out", 1, 1, 1, 3_000);
+    stack.schedule(
+        &[hot_1.clone(), hot_n.clone(), gone.clone()],
+        MARKETER_TOKEN,
+    )?;
+    let edge = stack.edge_url.as_str();
+    let orders = format!("{edge}/api/orders");
+    let mut sell = Vec::new();
+    order(
+        &load::agent(),
+        &orders,
+        gone.id.as_str(),
+        "bench-first-buyer",
+        &mut sell,
+    );
+    if sell.first().map(|s| s.outcome) != Some(Outcome::Accepted) {
+        return Err(format!("selling out bench-sold-out: {sell:?}"));
+    }
+
+    let bench = Bench {
+        settings: &settings,
+        groups: [stack.edge.pid(), stack.origin.pid()],
+    };
+    let origin_health = format!("{}/health", stack.origin_url);
+    let health = format!("{edge}/api/health");
+    let catalog = format!("{edge}/api/catalog");
+    let (catalog_session, _) = minted("bench-catalog-reader");
+    let mut figures = vec![
+        bench.measure(
+            "origin_health",
+            "GET origin /health, native (no wrangler)",
+            Outcome::Ok,
+            |a, _, s| s.push(load::send(a, &origin_health, &[], None).0),
+        ),
+        bench.measure(
+            "edge_health",
+            "GET /api/health (the Worker's trivial route)",
+            Outcome::Ok,
+            |a, _, s| s.push(load::send(a, &health, &[], None).0),
+        ),
+        bench.measure(
+            "catalog",
+            "GET /api/catalog with a session",
+            Outcome::Ok,
+            |a, _, s| {
+                let headers = [(SESSION_HEADER, catalog_session.as_str())];
+                s.push(load::send(a, &catalog, &headers, None).0);
+            },
+        ),
+        bench.measure(
+            "sold_out",
+            "POST /api/orders on a sold-out deal, distinct sessions",
+            Outcome::SoldOut,
+            |a, job, s| order(a, &orders, gone.id.as_str(), &format!("so-{job}"), s),
+        ),
+    ];
+    // The same Worker without wrangler's dev proxy in front, to see what the proxy costs.
+    let public_port = edge
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    let direct = dev_proxy::find_worker_runtime(stack.edge.pid(), public_port);
+    let direct_orders = direct.as_ref().map(|d| format!("{d}/api/orders"));
+    match &direct {
+        Some(direct) => {
+            let health = format!("{direct}/api/health");
+            figures.push(bench.measure(
+                "edge_health_direct",
+                "GET /api/health on the Worker's own workerd, bypassing the dev proxy",
+                Outcome::Ok,
+                |a, _, s| s.push(load::send(a, &health, &[], None).0),
+            ));
+        }
+        None => println!("    (the Worker's own workerd socket was not found; no direct figures)"),
+    }
+    let mut accepting = vec![
+        (
+            "accept_1_shard",
+            "POST /api/orders, all accepted: stock 10^6 on 1 shard, distinct sessions",
+            &hot_1,
+            orders.clone(),
+        ),
+        (
+            "accept_n_shards",
+            "POST /api/orders, all accepted: stock 10^6 on N shards, distinct sessions",
+            &hot_n,
+            orders.clone(),
+        ),
+    ];
+    if let Some(direct_orders) = direct_orders {
+        accepting.push((
+            "accept_1_shard_direct",
+            "as accept_1_shard, on the Worker's own workerd, bypassing the dev proxy",
+            &hot_1,
+            direct_orders,
+        ));
+    }
+    for (name, what, deal, url) in accepting {
+        let mut figure = bench.measure(name, what, Outcome::Accepted, |a, job, s| {
+            order(a, &url, deal.id.as_str(), &format!("{name}-{job}"), s)
+        });
+        print!("    waiting for the queue to drain … ");
+        let _ = std::io::stdout().flush();
+        figure.drain_s = drain(edge, &stack.origin_url);
+        println!("{:?}", figure.drain_s.map(|s| format!("{s:.1} s")));
+        figures.push(figure);
+    }
+    drop(temp);
+
+    let dist = paths::app().join("dist");
+    let report = Report {
+        machine: machine(),
+        ratios: ratios(&figures, settings.shards),
+        figures,
+        storefront: bundle(&dist).unwrap_or_default(),
+        console: bundle(&dist.join("console")),
+        budget_bytes: BUNDLE_BUDGET_BYTES,
+        settings,
+    };
+    let dir = paths::target().join("bench");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let markdown = to_markdown(&report);
+    std::fs::write(dir.join("report.md"), &markdown).map_err(|e| e.to_string())?;
+    let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("report.json"), json).map_err(|e| e.to_string())?;
+    println!("\n{markdown}\nreport: {}", dir.join("report.md").display());
+    Ok(())
+}
+
+fn kb(bytes: u64) -> String {
+    format!("{:.1} KB", bytes as f64 / 1000.0)
+}
+
+/// The report as Markdown: the scenarios, the ratios, the bundle sizes.
+pub fn to_markdown(report: &Report) -> String {
+    let s = &report.settings;
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "# Festival benchmark\n\nMachine: {}. Each scenario: {} s warm-up, then {} s at {} \
+         requests in flight, over loopback; the edge is `wrangler dev` (workerd), origin the \
+         debug binary on SQLite.\n",
+        report.machine, s.warmup_s, s.measure_s, s.concurrency
+    );
+    let _ = writeln!(
+        md,
+        "| scenario | expected | good/s | all/s | p50 ms | p99 ms | expected % | memory % | CPU % of a core |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---|"
+    );
+    for f in &report.figures {
+        let cpu: Vec<String> = f
+            .cpu_percent
+            .iter()
+            .map(|(name, p)| format!("{name} {p:.0}"))
+            .collect();
+        let _ = writeln!(
+            md,
+            "| {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {} |",
+            f.name,
+            f.expected,
+            f.good_per_s,
+            f.summary.per_s,
+            f.summary.p50_ms,
+            f.summary.p99_ms,
+            f.good_share * 100.0,
+            f.memory_share * 100.0,
+            cpu.join(", ")
+        );
+    }
+    let drains: Vec<String> = report
+        .figures
+        .iter()
+        .filter(|f| f.expected == "accepted")
+        .map(|f| {
+            let drain = f
+                .drain_s
+                .map_or_else(|| "not within 120 s".to_owned(), |d| format!("{d:.1} s"));
+            format!("{}: {} accepted, drained {drain}", f.name, f.summary.count)
+        })
+        .collect();
+    if !drains.is_empty() {
+        let _ = writeln!(
+            md,
+            "\nQueue to origin after the order scenarios: {}.",
+            drains.join("; ")
+        );
+    }
+    let _ = writeln!(md, "\n| ratio | value | goal | met |\n|---|---:|---|---|");
+    for r in &report.ratios {
+        let met = match r.met {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "—",
+        };
+        let _ = writeln!(md, "| {} | {:.2} | {} | {met} |", r.name, r.value, r.goal);
+    }
+    let _ = writeln!(
+        md,
+        "\n| bundle (.wasm + .js) | raw | gzip -9 | budget |\n|---|---:|---:|---|"
+    );
+    let within = if report.storefront.gzip_bytes <= report.budget_bytes {
+        "within"
+    } else {
+        "OVER"
+    };
+    let _ = writeln!(
+        md,
+        "| (e) storefront ({}) | {} | {} | {} of {} |",
+        report.storefront.files.join(", "),
+        kb(report.storefront.raw_bytes),
+        kb(report.storefront.gzip_bytes),
+        within,
+        kb(report.budget_bytes)
+    );
+    match &report.console {
+        Some(console) => {
+            let _ = writeln!(
+                md,
+                "| console, loaded separately ({}) | {} | {} | — |",
+                console.files.join(", "),
+                kb(console.raw_bytes),
+                kb(console.gzip_bytes)
+            );
+        }
+        None => {
+            let _ = writeln!(md, "| console | not built (no app/dist/console) | | |");
+        }
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fig(name: &'static str, expected: Outcome, good_per_s: f64) -> Figure {
+        Figure {
+            name,
+            what: "",
+            expected: expected.name(),
+            summary: Summary {
+                count: 100,
+                per_s: good_per_s,
+                p50_ms: 5.0,
+                p99_ms: 20.0,
+            },
+            good_per_s,
+            good_share: 1.0,
+            memory_share: 0.0,
+            outcomes: BTreeMap::new(),
+            cpu_percent: BTreeMap::from([("workerd".to_owned(), 97.0)]),
+            drain_s: Some(2.0),
+        }
+    }
+
+    #[test]
+    fn ratios_divide_by_the_trivial_route_and_by_one_shard() {
+        let figures = vec![
+            fig("origin_health", Outcome::Ok, 4000.0),
+            fig("edge_health", Outcome::Ok, 1000.0),
+            fig("catalog", Outcome::Ok, 800.0),
+            fig("sold_out", Outcome::SoldOut, 950.0),
+            fig("accept_1_shard", Outcome::Accepted, 300.0),
+            fig("accept_n_shards", Outcome::Accepted, 450.0),
+        ];
+        let ratios = ratios(&figures, 4);
+        let value = |prefix: &str| ratios.iter().find(|r| r.name.starts_with(prefix)).unwrap();
+        assert!((value("(a)").value - 0.3).abs() < 1e-9);
+        assert_eq!(value("(a)").met, Some(false));
+        assert!((value("(b)").value - 0.95).abs() < 1e-9);
+        assert_eq!(value("(b)").met, Some(true));
+        assert!((value("(c)").value - 1.5).abs() < 1e-9);
+        assert_eq!(value("(c)").met, None);
+        assert!((value("(d)").value - 0.8).abs() < 1e-9);
+        assert!((value("edge health").value - 0.25).abs() < 1e-9);
+        assert_eq!(super::ratios(&[], 4)[0].value, 0.0);
+    }
+
+    #[test]
+    fn the_report_shows_figures_ratios_and_the_budget() {
+        let figures = vec![
+            fig("edge_health", Outcome::Ok, 1000.0),
+            fig("accept_1_shard", Outcome::Accepted, 700.0),
+        ];
+        let report = Report {
+            machine: "2 cores".into(),
+            settings: Settings {
+                concurrency: 32,
+                warmup_s: 1,
+                measure_s: 6,
+                shards: 4,
+            },
+            ratios: ratios(&figures, 4),
+            figures,
+            storefront: Bundle {
+                files: vec!["a.wasm".into(), "a.js".into()],
+                raw_bytes: 400_000,
+                gzip_bytes: 140_000,
+            },
+            console: None,
+            budget_bytes: BUNDLE_BUDGET_BYTES,
+        };
+        let md = to_markdown(&report);
+        assert!(
+            md.contains("| edge_health | ok | 1000 | 1000 | 5.0 | 20.0 | 100 | 0 | workerd 97 |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| (a) order accepted ÷ health | 0.70 | ≥ 0.6 | yes |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 400.0 KB | 140.0 KB | within of 150.0 KB |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("accept_1_shard: 100 accepted, drained 2.0 s"),
+            "{md}"
+        );
+        assert!(md.contains("console | not built"), "{md}");
+    }
+
+    #[test]
+    fn gzip_shrinks_repetition_and_bundles_list_wasm_and_js() {
+        assert!(gzip_len(&[b'a'; 10_000]) < 100);
+        let dir = std::env::temp_dir().join(format!("festival-bundle-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("app.js"), "x".repeat(1000)).unwrap();
+        std::fs::write(dir.join("app_bg.wasm"), [0u8; 2000]).unwrap();
+        std::fs::write(dir.join("style.css"), "body{}").unwrap();
+        let bundle = bundle(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(bundle.files, ["app.js", "app_bg.wasm"]);
+        assert_eq!(bundle.raw_bytes, 3000);
+        assert!(bundle.gzip_bytes > 0 && bundle.gzip_bytes < 3000);
+    }
+}
