@@ -9,8 +9,10 @@
 //! Running short, a shard borrows from its siblings (`Lend`), then tries again from the start —
 //! other requests may have run while it waited, so nothing checked before the wait is trusted.
 //!
-//! Nothing lost: an order is written together with an outbox entry, then sent to the queue; the
-//! entry is removed once the queue has it. If the send fails, an alarm resends the outbox.
+//! Nothing lost, and no queue on the shopper's path: an order is written together with an
+//! outbox entry, and the answer goes out at once. An alarm (armed for "now") sends the whole
+//! outbox to the queue in batches of up to 100 and removes what the queue took; a failed send
+//! re-arms it.
 
 use std::cell::Cell;
 
@@ -35,12 +37,16 @@ const MINE_PREFIX: &str = "mine:";
 const OUTBOX_PREFIX: &str = "outbox:";
 /// Retry delay for orders the queue did not take.
 const OUTBOX_RETRY_MS: i64 = 2_000;
+/// Most messages in one send to the queue (Cloudflare's limit per batch).
+const QUEUE_BATCH: usize = 100;
 #[durable_object]
 pub struct DealStock {
     state: State,
     env: Env,
     /// Memory copy of the stored ledger.
     ledger: Cell<Option<Ledger>>,
+    /// Whether an alarm is already set to flush the outbox.
+    flush_armed: Cell<bool>,
 }
 
 impl DurableObject for DealStock {
@@ -49,6 +55,7 @@ impl DurableObject for DealStock {
             state,
             env,
             ledger: Cell::new(None),
+            flush_armed: Cell::new(false),
         }
     }
 
@@ -171,9 +178,7 @@ impl DealStock {
         storage.put_multiple_raw(writes).await?;
         self.ledger.set(Some(ledger));
 
-        // The reservation is durable; from here the queue send may interleave with other
-        // requests, and a failed send is retried from the outbox.
-        self.send_or_retry_later(&order.id, order_json).await?;
+        self.flush_soon().await?;
         Ok(Attempt::Done(Reservation::Accepted { order }))
     }
 
@@ -282,7 +287,7 @@ impl DealStock {
         )?;
         storage.put_multiple_raw(writes).await?;
         self.ledger.set(Some(ledger));
-        self.send_or_retry_later(id, order_json).await?;
+        self.flush_soon().await?;
         Ok(Cancellation::Cancelled { order })
     }
 
@@ -303,6 +308,11 @@ impl DealStock {
             .map(|json| serde_json::from_str::<Ledger>(&json))
             .transpose()?;
         self.ledger.set(ledger);
+        if ledger.is_some() {
+            // This object just (re)started with state: whatever its outbox still holds — say the
+            // runtime restarted between a write and its alarm — goes out now.
+            self.flush_soon().await?;
+        }
         Ok(ledger)
     }
 
@@ -356,48 +366,45 @@ impl DealStock {
         Ok(changed)
     }
 
-    /// Sends an order (or its cancellation) to the queue; on failure leaves it in the outbox and
-    /// arms the alarm.
-    async fn send_or_retry_later(&self, id: &OrderId, order_json: String) -> Result<()> {
-        if let Err(error) = self.send_to_queue(id, order_json).await {
-            console_warn!("queue send of {id} failed, retrying from the outbox: {error}");
-            self.state.storage().set_alarm(OUTBOX_RETRY_MS).await?;
+    /// Arms the alarm that flushes the outbox, unless it is armed already.
+    async fn flush_soon(&self) -> Result<()> {
+        if !self.flush_armed.replace(true) {
+            self.state.storage().set_alarm(0).await?;
         }
         Ok(())
     }
 
-    async fn send_to_queue(&self, id: &OrderId, order_json: String) -> Result<()> {
-        self.env.queue(ORDER_QUEUE)?.send(order_json).await?;
-        self.state
-            .storage()
-            .delete(&format!("{OUTBOX_PREFIX}{id}"))
-            .await?;
-        Ok(())
-    }
-
-    /// Sends every order still in the outbox; re-arms the alarm while any send fails.
+    /// Sends everything in the outbox to the queue, up to 100 messages a batch, removing each
+    /// batch the queue took; re-arms the alarm in a moment if a send fails.
     async fn flush_outbox(&self) -> Result<()> {
+        // Orders written from here on arm a new alarm.
+        self.flush_armed.set(false);
         let storage = self.state.storage();
         let pending = storage
             .list_with_options(ListOptions::new().prefix(OUTBOX_PREFIX))
             .await?;
-        let mut failed = false;
+        let mut entries: Vec<(String, String)> = Vec::new();
         for entry in pending.entries() {
             let pair: Array = entry?.into();
-            let (Some(key), Some(order_json)) = (pair.get(0).as_string(), pair.get(1).as_string())
-            else {
-                continue;
-            };
-            let Some(id) = key.strip_prefix(OUTBOX_PREFIX).and_then(OrderId::parse) else {
-                continue;
-            };
-            if let Err(error) = self.send_to_queue(&id, order_json).await {
-                console_warn!("outbox retry of {id} failed: {error}");
-                failed = true;
+            if let (Some(key), Some(json)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                entries.push((key, json));
             }
         }
-        if failed {
-            storage.set_alarm(OUTBOX_RETRY_MS).await?;
+        let queue = self.env.queue(ORDER_QUEUE)?;
+        for batch in entries.chunks(QUEUE_BATCH) {
+            let bodies: Vec<String> = batch.iter().map(|(_, json)| json.clone()).collect();
+            if let Err(error) = queue.send_batch(bodies).await {
+                console_warn!(
+                    "queue send of {} orders failed; retrying: {error}",
+                    batch.len()
+                );
+                self.flush_armed.set(true);
+                storage.set_alarm(OUTBOX_RETRY_MS).await?;
+                return Ok(());
+            }
+            storage
+                .delete_multiple(batch.iter().map(|(key, _)| key.as_str()).collect())
+                .await?;
         }
         Ok(())
     }
