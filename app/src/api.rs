@@ -102,14 +102,16 @@ pub async fn fetch_catalog() -> Result<CatalogReading, ApiError> {
 }
 
 /// `POST /api/orders`: reserves `quantity` units of `deal`. The same `idempotency_key` again
-/// returns the same order. A stale session or sale token is renewed and the order sent once more
-/// with the same key, so a renewal can never buy twice.
+/// returns the same order. A stale session or sale token is renewed, and a shopper sent to the
+/// waiting room waits there (`on_queue` hears the position and the wait), then the order is sent
+/// once more with the same key, so a retry can never buy twice.
 pub async fn place_order(
     deal: &DealId,
     quantity: u32,
     idempotency_key: &str,
+    on_queue: impl Fn(u32, u32),
 ) -> Result<ShopOrder, ApiError> {
-    let (mut renewed_session, mut renewed_token) = (false, false);
+    let (mut renewed_session, mut renewed_token, mut queued) = (false, false, false);
     loop {
         ensure_session().await?;
         let body = Object::new();
@@ -135,7 +137,39 @@ pub async fn place_order(
                 renewed_token = true;
                 fetch_catalog().await?;
             }
+            Err(ApiError::Refused(r)) if r.code == "not_admitted" && !queued => {
+                queued = true;
+                wait_in_line(&on_queue).await?;
+            }
             answer => return order_of(answer?),
+        }
+    }
+}
+
+/// `POST /api/waiting-room` until it is this shopper's turn (the pass arrives as a cookie),
+/// telling `on_queue` the position and the seconds left each time; a sold-out festival ends the
+/// wait at once with a `sold_out` refusal.
+async fn wait_in_line(on_queue: &impl Fn(u32, u32)) -> Result<(), ApiError> {
+    loop {
+        let place = send("POST", "/api/waiting-room", None).await?;
+        let field = |name: &str| Reflect::get(&place, &name.into()).ok();
+        match field("status").and_then(|s| s.as_string()).as_deref() {
+            Some("admitted") => return Ok(()),
+            Some("waiting") => {
+                let number = |name| field(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
+                let wait_ms = number("estimated_wait_ms").max(0.0);
+                on_queue(number("position") as u32, (wait_ms / 1000.0).ceil() as u32);
+                // Ask again at the turn, or every two seconds to keep the position fresh.
+                gloo_timers::future::TimeoutFuture::new(wait_ms.clamp(200.0, 2_000.0) as u32).await;
+            }
+            Some("sold_out") => {
+                return Err(ApiError::Refused(Refused {
+                    code: "sold_out".into(),
+                    message: String::new(),
+                    retry_after_s: None,
+                }));
+            }
+            _ => return Err(ApiError::Unreachable),
         }
     }
 }

@@ -167,6 +167,8 @@ pub enum Text {
     InvalidQuantityWords,
     SessionWords,
     SaleTokenWords,
+    WaitingWords,
+    NotAdmittedWords,
     RateLimitedWords,
     GenericRefusal,
 }
@@ -392,6 +394,16 @@ pub fn tr(text: Text, lang: Lang) -> &'static str {
         (SaleTokenWords, En) => "This page is out of date. Reload it and try again.",
         (SaleTokenWords, Ko) => "페이지 정보가 오래되었습니다. 새로고침 후 다시 시도하세요.",
         (SaleTokenWords, Zh) => "页面已过期，请刷新后重试。",
+        (WaitingWords, En) => {
+            "You're in the queue: number {n}, about {m} s to go. Keep this page open."
+        }
+        (WaitingWords, Ko) => {
+            "대기열에 있습니다: {n}번째, 약 {m}초 남았습니다. 이 페이지를 열어 두세요."
+        }
+        (WaitingWords, Zh) => "您正在排队：第 {n} 位，约 {m} 秒。请保持此页面打开。",
+        (NotAdmittedWords, En) => "The shop is busy: you're being placed in the queue.",
+        (NotAdmittedWords, Ko) => "매장이 붐빕니다: 대기열에 등록합니다.",
+        (NotAdmittedWords, Zh) => "当前人数较多：正在为您排队。",
         (RateLimitedWords, En) => "Too many requests — try again in {n} s",
         (RateLimitedWords, Ko) => "요청이 너무 많습니다 — {n}초 후 다시 시도하세요",
         (RateLimitedWords, Zh) => "请求过多 — 请在 {n} 秒后重试",
@@ -431,6 +443,7 @@ pub fn refusal_words(code: &str, message: &str, retry_after_s: Option<u32>, lang
         "invalid_quantity" => InvalidQuantityWords,
         "session_required" | "session_invalid" | "session_expired" => SessionWords,
         "sale_token_invalid" => SaleTokenWords,
+        "not_admitted" => NotAdmittedWords,
         "rate_limited" => {
             let wait = retry_after_s.unwrap_or(1).max(1).to_string();
             return trf(RateLimitedWords, lang, &[&wait]);

@@ -14,6 +14,7 @@ pub mod rate;
 pub mod refusal;
 pub mod time;
 pub mod token;
+pub mod waiting_room;
 
 pub use batch::{BatchReceipt, MAX_BATCH_ORDERS, OrderBatch, SignatureError};
 pub use catalog::{Catalog, CatalogDeal};

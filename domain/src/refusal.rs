@@ -71,6 +71,9 @@ pub enum Refusal {
     /// The sale token is missing, forged, expired or belongs to another session.
     #[error("This order did not come from the shop page. Reload the shop and try again.")]
     SaleTokenInvalid,
+    /// The waiting room is on and this session has not been admitted yet.
+    #[error("The shop is busy: join the queue, and you can order once it is your turn.")]
+    NotAdmitted,
     /// The order belongs to another customer.
     #[error("This order is not yours.")]
     NotYourOrder,
@@ -110,6 +113,7 @@ impl Refusal {
             Refusal::SessionInvalid => "session_invalid",
             Refusal::SessionExpired => "session_expired",
             Refusal::SaleTokenInvalid => "sale_token_invalid",
+            Refusal::NotAdmitted => "not_admitted",
             Refusal::NotYourOrder => "not_your_order",
             Refusal::RateLimited { .. } => "rate_limited",
             Refusal::NotFound => "not_found",
@@ -127,7 +131,7 @@ impl Refusal {
             | Refusal::WrongType(_)
             | Refusal::InvalidIdempotencyKey => 400,
             Refusal::SessionRequired | Refusal::SessionInvalid | Refusal::SessionExpired => 401,
-            Refusal::SaleTokenInvalid | Refusal::NotYourOrder => 403,
+            Refusal::SaleTokenInvalid | Refusal::NotAdmitted | Refusal::NotYourOrder => 403,
             Refusal::UnknownDeal | Refusal::UnknownOrder | Refusal::NotFound => 404,
             Refusal::MethodNotAllowed => 405,
             Refusal::SaleNotOpen
@@ -183,6 +187,7 @@ mod tests {
             Refusal::SessionInvalid,
             Refusal::SessionExpired,
             Refusal::SaleTokenInvalid,
+            Refusal::NotAdmitted,
             Refusal::NotYourOrder,
             Refusal::RateLimited { retry_after_s: 10 },
             Refusal::NotFound,

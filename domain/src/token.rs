@@ -18,6 +18,8 @@ pub enum Purpose {
     Session,
     /// Permission to order, bound to one session's customer.
     Sale,
+    /// Passage through the waiting room, bound to one session's customer.
+    Admission,
 }
 
 impl Purpose {
@@ -25,6 +27,7 @@ impl Purpose {
         match self {
             Purpose::Session => "s1",
             Purpose::Sale => "t1",
+            Purpose::Admission => "a1",
         }
     }
 }
@@ -33,6 +36,11 @@ impl Purpose {
 pub const SESSION_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 /// How long a sale token lasts: long enough to shop, short enough that a scraped one goes stale.
 pub const SALE_TOKEN_TTL_MS: i64 = 10 * 60 * 1000;
+/// How long an admission from the waiting room lasts.
+pub const ADMISSION_TTL_MS: i64 = 15 * 60 * 1000;
+/// Name of the admission cookie, and the header for clients without cookies.
+pub const ADMISSION_COOKIE: &str = "festival_admission";
+pub const ADMISSION_HEADER: &str = "x-festival-admission";
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "festival_session";
 /// Header that carries the session for clients without cookies.
@@ -101,9 +109,14 @@ pub fn verify(
 
 /// Finds the session cookie's value in a `Cookie` header.
 pub fn session_from_cookie_header(header: &str) -> Option<&str> {
+    cookie(header, SESSION_COOKIE)
+}
+
+/// Finds the value of cookie `name` in a `Cookie` header.
+pub fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header.split(';').find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == SESSION_COOKIE).then_some(value)
+        let (key, value) = pair.trim().split_once('=')?;
+        (key == name).then_some(value)
     })
 }
 

@@ -9,6 +9,8 @@ pub const DEAL_STOCK: &str = "DEAL_STOCK";
 pub const CATALOG: &str = "CATALOG";
 /// Durable Object namespace: the one `DeadLetters` keeps orders whose delivery gave up.
 pub const DEAD_LETTERS: &str = "DEAD_LETTERS";
+/// Durable Object namespace: the one `WaitingRoom` hands out admission moments.
+pub const WAITING_ROOM: &str = "WAITING_ROOM";
 /// Queue producer for accepted orders and cancellations.
 pub const ORDER_QUEUE: &str = "ORDER_QUEUE";
 /// Name of the dead-letter queue of `festival-orders` (as the consumer sees it).

@@ -79,7 +79,7 @@ thread_local! {
 }
 
 /// Units left in `deal` over all its shards, at most a second old.
-async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
+pub async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
     let now = bindings::now();
     let recent = STOCK_LEFT.with_borrow(|map| {
         map.get(&deal.id)

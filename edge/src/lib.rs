@@ -18,11 +18,14 @@ mod ops;
 mod orders;
 mod rate_limit;
 mod session;
+mod static_cards;
 mod stock;
+mod waiting_room;
 
 pub use catalog_store::CatalogStore;
 pub use dead_letters::DeadLetters;
 pub use stock::shard::DealStock;
+pub use waiting_room::WaitingRoom;
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -31,15 +34,20 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let answer = match (method.clone(), segments.as_slice()) {
         (Method::Get, ["api", "health"]) => http::json(&serde_json::json!({"status": "ok"}), 200),
         (Method::Post, ["api", "session"]) => session::start(req, &env).await,
+        (Method::Post, ["api", "waiting-room"]) => waiting_room::join(req, &env).await,
         (Method::Get, ["api", "catalog"]) => catalog::serve(req, &env).await,
         (Method::Post, ["api", "orders"]) => orders::place(req, &env).await,
         (Method::Get, ["api", "orders"]) => orders::mine(req, &env).await,
         (Method::Get, ["api", "orders", id]) => orders::show(req, id, &env).await,
         (Method::Post, ["api", "orders", id, "cancel"]) => orders::cancel(req, id, &env).await,
         (Method::Get, ["api", "ops", "reconcile"]) => ops::reconcile(req, &env).await,
+        (Method::Get, ["api", "static-cards"]) => static_cards::serve(req, &env).await,
         (
             _,
-            ["api", "health" | "session" | "catalog" | "orders"]
+            [
+                "api",
+                "health" | "session" | "waiting-room" | "catalog" | "orders" | "static-cards",
+            ]
             | ["api", "orders", _]
             | ["api", "orders", _, "cancel"]
             | ["api", "ops", "reconcile"],

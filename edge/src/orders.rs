@@ -8,7 +8,7 @@ use serde::Serialize;
 use worker::{Env, Request, Response, Result};
 
 use crate::stock::{self, Cancellation, Reservation, sold_out};
-use crate::{bindings, catalog, http, rate_limit, session};
+use crate::{bindings, catalog, http, rate_limit, session, waiting_room};
 
 /// Header on a "sold out" answered from the isolate's memory, without a Durable Object call.
 pub const ANSWERED_FROM_MEMORY: &str = "x-festival-answered-from";
@@ -40,6 +40,11 @@ pub async fn place(mut req: Request, env: &Env) -> Result<Response> {
     ));
     let customer = refuse_unless!(session::customer(&req, env, now)?);
     refuse_unless!(rate_limit::by_session(env, customer.as_str(), now));
+    if waiting_room::admission_rate(env).is_some()
+        && !waiting_room::is_admitted(&req, env, &customer, now)?
+    {
+        return http::refusal(&Refusal::NotAdmitted);
+    }
     let request = refuse_unless!(OrderRequest::parse(&req.bytes().await?));
     if !session::sale_token_is_valid(env, &request.sale_token, &customer, now)? {
         return http::refusal(&Refusal::SaleTokenInvalid);

@@ -15,6 +15,7 @@ mod orders;
 mod signatures;
 mod stack;
 mod storefront;
+mod waiting;
 
 use std::sync::Arc;
 
@@ -73,6 +74,12 @@ fn main() {
             let runtime = runtime.clone();
             Trial::test("nothing_lost_with_origin_down", move || {
                 runtime.block_on(burst::nothing_lost_with_origin_down())
+            })
+        },
+        {
+            let runtime = runtime.clone();
+            Trial::test("waiting_room_admits_in_order_at_the_rate", move || {
+                runtime.block_on(waiting::waiting_room_admits_in_order_at_the_rate())
             })
         },
         {

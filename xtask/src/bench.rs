@@ -2,7 +2,9 @@
 //! scenario runs for a fixed time after a warm-up at the same concurrency; the figures that matter
 //! are ratios to the same Worker's trivial route (`GET /api/health`), so the machine cancels out:
 //! (a) accepted orders, (b) sold-out answers from isolate memory, (c) a hot deal on N shards ÷ on
-//! 1 shard, (d) the catalog; plus (e) the shopper's bundle size against its 150 KB gzip budget.
+//! 1 shard, (d) the catalog; plus (e) the shopper's bundle size against its 150 KB gzip budget,
+//! and (f) navigation → first painted deal card in headless Chromium, the storefront ÷ the same
+//! cards as static HTML from the same Worker (`first_paint`).
 //! While each scenario runs it samples the CPU of workerd, node (wrangler), origin and itself.
 //! Writes `target/bench/report.{md,json}`.
 
@@ -23,6 +25,13 @@ use crate::load::{self, Outcome, Sample, Summary};
 use crate::local_stack::{self, TempStack};
 use crate::rehearse::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
 use crate::{cpu, dev_proxy};
+
+mod first_paint;
+
+pub use first_paint::FirstPaint;
+
+/// Deal cards the first-paint measurement wants on the page.
+const PAINT_CARDS: usize = 4;
 
 /// The shopper route's Wasm + JS budget, gzip: 150 KB.
 pub const BUNDLE_BUDGET_BYTES: u64 = 150_000;
@@ -83,6 +92,10 @@ pub struct Report {
     pub storefront: Bundle,
     pub console: Option<Bundle>,
     pub budget_bytes: u64,
+    /// (f) time to the first painted deal card; `None` when it could not be measured …
+    pub first_paint: Option<FirstPaint>,
+    /// … and why.
+    pub first_paint_error: Option<String>,
 }
 
 fn figure<'a>(figures: &'a [Figure], name: &str) -> Option<&'a Figure> {
@@ -401,16 +414,29 @@ pub fn run(args: &[String]) -> Result<(), String> {
         println!("{:?}", figure.drain_s.map(|s| format!("{s:.1} s")));
         figures.push(figure);
     }
+    let (first_paint, first_paint_error) = match paint(stack) {
+        Ok(paint) => (Some(paint), None),
+        Err(error) => {
+            println!("    first paint not measured: {error}");
+            (None, Some(error))
+        }
+    };
     drop(temp);
 
     let dist = paths::app().join("dist");
+    let mut ratios = ratios(&figures, settings.shards);
+    if let Some(paint) = &first_paint {
+        ratios.extend(paint_ratios(paint));
+    }
     let report = Report {
         machine: machine(),
-        ratios: ratios(&figures, settings.shards),
+        ratios,
         figures,
         storefront: bundle(&dist).unwrap_or_default(),
         console: bundle(&dist.join("console")),
         budget_bytes: BUNDLE_BUDGET_BYTES,
+        first_paint,
+        first_paint_error,
         settings,
     };
     let dir = paths::target().join("bench");
@@ -421,6 +447,50 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::write(dir.join("report.json"), json).map_err(|e| e.to_string())?;
     println!("\n{markdown}\nreport: {}", dir.join("report.md").display());
     Ok(())
+}
+
+/// (f): makes sure the catalog lists at least [`PAINT_CARDS`] deals, then times the first
+/// painted deal card of the storefront and of `/api/static-cards` in headless Chromium.
+fn paint(stack: &local_stack::LocalStack) -> Result<FirstPaint, String> {
+    let step = crate::Step::new("first painted deal card: storefront vs static HTML (Chromium)");
+    let listed = stack.catalog(&load::agent())?["deals"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let more: Vec<_> = (listed..PAINT_CARDS)
+        .map(|i| local_stack::deal(&format!("bench-paint-{i}"), 500, 1, 2, 2_000))
+        .collect();
+    if !more.is_empty() {
+        stack.schedule(&more, MARKETER_TOKEN)?;
+    }
+    let paint = first_paint::measure(&stack.edge_url, first_paint::RUNS)?;
+    for s in &paint.series {
+        println!(
+            "    {} ({}), {}: median {:.0} ms, p90 {:.0} ms",
+            s.page, s.path, s.cache, s.median_ms, s.p90_ms
+        );
+    }
+    step.done();
+    Ok(paint)
+}
+
+/// The first-paint ratios for the ratio table.
+fn paint_ratios(paint: &FirstPaint) -> [Ratio; 2] {
+    let ratio = |name, value| Ratio {
+        name,
+        value,
+        goal: "—".to_owned(),
+        met: None,
+    };
+    [
+        ratio(
+            "(f) first painted card, storefront ÷ static HTML (median, cache off)",
+            paint.ratio_cold,
+        ),
+        ratio(
+            "(f) first painted card, storefront ÷ static HTML (median, HTTP cache on)",
+            paint.ratio_warm,
+        ),
+    ]
 }
 
 fn kb(bytes: u64) -> String {
@@ -522,7 +592,54 @@ pub fn to_markdown(report: &Report) -> String {
             let _ = writeln!(md, "| console | not built (no app/dist/console) | | |");
         }
     }
+    paint_markdown(&mut md, report);
     md
+}
+
+/// (f) as a table: each page and cache mode, median and p90, and the ratios in words.
+fn paint_markdown(md: &mut String, report: &Report) {
+    let Some(paint) = &report.first_paint else {
+        let why = report.first_paint_error.as_deref().unwrap_or("not run");
+        let _ = writeln!(md, "\n(f) first painted deal card: not measured ({why}).");
+        return;
+    };
+    let runs = paint.series.first().map_or(0, |s| s.runs_ms.len());
+    let _ = writeln!(
+        md,
+        "\n(f) Navigation start → first painted deal card, headless Chromium 1280×900, {} cards, \
+         {runs} runs per row after one warm-up, pages alternating, each from `about:blank`; \
+         cache off = `Network.setCacheDisabled` (every run downloads and compiles the JS and Wasm), \
+         HTTP cache on = a returning shopper.\n\n\
+         | page | cache | median ms | p90 ms | transferred (median) |\n|---|---|---:|---:|---:|",
+        paint.cards
+    );
+    for s in &paint.series {
+        let cache = if s.cache == "cold" {
+            "off"
+        } else {
+            "HTTP cache on"
+        };
+        let _ = writeln!(
+            md,
+            "| {} `{}` | {cache} | {:.0} | {:.0} | {} |",
+            s.page,
+            s.path,
+            s.median_ms,
+            s.p90_ms,
+            kb(s.median_transfer_bytes)
+        );
+    }
+    for (cache, ratio) in [
+        ("cache off", paint.ratio_cold),
+        ("HTTP cache on", paint.ratio_warm),
+    ] {
+        let _ = writeln!(
+            md,
+            "\nStorefront ÷ static, medians, {cache}: **{ratio:.2}** (the static page shows its \
+             first card in {:.0} % of the storefront's time).",
+            if ratio > 0.0 { 100.0 / ratio } else { 0.0 }
+        );
+    }
 }
 
 #[cfg(test)]
@@ -595,6 +712,8 @@ mod tests {
             },
             console: None,
             budget_bytes: BUNDLE_BUDGET_BYTES,
+            first_paint: None,
+            first_paint_error: Some("no chromedriver".into()),
         };
         let md = to_markdown(&report);
         assert!(
@@ -614,6 +733,60 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("console | not built"), "{md}");
+        assert!(md.contains("not measured (no chromedriver)"), "{md}");
+    }
+
+    #[test]
+    fn first_paint_shows_each_page_and_the_ratio() {
+        let series = |page, path, cache, ms: f64| first_paint::PaintSeries {
+            page,
+            path,
+            cache,
+            runs_ms: vec![ms],
+            median_ms: ms,
+            p90_ms: ms + 10.0,
+            median_transfer_bytes: 2_000,
+        };
+        let paint = FirstPaint {
+            series: vec![
+                series("storefront", "/", "cold", 600.0),
+                series("static", "/api/static-cards", "cold", 150.0),
+            ],
+            cards: 4,
+            ratio_cold: 4.0,
+            ratio_warm: 0.0,
+        };
+        let mut md = String::new();
+        let report = Report {
+            machine: String::new(),
+            settings: Settings {
+                concurrency: 1,
+                warmup_s: 1,
+                measure_s: 1,
+                shards: 1,
+            },
+            figures: vec![],
+            ratios: paint_ratios(&paint).to_vec(),
+            storefront: Bundle::default(),
+            console: None,
+            budget_bytes: BUNDLE_BUDGET_BYTES,
+            first_paint: Some(paint),
+            first_paint_error: None,
+        };
+        paint_markdown(&mut md, &report);
+        assert!(
+            md.contains("| storefront `/` | off | 600 | 610 | 2.0 KB |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| static `/api/static-cards` | off | 150 | 160 | 2.0 KB |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("cache off: **4.00** (the static page shows its first card in 25 %"),
+            "{md}"
+        );
+        assert!((report.ratios[0].value - 4.0).abs() < 1e-9);
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub fn DealCard(initial: CatalogDeal) -> impl IntoView {
     let label = move || {
         let lang = lang.get();
         match (state.get(), purchase.step.get()) {
-            (_, Step::Sending) => tr(Text::Buying, lang),
+            (_, Step::Sending | Step::Queued(..)) => tr(Text::Buying, lang),
             (state, _) if !state.can_buy() => state.words(lang),
             (_, Step::Unanswered) => tr(Text::TryAgain, lang),
             (_, Step::Idle) => tr(Text::BuyNow, lang),
@@ -38,7 +38,7 @@ pub fn DealCard(initial: CatalogDeal) -> impl IntoView {
         let limit = entry.with(|e| e.deal.per_customer_limit.to_string());
         trf(Text::LimitPerShopper, lang.get(), &[&limit])
     };
-    let disabled = move || purchase.step.get() == Step::Sending || !state.get().can_buy();
+    let disabled = move || purchase.step.get().is_busy() || !state.get().can_buy();
     let buy = {
         let id = id.clone();
         move |_| purchase.buy(id.clone(), 1)

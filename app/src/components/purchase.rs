@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError, Refused};
-use crate::i18n::{Text, refusal_words, tr, use_lang};
+use crate::i18n::{Text, refusal_words, tr, trf, use_lang};
 use crate::router::{Location, use_location};
 use crate::shopper;
 
@@ -19,6 +19,15 @@ pub enum Step {
     Sending,
     /// The last attempt got no answer; the next press resends the same idempotency key.
     Unanswered,
+    /// In the waiting room: this many ahead, about this many seconds to go.
+    Queued(u32, u32),
+}
+
+impl Step {
+    /// A purchase is under way (sent, or waiting in line): the button waits too.
+    pub fn is_busy(self) -> bool {
+        matches!(self, Step::Sending | Step::Queued(..))
+    }
 }
 
 /// One buyer's purchase of one deal, across retries.
@@ -55,7 +64,7 @@ impl Purchase {
 
     /// Sends the order; on success shows it on its order page.
     pub fn buy(self, deal: DealId, quantity: u32) {
-        if self.step.get_untracked() == Step::Sending {
+        if self.step.get_untracked().is_busy() {
             return;
         }
         let key = self.key.get_untracked().unwrap_or_else(shopper::new_uuid);
@@ -63,7 +72,8 @@ impl Purchase {
         self.step.set(Step::Sending);
         self.refusal.set(None);
         spawn_local(async move {
-            match api::place_order(&deal, quantity, &key).await {
+            let on_queue = move |position, wait_s| self.step.set(Step::Queued(position, wait_s));
+            match api::place_order(&deal, quantity, &key, on_queue).await {
                 Ok(order) => {
                     self.key.set(None);
                     self.step.set(Step::Idle);
@@ -86,6 +96,17 @@ pub fn PurchaseNotes(purchase: Purchase) -> impl IntoView {
     let lang = use_lang();
     view! {
         {move || purchase.refusal.get().map(|refused| view! { <RefusalNote refused /> })}
+        {move || match purchase.step.get() {
+            Step::Queued(position, wait_s) => Some(view! {
+                <p class="waiting-room" data-testid="waiting-room" role="status">
+                    {move || {
+                        let (position, wait_s) = (position.to_string(), wait_s.to_string());
+                        trf(Text::WaitingWords, lang.get(), &[&position, &wait_s])
+                    }}
+                </p>
+            }),
+            _ => None,
+        }}
         {move || {
             (purchase.step.get() == Step::Unanswered)
                 .then(|| view! {

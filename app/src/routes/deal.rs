@@ -100,7 +100,7 @@ fn DealDetails(initial: CatalogDeal) -> impl IntoView {
     let label = move || {
         let lang = lang.get();
         match (state.get(), purchase.step.get()) {
-            (_, Step::Sending) => tr(Text::Buying, lang),
+            (_, Step::Sending | Step::Queued(..)) => tr(Text::Buying, lang),
             (state, _) if !state.can_buy() => state.words(lang),
             _ if allowance.get() == 0 => tr(Text::LimitReachedWords, lang),
             (_, Step::Unanswered) => tr(Text::TryAgain, lang),
@@ -159,7 +159,7 @@ fn DealDetails(initial: CatalogDeal) -> impl IntoView {
                         type="button"
                         class="buy-button"
                         data-testid="buy-button"
-                        disabled=move || purchase.step.get() == Step::Sending || !can_buy()
+                        disabled=move || purchase.step.get().is_busy() || !can_buy()
                         on:click=buy
                     >
                         {label}
