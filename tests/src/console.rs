@@ -193,7 +193,25 @@ async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
     screenshot(client, "console-1280.png").await?;
     client.set_window_size(375, 812).await?;
     screenshot(client, "console-375.png").await?;
-    Ok(())
+
+    // And a shopper's storefront shows its card, at the marketer's price and stock.
+    client.set_window_size(1280, 900).await?;
+    client.goto(&stack.edge).await?;
+    let card = format!(r#"[data-testid="deal-card"][data-deal-id="{deal_id}"]"#);
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&card))
+        .await?;
+    let text_of = async |part: &str| -> Result<String, Failed> {
+        let css = format!(r#"{card} [data-testid="{part}"]"#);
+        Ok(client.find(Locator::Css(&css)).await?.text().await?)
+    };
+    let (price, stock) = (text_of("deal-price").await?, text_of("deal-stock").await?);
+    check(
+        price.contains("12.50") && stock.starts_with("7 of 7"),
+        format!("the storefront card: price {price:?}, stock {stock:?}"),
+    )
 }
 
 /// The CSS selector of a `data-testid`.
