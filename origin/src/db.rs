@@ -68,29 +68,40 @@ pub async fn insert_deal(
     deal: &Deal,
     now: UnixMillis,
 ) -> Result<bool, sqlx::Error> {
-    let result = sqlx::query(
-        "INSERT INTO deals (id, name, description, image_url, price_minor, was_price_minor,
-                            currency, stock, starts_at, ends_at, per_customer_limit, shards,
-                            created_at)
+    let insert = sqlx::query(
+        "INSERT INTO deals (name, description, image_url, price_minor, was_price_minor, currency,
+                            stock, starts_at, ends_at, per_customer_limit, shards,
+                            id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(deal.id.as_str())
-    .bind(&deal.name)
-    .bind(&deal.description)
-    .bind(&deal.image_url)
-    .bind(deal.price_minor)
-    .bind(deal.was_price_minor)
-    .bind(&deal.currency)
-    .bind(deal.stock)
-    .bind(deal.starts_at.0)
-    .bind(deal.ends_at.0)
-    .bind(deal.per_customer_limit)
-    .bind(deal.shards)
-    .bind(now.0)
-    .execute(db)
-    .await?;
+    );
+    let result = bind_schedule(insert, deal)
+        .bind(deal.id.as_str())
+        .bind(now.0)
+        .execute(db)
+        .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Binds a deal's schedule — name, description, image_url, price_minor, was_price_minor,
+/// currency, stock, starts_at, ends_at, per_customer_limit, shards — so that every statement
+/// writing a deal lists those columns in that order and binds them in one place.
+pub fn bind_schedule<'q>(
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    deal: &'q Deal,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    query
+        .bind(&deal.name)
+        .bind(&deal.description)
+        .bind(&deal.image_url)
+        .bind(deal.price_minor)
+        .bind(deal.was_price_minor)
+        .bind(&deal.currency)
+        .bind(deal.stock)
+        .bind(deal.starts_at.0)
+        .bind(deal.ends_at.0)
+        .bind(deal.per_customer_limit)
+        .bind(deal.shards)
 }
 
 /// Stores a batch in one transaction, idempotently by order id. A cancelled order overwrites a

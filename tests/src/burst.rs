@@ -51,6 +51,14 @@ async fn burst(
     answers.into_iter().collect()
 }
 
+/// How many answers were a 409 with `code`.
+fn refused(answers: &[(i64, u16, Value)], code: &str) -> usize {
+    answers
+        .iter()
+        .filter(|(_, status, answer)| *status == 409 && answer["code"] == code)
+        .count()
+}
+
 /// Waits until reconciliation shows the edge and origin agree on `deal`, and answers origin's
 /// sold units.
 async fn drained(stack: &Stack, deal: &festival_domain::Deal) -> Result<i64, Failed> {
@@ -88,10 +96,7 @@ pub async fn limit_holds_under_concurrency(stack: Arc<Stack>) -> Result<(), Fail
         .filter(|(_, status, _)| *status == 202)
         .map(|(q, ..)| q)
         .sum();
-    let limited = answers
-        .iter()
-        .filter(|(_, status, a)| *status == 409 && a["code"] == "limit_reached")
-        .count();
+    let limited = refused(&answers, "limit_reached");
     check(
         accepted == 2 && limited == 48,
         format!("accepted {accepted} units, {limited} limited"),
@@ -124,10 +129,7 @@ pub async fn sharded_stock_sells_exactly(stack: Arc<Stack>) -> Result<(), Failed
         .iter()
         .filter(|(_, status, _)| *status == 202)
         .count();
-    let sold_out = answers
-        .iter()
-        .filter(|(_, status, a)| *status == 409 && a["code"] == "sold_out")
-        .count();
+    let sold_out = refused(&answers, "sold_out");
     check(
         accepted == 100 && sold_out == 900,
         format!("accepted {accepted}, sold out {sold_out}"),

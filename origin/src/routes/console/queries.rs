@@ -24,27 +24,17 @@ pub async fn update_deal(
     now: UnixMillis,
 ) -> Result<Change, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let result = sqlx::query(
+    let update = sqlx::query(
         "UPDATE deals SET name = ?, description = ?, image_url = ?, price_minor = ?,
                           was_price_minor = ?, currency = ?, stock = ?, starts_at = ?,
                           ends_at = ?, per_customer_limit = ?, shards = ?
          WHERE id = ? AND starts_at > ?",
-    )
-    .bind(&deal.name)
-    .bind(&deal.description)
-    .bind(&deal.image_url)
-    .bind(deal.price_minor)
-    .bind(deal.was_price_minor)
-    .bind(&deal.currency)
-    .bind(deal.stock)
-    .bind(deal.starts_at.0)
-    .bind(deal.ends_at.0)
-    .bind(deal.per_customer_limit)
-    .bind(deal.shards)
-    .bind(deal.id.as_str())
-    .bind(now.0)
-    .execute(&mut *tx)
-    .await?;
+    );
+    let result = crate::db::bind_schedule(update, deal)
+        .bind(deal.id.as_str())
+        .bind(now.0)
+        .execute(&mut *tx)
+        .await?;
     let change = if result.rows_affected() == 1 {
         Change::Done
     } else {
