@@ -5,30 +5,17 @@
 use festival_domain::refusal::ErrorBody;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response, Result, console_error};
 
-use crate::{bindings, http};
-
-/// Secret: the token marketers sign in to the console with (`wrangler secret put
-/// MARKETER_TOKEN`); the same value as origin's `FESTIVAL_MARKETER_TOKEN`.
-pub const MARKETER_TOKEN: &str = "MARKETER_TOKEN";
+use crate::{bindings, http, marketer};
 
 /// Largest console request body forwarded (a deal's schedule is well under 4 KB).
 const MAX_CONSOLE_BODY_BYTES: usize = 64 * 1024;
 
 /// Proxies `req` (whose path is `/api/console/<rest>`) to origin's `/admin/<rest>`.
 pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Response> {
-    let expected = env
-        .secret(MARKETER_TOKEN)
-        .or_else(|_| env.var(MARKETER_TOKEN))
-        .map(|token| token.to_string())
-        .unwrap_or_default();
-    if expected.is_empty() {
-        console_error!("{MARKETER_TOKEN} is not set: the console is closed");
+    if !marketer::is_marketer(&req, env)? {
+        return marketer::unauthorized();
     }
     let authorization = req.headers().get("authorization")?.unwrap_or_default();
-    let sent = authorization.strip_prefix("Bearer ").unwrap_or_default();
-    if expected.is_empty() || !same_secret(sent.as_bytes(), expected.as_bytes()) {
-        return error(401, "unauthorized", "A valid marketer token is required.");
-    }
     // Only plain path segments: no `..` can walk out of /admin/.
     let plain = |s: &&str| {
         !s.is_empty()
@@ -81,15 +68,6 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
     response.headers_mut().set("content-type", &content_type)?;
     response.headers_mut().set("cache-control", "no-store")?;
     Ok(response)
-}
-
-/// Compares two secrets in time that depends only on their lengths.
-fn same_secret(sent: &[u8], expected: &[u8]) -> bool {
-    let mut difference = u8::from(sent.len() != expected.len());
-    for (i, want) in expected.iter().enumerate() {
-        difference |= want ^ sent.get(i).copied().unwrap_or(!want);
-    }
-    std::hint::black_box(difference) == 0
 }
 
 fn error(status: u16, code: &str, message: &str) -> Result<Response> {

@@ -14,6 +14,7 @@ mod console;
 mod dead_letters;
 mod delivery;
 mod http;
+mod marketer;
 mod ops;
 mod orders;
 mod rate_limit;

@@ -3,11 +3,9 @@
 
 use festival_domain::DealId;
 use serde::Serialize;
-use subtle::ConstantTimeEq;
 use worker::{Env, Request, Response, Result};
 
-use crate::bindings::{self, MARKETER_TOKEN};
-use crate::{catalog, dead_letters, http, stock};
+use crate::{catalog, dead_letters, http, marketer, stock};
 
 /// One deal as its shards account for it.
 #[derive(Serialize)]
@@ -32,21 +30,9 @@ struct Reconciliation {
     dead_letters: Vec<String>,
 }
 
-/// Whether the request carries the marketer token (compared in constant time).
-pub fn is_marketer(req: &Request, env: &Env) -> Result<bool> {
-    let token = bindings::secret(env, MARKETER_TOKEN)?;
-    let sent = req.headers().get("authorization")?.unwrap_or_default();
-    let sent = sent.strip_prefix("Bearer ").unwrap_or_default();
-    Ok(!token.is_empty() && bool::from(sent.as_bytes().ct_eq(token.as_bytes())))
-}
-
 pub async fn reconcile(req: Request, env: &Env) -> Result<Response> {
-    if !is_marketer(&req, env)? {
-        let body = festival_domain::refusal::ErrorBody {
-            code: "unauthorized".into(),
-            message: "A valid marketer token is required.".into(),
-        };
-        return http::json(&body, 401);
+    if !marketer::is_marketer(&req, env)? {
+        return marketer::unauthorized();
     }
     let mut deals = Vec::new();
     for deal in catalog::deals(env).await? {
