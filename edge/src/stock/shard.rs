@@ -350,7 +350,9 @@ impl DealStock {
 
     /// Marks reserved orders confirmed; answers how many changed.
     async fn confirm(&self, ids: &[OrderId]) -> Result<u32> {
-        let storage = self.state.storage();
+        // One write for the whole batch: a batch holds at most 100 orders, within storage's
+        // 128 keys per put.
+        let writes = Object::new();
         let mut changed = 0;
         for id in ids {
             let Some(mut order) = self.load_order(id).await? else {
@@ -359,9 +361,16 @@ impl DealStock {
             if order.status == OrderStatus::Reserved {
                 order.status = OrderStatus::Confirmed;
                 let json = serde_json::to_string(&order)?;
-                storage.put(&format!("{ORDER_PREFIX}{id}"), json).await?;
+                set(
+                    &writes,
+                    &format!("{ORDER_PREFIX}{id}"),
+                    json.as_str().into(),
+                )?;
                 changed += 1;
             }
+        }
+        if changed > 0 {
+            self.state.storage().put_multiple_raw(writes).await?;
         }
         Ok(changed)
     }
