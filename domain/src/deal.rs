@@ -156,11 +156,6 @@ impl Deal {
         wanted.min(self.stock).max(1)
     }
 
-    /// The units shard `index` starts with: the stock split evenly, the remainder to the first.
-    pub fn initial_share(&self, index: u32) -> u32 {
-        share_of(self.stock, self.shard_count(), index)
-    }
-
     /// The shard that serves `customer`: always the same one, so that a customer's idempotency
     /// keys and units held live in one place. FNV-1a, stable across builds and platforms.
     pub fn shard_for(&self, customer: &crate::order::CustomerId) -> u32 {
@@ -257,9 +252,9 @@ pub(crate) mod tests {
             };
             let n = deal.shard_count();
             assert!((1..=MAX_SHARDS).contains(&n) && n <= stock);
-            let total: u32 = (0..n).map(|i| deal.initial_share(i)).sum();
+            let total: u32 = (0..n).map(|i| share_of(stock, n, i)).sum();
             assert_eq!(total, stock, "stock {stock} over {n} shards");
-            assert!((0..n).all(|i| deal.initial_share(i) >= 1));
+            assert!((0..n).all(|i| share_of(stock, n, i) >= 1));
         }
         assert_eq!(
             Deal {

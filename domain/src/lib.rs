@@ -4,6 +4,7 @@
 //! Architecture invariant: this crate does no I/O. The clock, randomness and storage come in as
 //! arguments, so every rule is a pure function that a test can replay deterministically.
 
+pub mod availability;
 pub mod batch;
 pub mod catalog;
 pub mod dashboard;

@@ -6,6 +6,7 @@
 //! `index.html`), the same schedule (`catalog::deals`) and stock (the shards' ledgers).
 //! Nothing links to it.
 
+use festival_domain::availability::{Availability, stock_percent};
 use festival_domain::money::{discount_percent, format_plain};
 use festival_domain::{Deal, SaleState, UnixMillis};
 use worker::{Env, Request, Response, Result};
@@ -101,23 +102,18 @@ fn card(deal: &Deal, left: u32, now: UnixMillis) -> String {
             escape(&deal.image_url)
         )
     };
-    let almost_gone =
-        left > 0 && (left <= 5 || u64::from(left) * 100 <= u64::from(deal.stock) * 10);
-    let (code, words) = match deal.state_at(now) {
-        SaleState::Upcoming => ("upcoming", "Coming soon"),
-        SaleState::Ended => ("ended", "Sale ended"),
-        SaleState::Open if left == 0 => ("sold_out", "Sold out"),
-        SaleState::Open if almost_gone => ("almost_gone", "Almost gone"),
-        SaleState::Open => ("on_sale", "On sale"),
+    let state = Availability::of(deal, left, now);
+    let words = match state {
+        Availability::Upcoming { .. } => "Coming soon",
+        Availability::OnSale => "On sale",
+        Availability::AlmostGone => "Almost gone",
+        Availability::SoldOut => "Sold out",
+        Availability::Ended => "Sale ended",
     };
-    let can_buy = matches!(code, "on_sale" | "almost_gone");
-    let label = if can_buy { "Buy now" } else { words };
-    let low = if matches!(code, "almost_gone" | "sold_out") {
-        " low"
-    } else {
-        ""
-    };
-    let percent = (u64::from(left) * 100 / u64::from(deal.stock.max(1))).min(100);
+    let code = state.code();
+    let label = if state.can_buy() { "Buy now" } else { words };
+    let low = if state.is_low() { " low" } else { "" };
+    let percent = stock_percent(left, deal.stock);
     format!(
         r#"<li class="deal-card" data-testid="deal-card" data-deal-id="{id}">
 {picture}
@@ -135,7 +131,7 @@ fn card(deal: &Deal, left: u32, now: UnixMillis) -> String {
         was = escape(&money(deal.was_price_minor, &deal.currency)),
         stock = deal.stock,
         limit = deal.per_customer_limit,
-        disabled = if can_buy { "" } else { " disabled" },
+        disabled = if state.can_buy() { "" } else { " disabled" },
     )
 }
 

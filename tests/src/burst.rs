@@ -51,6 +51,14 @@ async fn burst(
     answers.into_iter().collect()
 }
 
+/// How many answers were a 202.
+fn accepted_orders(answers: &[(i64, u16, Value)]) -> usize {
+    answers
+        .iter()
+        .filter(|(_, status, _)| *status == 202)
+        .count()
+}
+
 /// How many answers were a 409 with `code`.
 fn refused(answers: &[(i64, u16, Value)], code: &str) -> usize {
     answers
@@ -125,10 +133,7 @@ pub async fn sharded_stock_sells_exactly(stack: Arc<Stack>) -> Result<(), Failed
         .map(|i| Shopper::minted(&format!("sharded-{i}")))
         .collect();
     let answers = burst(&stack, &deal, &shoppers, |_| 1).await?;
-    let accepted = answers
-        .iter()
-        .filter(|(_, status, _)| *status == 202)
-        .count();
+    let accepted = accepted_orders(&answers);
     let sold_out = refused(&answers, "sold_out");
     check(
         accepted == 100 && sold_out == 900,
@@ -334,10 +339,7 @@ pub async fn nothing_lost_with_origin_down() -> Result<(), Failed> {
         .map(|i| Shopper::minted(&format!("outage-{i}")))
         .collect();
     let answers = burst(&stack, &deal, &shoppers, |_| 1).await?;
-    let accepted = answers
-        .iter()
-        .filter(|(_, status, _)| *status == 202)
-        .count();
+    let accepted = accepted_orders(&answers);
     check(
         accepted == 60,
         format!("the edge sells the whole stock while origin is down: {accepted}"),

@@ -11,6 +11,7 @@ use crate::components::deal_parts::{
     DealPicture, DealStateLine, Discount, Prices, StockMeter, deal_state,
 };
 use crate::components::purchase::{Purchase, PurchaseNotes, Step};
+use crate::deal_state::state_words;
 use crate::i18n::{Text, tr, trf, use_lang};
 use crate::shop::use_shop;
 
@@ -28,7 +29,7 @@ pub fn DealCard(initial: CatalogDeal) -> impl IntoView {
         let lang = lang.get();
         match (state.get(), purchase.step.get()) {
             (_, Step::Sending | Step::Queued(..)) => tr(Text::Buying, lang),
-            (state, _) if !state.can_buy() => state.words(lang),
+            (state, _) if !state.can_buy() => state_words(state, lang),
             (_, Step::Unanswered) => tr(Text::TryAgain, lang),
             (_, Step::Idle) => tr(Text::BuyNow, lang),
         }

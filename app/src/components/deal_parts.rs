@@ -6,14 +6,14 @@ use festival_domain::money::discount_percent;
 use leptos::prelude::*;
 
 use crate::clock::{ServerClock, format_countdown};
-use crate::deal_state::{DealState, stock_percent};
+use crate::deal_state::{DealState, state_words, stock_percent};
 use crate::i18n::{Text, money, tr, trf, use_lang};
 
 /// The state of `entry`, re-read on every tick of the shop's clock.
 pub fn deal_state(entry: Memo<CatalogDeal>, clock: ServerClock) -> Memo<DealState> {
     Memo::new(move |_| {
         let now = clock.now();
-        entry.with(|e| DealState::of(e, now))
+        entry.with(|e| DealState::of(&e.deal, e.stock_left, now))
     })
 }
 
@@ -58,7 +58,7 @@ pub fn DealStateLine(state: Memo<DealState>, clock: ServerClock) -> impl IntoVie
     });
     view! {
         <p class="deal-state" data-testid="deal-state" data-state=move || state.get().code()>
-            <span class="state-badge">{move || state.get().words(lang.get())}</span>
+            <span class="state-badge">{move || state_words(state.get(), lang.get())}</span>
             {move || {
                 countdown
                     .get()
@@ -112,7 +112,7 @@ pub fn StockMeter(entry: Memo<CatalogDeal>, state: Memo<DealState>) -> impl Into
             trf(Text::StockLeft, lang.get(), &[&left, &stock])
         })
     };
-    let low = move || matches!(state.get(), DealState::AlmostGone | DealState::SoldOut);
+    let low = move || state.get().is_low();
     view! {
         <div class="deal-stock-row">
             <p class="deal-stock" data-testid="deal-stock">{words}</p>
