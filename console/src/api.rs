@@ -58,13 +58,9 @@ pub async fn list_deals(token: &Token) -> Result<Vec<Deal>, ApiError> {
 
 /// `POST /api/console/deals`: schedules a new sale.
 pub async fn schedule(token: &Token, deal: &Deal) -> Result<Deal, ApiError> {
-    let request = token.authorize(Request::post(&format!("{BASE}/deals")));
-    read(
-        request
-            .json(deal)
-            .map_err(|_| ApiError::Unreachable)?
-            .send()
-            .await,
+    send_deal(
+        token.authorize(Request::post(&format!("{BASE}/deals"))),
+        deal,
     )
     .await
 }
@@ -72,15 +68,13 @@ pub async fn schedule(token: &Token, deal: &Deal) -> Result<Deal, ApiError> {
 /// `PUT /api/console/deals/{id}`: replaces a sale's schedule before it starts.
 pub async fn edit(token: &Token, deal: &Deal) -> Result<Deal, ApiError> {
     let url = format!("{BASE}/deals/{}", deal.id);
-    let request = token.authorize(Request::put(&url));
-    read(
-        request
-            .json(deal)
-            .map_err(|_| ApiError::Unreachable)?
-            .send()
-            .await,
-    )
-    .await
+    send_deal(token.authorize(Request::put(&url)), deal).await
+}
+
+/// Sends `deal` as the JSON body of `request` and reads the deal origin answers.
+async fn send_deal(request: RequestBuilder, deal: &Deal) -> Result<Deal, ApiError> {
+    let request = request.json(deal).map_err(|_| ApiError::Unreachable)?;
+    read(request.send().await).await
 }
 
 /// `DELETE /api/console/deals/{id}`: cancels a sale before it starts.
