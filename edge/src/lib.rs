@@ -7,6 +7,7 @@
 use festival_domain::Refusal;
 use worker::{Context, Env, MessageBatch, Method, Request, Response, Result, console_error, event};
 
+mod bell;
 mod bindings;
 mod catalog;
 mod catalog_store;

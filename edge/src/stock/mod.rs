@@ -6,7 +6,10 @@
 //! only when its whole stock is gone.
 //!
 //! This module is the Worker's side of the conversation: typed commands in, typed answers out.
+//! Reservations go through [`coalesce`], which sends an isolate's concurrent orders for one
+//! shard in one batch.
 
+pub mod coalesce;
 pub mod shard;
 pub mod sold_out;
 
@@ -48,12 +51,13 @@ impl ShardSpec {
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum StockCommand {
-    /// Reserve units for a priced order, once per (customer, idempotency key).
+    /// Reserve units for each of a batch of priced orders, in order, once per (customer,
+    /// idempotency key). Answers one [`coalesce::Answer`] per order.
     Reserve {
         /// This shard.
         spec: ShardSpec,
-        /// The order to reserve for.
-        order: PricedOrder,
+        /// The orders to reserve for.
+        orders: Vec<PricedOrder>,
         /// The deal's per-customer limit.
         per_customer_limit: u32,
     },
@@ -185,12 +189,9 @@ pub async fn ask<T: DeserializeOwned>(
 /// Reserves stock for `order` on the customer's shard of `deal`.
 pub async fn reserve(env: &Env, deal: &Deal, order: PricedOrder) -> Result<Reservation> {
     let spec = ShardSpec::of(deal, deal.shard_for(&order.customer_id));
-    let command = StockCommand::Reserve {
-        spec,
-        order,
-        per_customer_limit: deal.per_customer_limit,
-    };
-    let reservation = ask(env, &deal.id, spec.index, &command).await?;
+    let reservation = coalesce::reserve(env, &deal.id, spec, deal.per_customer_limit, order)
+        .await?
+        .map_err(|error| format!("shard {} of {}: {error}", spec.index, deal.id))?;
     if let Reservation::SoldOut {
         deal_sold_out: true,
     } = reservation

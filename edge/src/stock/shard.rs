@@ -23,6 +23,7 @@ use worker::{
     DurableObject, Env, ListOptions, Request, Response, Result, State, console_warn, durable_object,
 };
 
+use super::coalesce::Answer;
 use super::{Cancellation, Ledger, Reservation, ShardSpec, StockCommand, ask};
 use crate::bindings::ORDER_QUEUE;
 
@@ -63,9 +64,16 @@ impl DurableObject for DealStock {
         match req.json::<StockCommand>().await? {
             StockCommand::Reserve {
                 spec,
-                order,
+                orders,
                 per_customer_limit,
-            } => Response::from_json(&self.reserve(spec, order, per_customer_limit).await?),
+            } => {
+                let mut answers: Vec<Answer> = Vec::with_capacity(orders.len());
+                for order in orders {
+                    let answer = self.reserve(spec, order, per_customer_limit).await;
+                    answers.push(answer.map_err(|error| error.to_string()));
+                }
+                Response::from_json(&answers)
+            }
             StockCommand::Lend { spec, want } => Response::from_json(&self.lend(spec, want).await?),
             StockCommand::Cancel { id, customer } => {
                 Response::from_json(&self.cancel(&id, &customer).await?)
