@@ -13,6 +13,10 @@ use crate::{bindings, catalog, http, rate_limit, session, waiting_room};
 /// Header on a "sold out" answered from the isolate's memory, without a Durable Object call.
 pub const ANSWERED_FROM_MEMORY: &str = "x-festival-answered-from";
 
+/// Header on an answer from a shard: how many orders shared its Durable Object request (see
+/// `stock::coalesce`).
+pub const BATCH_SIZE: &str = "x-festival-batch";
+
 /// Early exit with a refusal from a `Result<T, Refusal>`.
 macro_rules! refuse_unless {
     ($checked:expr) => {
@@ -58,16 +62,21 @@ pub async fn place(mut req: Request, env: &Env) -> Result<Response> {
         response.headers_mut().set(ANSWERED_FROM_MEMORY, "memory")?;
         return Ok(response);
     }
-    match stock::reserve(env, &deal, priced).await? {
-        Reservation::Accepted { order } => http::json(&order, 202),
+    let (reservation, batch_size) = stock::reserve(env, &deal, priced).await?;
+    let mut response = match reservation {
+        Reservation::Accepted { order } => http::json(&order, 202)?,
         Reservation::Replayed { order } => {
             let mut response = http::json(&order, 202)?;
             response.headers_mut().set("idempotent-replayed", "true")?;
-            Ok(response)
+            response
         }
-        Reservation::SoldOut { .. } => http::refusal(&Refusal::SoldOut),
-        Reservation::LimitReached { limit } => http::refusal(&Refusal::LimitReached { limit }),
-    }
+        Reservation::SoldOut { .. } => http::refusal(&Refusal::SoldOut)?,
+        Reservation::LimitReached { limit } => http::refusal(&Refusal::LimitReached { limit })?,
+    };
+    response
+        .headers_mut()
+        .set(BATCH_SIZE, &batch_size.to_string())?;
+    Ok(response)
 }
 
 /// `GET /api/orders/{id}`: the session's order and its status — `reserved` until origin has

@@ -411,3 +411,57 @@ pub async fn rate_limits_answer_429() -> Result<(), Failed> {
         format!("one address: {statuses:?}"),
     )
 }
+
+/// Concurrent orders for one shard share Durable Object requests (`x-festival-batch` > 1), and
+/// batching changes nothing of the outcome: one order per order, one per idempotency key even
+/// when the same key rides twice in a batch, and origin stores each exactly once.
+pub async fn orders_for_one_shard_share_a_request(stack: Arc<Stack>) -> Result<(), Failed> {
+    const SHOPPERS: usize = 80;
+    let deal = stack
+        .schedule_open_sharded("e2e-batched", 1_000, 1, 1)
+        .await?;
+    let shoppers: Vec<Shopper> = (0..SHOPPERS)
+        .map(|i| Shopper::minted(&format!("batched-{i}")))
+        .collect();
+    // Shopper 0's order goes three times, with one key.
+    let bodies = shoppers.iter().enumerate().map(|(i, shopper)| {
+        let body = order_body(&deal, 1, &format!("batched-key-{i:04}"), shopper);
+        (shopper.clone(), body)
+    });
+    let repeats = std::iter::repeat_n(
+        (
+            shoppers[0].clone(),
+            order_body(&deal, 1, "batched-key-0000", &shoppers[0]),
+        ),
+        2,
+    );
+    let answers = join_all(bodies.chain(repeats).map(|(shopper, body)| {
+        let stack = stack.clone();
+        async move { stack.post_order_with_headers(&shopper, &body).await }
+    }))
+    .await;
+    let mut ids = std::collections::BTreeSet::new();
+    let mut largest_batch = 0;
+    for answer in answers {
+        let (status, headers, order) = answer?;
+        check(status == 202, format!("{status} {order}"))?;
+        let batch: usize = headers
+            .get("x-festival-batch")
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .ok_or("an answer from a shard without x-festival-batch")?;
+        largest_batch = largest_batch.max(batch);
+        ids.insert(order["id"].as_str().unwrap_or_default().to_owned());
+    }
+    check(
+        ids.len() == SHOPPERS,
+        format!("{} distinct orders for {SHOPPERS} shoppers", ids.len()),
+    )?;
+    check(
+        largest_batch > 1,
+        "every order went alone: no batch formed under 82 concurrent orders",
+    )?;
+    check(
+        drained(&stack, &deal).await? == SHOPPERS as i64,
+        "origin stores each order once",
+    )
+}

@@ -61,6 +61,9 @@ fn main() {
         api("sharded_stock_sells_exactly", |s| {
             Box::pin(burst::sharded_stock_sells_exactly(s))
         }),
+        api("orders_for_one_shard_share_a_request", |s| {
+            Box::pin(burst::orders_for_one_shard_share_a_request(s))
+        }),
         api("sold_out_is_answered_from_memory", |s| {
             Box::pin(burst::sold_out_is_answered_from_memory(s))
         }),

@@ -59,6 +59,8 @@ pub struct Figure {
     pub good_share: f64,
     /// Share of answers marked `x-festival-answered-from: memory`.
     pub memory_share: f64,
+    /// Mean orders per shard request over the answers a shard gave (`x-festival-batch`).
+    pub mean_batch: Option<f64>,
     pub outcomes: BTreeMap<&'static str, usize>,
     /// Percent of one core, per process, during the measurement.
     pub cpu_percent: BTreeMap<String, f64>,
@@ -249,6 +251,12 @@ impl Bench<'_> {
         let secs = run.elapsed.as_secs_f64();
         let good = run.samples.iter().filter(|s| s.outcome == expected).count();
         let memory = run.samples.iter().filter(|s| s.from_memory).count();
+        let batches: Vec<f64> = run
+            .samples
+            .iter()
+            .filter(|s| s.batch > 0)
+            .map(|s| f64::from(s.batch))
+            .collect();
         let mut outcomes = BTreeMap::new();
         for sample in &run.samples {
             *outcomes.entry(sample.outcome.name()).or_insert(0) += 1;
@@ -261,6 +269,8 @@ impl Bench<'_> {
             good_per_s: load::ratio(good as f64, secs),
             good_share: load::ratio(good as f64, run.samples.len() as f64),
             memory_share: load::ratio(memory as f64, run.samples.len() as f64),
+            mean_batch: (!batches.is_empty())
+                .then(|| batches.iter().sum::<f64>() / batches.len() as f64),
             outcomes,
             cpu_percent: cpu::busy_percent(&before, &after, secs),
             drain_s: None,
@@ -510,8 +520,8 @@ pub fn to_markdown(report: &Report) -> String {
     );
     let _ = writeln!(
         md,
-        "| scenario | expected | good/s | all/s | p50 ms | p99 ms | expected % | memory % | CPU % of a core |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|---|"
+        "| scenario | expected | good/s | all/s | p50 ms | p99 ms | expected % | memory % | batch | CPU % of a core |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---|"
     );
     for f in &report.figures {
         let cpu: Vec<String> = f
@@ -521,7 +531,7 @@ pub fn to_markdown(report: &Report) -> String {
             .collect();
         let _ = writeln!(
             md,
-            "| {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {} |",
+            "| {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {} | {} |",
             f.name,
             f.expected,
             f.good_per_s,
@@ -530,6 +540,8 @@ pub fn to_markdown(report: &Report) -> String {
             f.summary.p99_ms,
             f.good_share * 100.0,
             f.memory_share * 100.0,
+            f.mean_batch
+                .map_or_else(|| "—".to_owned(), |b| format!("{b:.1}")),
             cpu.join(", ")
         );
     }
@@ -660,6 +672,7 @@ mod tests {
             good_per_s,
             good_share: 1.0,
             memory_share: 0.0,
+            mean_batch: None,
             outcomes: BTreeMap::new(),
             cpu_percent: BTreeMap::from([("workerd".to_owned(), 97.0)]),
             drain_s: Some(2.0),
@@ -717,7 +730,9 @@ mod tests {
         };
         let md = to_markdown(&report);
         assert!(
-            md.contains("| edge_health | ok | 1000 | 1000 | 5.0 | 20.0 | 100 | 0 | workerd 97 |"),
+            md.contains(
+                "| edge_health | ok | 1000 | 1000 | 5.0 | 20.0 | 100 | 0 | — | workerd 97 |"
+            ),
             "{md}"
         );
         assert!(

@@ -82,6 +82,8 @@ pub struct Sample {
     pub micros: u32,
     /// The answer carried `x-festival-answered-from: memory`.
     pub from_memory: bool,
+    /// `x-festival-batch`: orders in the shard request that answered (0: no shard answered).
+    pub batch: u16,
 }
 
 /// An HTTP answer as the driver sees it.
@@ -89,6 +91,7 @@ pub struct Answer {
     pub status: u16,
     pub body: String,
     pub from_memory: bool,
+    pub batch: u16,
 }
 
 /// A keep-alive agent that hands back 4xx/5xx as answers, not errors.
@@ -131,10 +134,16 @@ pub fn send(
             .headers()
             .get("x-festival-answered-from")
             .is_some_and(|v| v.as_bytes() == b"memory");
+        let batch = response
+            .headers()
+            .get("x-festival-batch")
+            .and_then(|v| v.to_str().ok()?.parse().ok())
+            .unwrap_or(0);
         Answer {
             status: response.status().as_u16(),
             body: response.body_mut().read_to_string().unwrap_or_default(),
             from_memory,
+            batch,
         }
     });
     let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
@@ -143,11 +152,13 @@ pub fn send(
             outcome: Outcome::classify(answer.status, &answer.body),
             micros,
             from_memory: answer.from_memory,
+            batch: answer.batch,
         },
         None => Sample {
             outcome: Outcome::Connection,
             micros,
             from_memory: false,
+            batch: 0,
         },
     };
     (sample, answer)
@@ -333,6 +344,7 @@ mod tests {
                 },
                 micros: i * 1000,
                 from_memory: false,
+                batch: 0,
             })
             .collect();
         let all = Summary::of(&samples, Duration::from_secs(2), |_| true);

@@ -540,6 +540,7 @@ mod tests {
             outcome,
             micros: millis * 1000,
             from_memory: false,
+            batch: 0,
         }
     }
 

@@ -36,10 +36,18 @@ const WAIT_AT_MOST: Duration = Duration::from_secs(10);
 /// One shard's answer to one order of a batch: the reservation, or why the shard failed it.
 pub type Answer = std::result::Result<Reservation, String>;
 
+/// An order's answer and the size of the batch it travelled in.
+pub struct Batched {
+    /// The shard's answer.
+    pub answer: Answer,
+    /// Orders in that batch (1 when the shard was idle).
+    pub batch_size: usize,
+}
+
 /// What a waiting order is told.
 enum Turn {
     /// Its batch came back.
-    Answered(Answer),
+    Answered(Batched),
     /// The line's lead is now its own: it sends the next batch, which starts with its order.
     Lead,
 }
@@ -70,7 +78,7 @@ pub async fn reserve(
     spec: ShardSpec,
     per_customer_limit: u32,
     order: PricedOrder,
-) -> Result<Answer> {
+) -> Result<Batched> {
     let shard = super::shard_name(deal, spec.index);
     let (reply, turn) = bell::channel();
     let leads_now = with_line(&shard, |line| {
@@ -90,11 +98,11 @@ pub async fn reserve(
             Either::Left((Ok(Turn::Answered(answer)), _)) => return Ok(answer),
             Either::Left((Ok(Turn::Lead), _)) => {}
             Either::Left((Err(bell::Gone), _)) => {
-                return Ok(Err("the batch's leading request went away".into()));
+                return Err("the batch's leading request went away".into());
             }
             // Dropping the receiver takes this order out of the line, unless it is already in a
             // batch on its way (then a retry with its idempotency key finds it).
-            Either::Right(_) => return Ok(Err("no turn within the deadline".into())),
+            Either::Right(_) => return Err("no turn within the deadline".into()),
         }
     }
     let lead = Lead {
@@ -116,15 +124,19 @@ pub async fn reserve(
         }
     };
     lead.hand_over();
+    let batch_size = batch.len();
     let mut own = Err("the shard did not answer this order".to_string());
     for (waiter, answer) in batch.into_iter().zip(answers) {
         match waiter.reply {
             // A waiter that went away meanwhile just misses its answer.
-            Some(reply) => drop(reply.send(Turn::Answered(answer))),
+            Some(reply) => drop(reply.send(Turn::Answered(Batched { answer, batch_size }))),
             None => own = answer,
         }
     }
-    Ok(own)
+    Ok(Batched {
+        answer: own,
+        batch_size,
+    })
 }
 
 fn with_line<T>(shard: &str, f: impl FnOnce(&mut Line) -> T) -> T {

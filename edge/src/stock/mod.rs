@@ -186,19 +186,22 @@ pub async fn ask<T: DeserializeOwned>(
     response.json().await
 }
 
-/// Reserves stock for `order` on the customer's shard of `deal`.
-pub async fn reserve(env: &Env, deal: &Deal, order: PricedOrder) -> Result<Reservation> {
+/// Reserves stock for `order` on the customer's shard of `deal`; answers the reservation and
+/// the size of the batch it travelled in.
+pub async fn reserve(env: &Env, deal: &Deal, order: PricedOrder) -> Result<(Reservation, usize)> {
     let spec = ShardSpec::of(deal, deal.shard_for(&order.customer_id));
-    let reservation = coalesce::reserve(env, &deal.id, spec, deal.per_customer_limit, order)
-        .await?
-        .map_err(|error| format!("shard {} of {}: {error}", spec.index, deal.id))?;
+    let failed = |error: String| format!("shard {} of {}: {error}", spec.index, deal.id);
+    let batched = coalesce::reserve(env, &deal.id, spec, deal.per_customer_limit, order)
+        .await
+        .map_err(|error| failed(error.to_string()))?;
+    let reservation = batched.answer.map_err(failed)?;
     if let Reservation::SoldOut {
         deal_sold_out: true,
     } = reservation
     {
         sold_out::remember(&deal.id);
     }
-    Ok(reservation)
+    Ok((reservation, batched.batch_size))
 }
 
 /// The order with this id, if its shard holds it.
