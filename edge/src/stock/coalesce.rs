@@ -26,9 +26,9 @@ use worker::{Delay, Env, Result};
 use super::{Reservation, ShardSpec, StockCommand, ask};
 use crate::bell;
 
-/// Most orders in one batch: enough to absorb a burst, small enough that a batch's request
-/// stays a few tens of KB and its object's turn a few tens of milliseconds.
-pub const MAX_BATCH: usize = 64;
+/// Most orders in one batch. The shard writes a batch in one `put`, which takes at most 128
+/// keys: 3 per order, 2 per customer and the ledger make 126 for 25 orders.
+pub const MAX_BATCH: usize = 25;
 
 /// How long an order waits for its batch before the shopper is asked to retry.
 const WAIT_AT_MOST: Duration = Duration::from_secs(10);

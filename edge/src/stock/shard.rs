@@ -3,8 +3,9 @@
 //!
 //! Every check-and-write below awaits only storage, and a Durable Object delivers no other event
 //! while a storage operation is in flight (its input gate), so each reservation is atomic: no two
-//! requests can both take the last unit. The writes of one reservation go in one `put` of many
-//! keys, which storage applies all or nothing.
+//! requests can both take the last unit. Reservations come in batches (see `coalesce`): a batch
+//! is checked with one read, and its writes go in one `put` of many keys, which storage applies
+//! all or nothing.
 //!
 //! Running short, a shard borrows from its siblings (`Lend`), then tries again from the start —
 //! other requests may have run while it waited, so nothing checked before the wait is trusted.
@@ -15,6 +16,7 @@
 //! re-arms it.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 
 use festival_domain::{CustomerId, DealId, Order, OrderId, OrderStatus, PricedOrder};
 use js_sys::{Array, Object, Reflect};
@@ -66,14 +68,7 @@ impl DurableObject for DealStock {
                 spec,
                 orders,
                 per_customer_limit,
-            } => {
-                let mut answers: Vec<Answer> = Vec::with_capacity(orders.len());
-                for order in orders {
-                    let answer = self.reserve(spec, order, per_customer_limit).await;
-                    answers.push(answer.map_err(|error| error.to_string()));
-                }
-                Response::from_json(&answers)
-            }
+            } => Response::from_json(&self.reserve_batch(spec, orders, per_customer_limit).await),
             StockCommand::Lend { spec, want } => Response::from_json(&self.lend(spec, want).await?),
             StockCommand::Cancel { id, customer } => {
                 Response::from_json(&self.cancel(&id, &customer).await?)
@@ -98,96 +93,170 @@ enum Attempt {
 }
 
 impl DealStock {
-    async fn reserve(
+    /// Reserves for a batch of orders, in order: first all at once against the units this shard
+    /// holds (one read, one write); then each order that was short of units borrows from the
+    /// siblings and tries again alone.
+    async fn reserve_batch(
+        &self,
+        spec: ShardSpec,
+        orders: Vec<PricedOrder>,
+        limit: u32,
+    ) -> Vec<Answer> {
+        let attempts = match self.try_reserve_all(spec, &orders, limit).await {
+            Ok(attempts) => attempts,
+            Err(error) => return orders.iter().map(|_| Err(error.to_string())).collect(),
+        };
+        let mut answers = Vec::with_capacity(orders.len());
+        for (priced, attempt) in orders.into_iter().zip(attempts) {
+            answers.push(match attempt {
+                Attempt::Done(reservation) => Ok(reservation),
+                Attempt::Short(need) => self
+                    .borrow_and_retry(spec, priced, limit, need)
+                    .await
+                    .map_err(|error| error.to_string()),
+            });
+        }
+        answers
+    }
+
+    async fn borrow_and_retry(
         &self,
         spec: ShardSpec,
         priced: PricedOrder,
         limit: u32,
+        need: u32,
     ) -> Result<Reservation> {
         let deal = priced.deal_id.clone();
-        let need = match self.try_reserve(spec, &priced, limit).await? {
-            Attempt::Done(answer) => return Ok(answer),
-            Attempt::Short(need) => need,
-        };
         if self.borrow(spec, &deal, need).await? == 0 {
             let deal_sold_out = self.whole_deal_is_empty(spec, &deal).await?;
             return Ok(Reservation::SoldOut { deal_sold_out });
         }
-        match self.try_reserve(spec, &priced, limit).await? {
-            Attempt::Done(answer) => Ok(answer),
+        match self.try_reserve_all(spec, &[priced], limit).await?.pop() {
+            Some(Attempt::Done(answer)) => Ok(answer),
             // Borrowed too little, or others took it meanwhile: units remain in the deal.
-            Attempt::Short(_) => Ok(Reservation::SoldOut {
+            _ => Ok(Reservation::SoldOut {
                 deal_sold_out: false,
             }),
         }
     }
 
-    async fn try_reserve(
+    /// Tries each order in turn against this shard's units, its customers' idempotency keys and
+    /// units held, with one storage read and one write for all of them (at most 128 keys: see
+    /// `coalesce::MAX_BATCH`). Awaiting only storage, it runs with no other event in between.
+    async fn try_reserve_all(
         &self,
         spec: ShardSpec,
-        priced: &PricedOrder,
+        orders: &[PricedOrder],
         limit: u32,
-    ) -> Result<Attempt> {
+    ) -> Result<Vec<Attempt>> {
         let storage = self.state.storage();
-        let customer = priced.customer_id.as_str();
-        let key_key = format!(
-            "{IDEMPOTENCY_PREFIX}{customer}:{}",
-            priced.idempotency_key.as_str()
-        );
-        if let Some(id) = storage.get::<String>(&key_key).await? {
-            let id = OrderId::parse(&id).ok_or("stored idempotency record is not an order id")?;
-            let order = self
-                .load_order(&id)
-                .await?
-                .ok_or("idempotency record without its order")?;
-            return Ok(Attempt::Done(Reservation::Replayed { order }));
-        }
-        let held_key = format!("{HELD_PREFIX}{customer}");
-        let held: u32 = storage.get(&held_key).await?.unwrap_or(0);
-        let quantity = priced.quantity.get();
-        if held.saturating_add(quantity) > limit {
-            return Ok(Attempt::Done(Reservation::LimitReached { limit }));
-        }
-        let mut ledger = self.ledger(spec).await?;
-        if quantity > ledger.stock_left {
-            return Ok(Attempt::Short(quantity - ledger.stock_left));
-        }
-        let mine_key = format!("{MINE_PREFIX}{customer}");
-        let mut mine: Vec<String> = match storage.get::<String>(&mine_key).await? {
-            Some(json) => serde_json::from_str(&json)?,
-            None => Vec::new(),
-        };
+        let mut keys: Vec<String> = orders
+            .iter()
+            .flat_map(|o| {
+                [
+                    idempotency_key(o),
+                    held_key(&o.customer_id),
+                    mine_key(&o.customer_id),
+                ]
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let stored = storage.get_multiple(keys).await?;
+        let stored_string = |key: &str| stored.get(&key.into()).as_string();
 
-        let order = Order {
-            id: OrderId::new(&priced.deal_id, spec.index, random_u128()?),
-            status: OrderStatus::Reserved,
-            priced: priced.clone(),
-        };
-        let order_json = serde_json::to_string(&order)?;
-        ledger.stock_left -= quantity;
-        ledger.reserved_units += quantity;
-        ledger.reserved_orders += 1;
-        mine.push(order.id.to_string());
+        let mut ledger = self.ledger(spec).await?;
+        let mut held: HashMap<String, u32> = HashMap::new();
+        let mut mine: HashMap<String, Vec<String>> = HashMap::new();
+        let mut new_by_key: HashMap<String, Order> = HashMap::new();
         let writes = Object::new();
+        let mut attempts = Vec::with_capacity(orders.len());
+        for priced in orders {
+            let key_key = idempotency_key(priced);
+            if let Some(order) = new_by_key.get(&key_key) {
+                attempts.push(Attempt::Done(Reservation::Replayed {
+                    order: order.clone(),
+                }));
+                continue;
+            }
+            if let Some(id) = stored_string(&key_key) {
+                let id =
+                    OrderId::parse(&id).ok_or("stored idempotency record is not an order id")?;
+                let order = self
+                    .load_order(&id)
+                    .await?
+                    .ok_or("idempotency record without its order")?;
+                attempts.push(Attempt::Done(Reservation::Replayed { order }));
+                continue;
+            }
+            let held_key = held_key(&priced.customer_id);
+            let units_held = held.entry(held_key.clone()).or_insert_with(|| {
+                // Stored as a number by the write below.
+                stored
+                    .get(&held_key.as_str().into())
+                    .as_f64()
+                    .unwrap_or(0.0) as u32
+            });
+            let quantity = priced.quantity.get();
+            if units_held.saturating_add(quantity) > limit {
+                attempts.push(Attempt::Done(Reservation::LimitReached { limit }));
+                continue;
+            }
+            if quantity > ledger.stock_left {
+                attempts.push(Attempt::Short(quantity - ledger.stock_left));
+                continue;
+            }
+            let mine_key = mine_key(&priced.customer_id);
+            let order_ids = match mine.entry(mine_key.clone()) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    let ids = match stored_string(&mine_key) {
+                        Some(json) => serde_json::from_str(&json)?,
+                        None => Vec::new(),
+                    };
+                    entry.insert(ids)
+                }
+            };
+
+            let order = Order {
+                id: OrderId::new(&priced.deal_id, spec.index, random_u128()?),
+                status: OrderStatus::Reserved,
+                priced: priced.clone(),
+            };
+            let order_json = serde_json::to_string(&order)?;
+            ledger.stock_left -= quantity;
+            ledger.reserved_units += quantity;
+            ledger.reserved_orders += 1;
+            *units_held += quantity;
+            order_ids.push(order.id.to_string());
+            set(
+                &writes,
+                &format!("{ORDER_PREFIX}{}", order.id),
+                order_json.as_str().into(),
+            )?;
+            set(&writes, &key_key, order.id.as_str().into())?;
+            set(
+                &writes,
+                &format!("{OUTBOX_PREFIX}{}", order.id),
+                order_json.as_str().into(),
+            )?;
+            new_by_key.insert(key_key, order.clone());
+            attempts.push(Attempt::Done(Reservation::Accepted { order }));
+        }
+        if new_by_key.is_empty() {
+            return Ok(attempts);
+        }
         set(&writes, LEDGER_KEY, serde_json::to_string(&ledger)?.into())?;
-        set(&writes, &held_key, (held + quantity).into())?;
-        set(&writes, &mine_key, serde_json::to_string(&mine)?.into())?;
-        set(
-            &writes,
-            &format!("{ORDER_PREFIX}{}", order.id),
-            order_json.as_str().into(),
-        )?;
-        set(&writes, &key_key, order.id.as_str().into())?;
-        set(
-            &writes,
-            &format!("{OUTBOX_PREFIX}{}", order.id),
-            order_json.as_str().into(),
-        )?;
+        for (key, units) in &held {
+            set(&writes, key, (*units).into())?;
+        }
+        for (key, ids) in &mine {
+            set(&writes, key, serde_json::to_string(ids)?.into())?;
+        }
         storage.put_multiple_raw(writes).await?;
         self.ledger.set(Some(ledger));
-
         self.flush_soon().await?;
-        Ok(Attempt::Done(Reservation::Accepted { order }))
+        Ok(attempts)
     }
 
     /// Asks the siblings, in turn, for `need` units; answers how many arrived (now in this
@@ -267,7 +336,7 @@ impl DealStock {
         }
         let storage = self.state.storage();
         let quantity = order.priced.quantity.get();
-        let held_key = format!("{HELD_PREFIX}{}", customer.as_str());
+        let held_key = held_key(customer);
         let held: u32 = storage.get(&held_key).await?.unwrap_or(0);
         // An order exists, so the ledger was written: no spec is needed to set it up.
         let mut ledger = self
@@ -344,7 +413,7 @@ impl DealStock {
 
     /// The customer's orders here, newest first.
     async fn mine(&self, customer: &CustomerId) -> Result<Vec<Order>> {
-        let key = format!("{MINE_PREFIX}{}", customer.as_str());
+        let key = mine_key(customer);
         let ids: Vec<String> = match self.state.storage().get::<String>(&key).await? {
             Some(json) => serde_json::from_str(&json)?,
             None => Vec::new(),
@@ -425,6 +494,25 @@ impl DealStock {
         }
         Ok(())
     }
+}
+
+/// Storage key of the order id made with this order's (customer, idempotency key).
+fn idempotency_key(order: &PricedOrder) -> String {
+    format!(
+        "{IDEMPOTENCY_PREFIX}{}:{}",
+        order.customer_id.as_str(),
+        order.idempotency_key.as_str()
+    )
+}
+
+/// Storage key of the units `customer` holds in this shard (a number).
+fn held_key(customer: &CustomerId) -> String {
+    format!("{HELD_PREFIX}{}", customer.as_str())
+}
+
+/// Storage key of `customer`'s order ids in this shard (a JSON list).
+fn mine_key(customer: &CustomerId) -> String {
+    format!("{MINE_PREFIX}{}", customer.as_str())
 }
 
 fn set(object: &Object, key: &str, value: JsValue) -> Result<()> {
