@@ -14,7 +14,7 @@ use libtest_mimic::Failed;
 use serde_json::Value;
 use sqlx::SqlitePool;
 use tokio::sync::oneshot;
-use xtask::stack::{self, EdgeSettings, Service};
+use xtask::stack::{self, EdgeRunner, EdgeSettings, Service};
 
 /// A boxed test future, so scenarios can sit in one table in `main`.
 pub type BoxFuture = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
@@ -106,6 +106,7 @@ impl Stack {
 
         let edge_port = stack::free_port();
         let settings = EdgeSettings {
+            runner: EdgeRunner::WranglerDev,
             port: edge_port,
             origin_url: &origin,
             batch_secret: BATCH_SECRET,

@@ -1,4 +1,6 @@
-//! `cargo xtask bench`: one run, one machine, one local stack (as `rehearse` starts it). Each
+//! `cargo xtask bench`: one run, one machine, one local stack — the edge as `wrangler dev` runs
+//! it but without the DevTools inspector (`xtask/start-edge.mjs`), then briefly under `wrangler
+//! dev` itself for comparison. Each
 //! scenario runs for a fixed time after a warm-up at the same concurrency; the figures that matter
 //! are ratios to the same Worker's trivial route (`GET /api/health`), so the machine cancels out:
 //! (a) accepted orders, (b) sold-out answers from isolate memory, (c) a hot deal on N shards ÷ on
@@ -14,10 +16,11 @@ use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use festival_domain::CustomerId;
 use festival_domain::token::{self, Purpose, SESSION_HEADER};
+use festival_domain::{CustomerId, Deal};
 use indicatif::ProgressBar;
 use serde::Serialize;
+use xtask::stack::EdgeRunner;
 use xtask::{paths, reconcile};
 
 use crate::flags::Flags;
@@ -154,6 +157,12 @@ pub fn ratios(figures: &[Figure], shards: u32) -> Vec<Ratio> {
             rate("edge_health_direct"),
             Some(0.6),
         ),
+        ratio(
+            "(a) under `wrangler dev`, DevTools inspector tracking subrequests",
+            rate("accept_1_shard_wrangler_dev"),
+            rate("edge_health_wrangler_dev"),
+            None,
+        ),
     ]
 }
 
@@ -226,7 +235,62 @@ struct Bench<'a> {
     groups: [u32; 2],
 }
 
+/// The trivial route and accepted orders once more, under `wrangler dev` itself — its DevTools
+/// inspector tracking every subrequest — to show what that costs the order path.
+fn under_wrangler_dev(settings: &Settings) -> Result<Vec<Figure>, String> {
+    let temp = TempStack::start(
+        "bench-wrangler-dev",
+        secrets(),
+        UNLIMITED,
+        EdgeRunner::WranglerDev,
+    )?;
+    let stack = &temp.stack;
+    let hot = local_stack::deal("bench-hot-wrangler-dev", 1_000_000, 1, 1, 3_000);
+    stack.schedule(std::slice::from_ref(&hot), MARKETER_TOKEN)?;
+    let bench = Bench {
+        settings,
+        groups: [stack.edge.pid(), stack.origin.pid()],
+    };
+    let health = format!("{}/api/health", stack.edge_url);
+    let orders = format!("{}/api/orders", stack.edge_url);
+    Ok(vec![
+        bench.measure(
+            "edge_health_wrangler_dev",
+            "GET /api/health under `wrangler dev` (DevTools inspector attached)",
+            Outcome::Ok,
+            |a, _, s| s.push(load::send(a, &health, &[], None).0),
+        ),
+        bench.accept(
+            "accept_1_shard_wrangler_dev",
+            "as accept_1_shard, under `wrangler dev` (DevTools inspector attached)",
+            &hot,
+            &orders,
+            stack,
+        ),
+    ])
+}
+
 impl Bench<'_> {
+    /// An accepting scenario: orders from distinct sessions on `deal` at `url`, then the time
+    /// the queue takes to bring them all to origin.
+    fn accept(
+        &self,
+        name: &'static str,
+        what: &'static str,
+        deal: &Deal,
+        url: &str,
+        stack: &local_stack::LocalStack,
+    ) -> Figure {
+        let mut figure = self.measure(name, what, Outcome::Accepted, |a, job, s| {
+            order(a, url, deal.id.as_str(), &format!("{name}-{job}"), s)
+        });
+        print!("    waiting for the queue to drain … ");
+        let _ = std::io::stdout().flush();
+        figure.drain_s = drain(&stack.edge_url, &stack.origin_url);
+        println!("{:?}", figure.drain_s.map(|s| format!("{s:.1} s")));
+        figure
+    }
+
     /// Warm-up, then the measurement, of `work(agent, job, samples)`; jobs of the measurement
     /// are numbered from 10⁹ so they never repeat the warm-up's.
     fn measure(
@@ -312,7 +376,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if settings.concurrency == 0 || settings.concurrency > 100 {
         return Err("--concurrency must be 1–100".into());
     }
-    let temp = TempStack::start("bench", secrets(), UNLIMITED)?;
+    let temp = TempStack::start("bench", secrets(), UNLIMITED, EdgeRunner::NoInspector)?;
     let stack = &temp.stack;
     let hot_1 = local_stack::deal("bench-hot-1", 1_000_000, 1, 1, 3_000);
     let hot_n = local_stack::deal("bench-hot-n", 1_000_000, settings.shards, 1, 3_000);
@@ -415,14 +479,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ));
     }
     for (name, what, deal, url) in accepting {
-        let mut figure = bench.measure(name, what, Outcome::Accepted, |a, job, s| {
-            order(a, &url, deal.id.as_str(), &format!("{name}-{job}"), s)
-        });
-        print!("    waiting for the queue to drain … ");
-        let _ = std::io::stdout().flush();
-        figure.drain_s = drain(edge, &stack.origin_url);
-        println!("{:?}", figure.drain_s.map(|s| format!("{s:.1} s")));
-        figures.push(figure);
+        figures.push(bench.accept(name, what, deal, &url, stack));
     }
     let (first_paint, first_paint_error) = match paint(stack) {
         Ok(paint) => (Some(paint), None),
@@ -432,6 +489,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     };
     drop(temp);
+    figures.extend(under_wrangler_dev(&settings)?);
 
     let dist = paths::app().join("dist");
     let mut ratios = ratios(&figures, settings.shards);
@@ -514,8 +572,9 @@ pub fn to_markdown(report: &Report) -> String {
     let _ = writeln!(
         md,
         "# Festival benchmark\n\nMachine: {}. Each scenario: {} s warm-up, then {} s at {} \
-         requests in flight, over loopback; the edge is `wrangler dev` (workerd), origin the \
-         debug binary on SQLite.\n",
+         requests in flight, over loopback; the edge runs in workerd through wrangler's \
+         `unstable_startWorker` (as `wrangler dev`, without its DevTools inspector; the \
+         `*_wrangler_dev` rows are `wrangler dev` itself), origin the debug binary on SQLite.\n",
         report.machine, s.warmup_s, s.measure_s, s.concurrency
     );
     let _ = writeln!(

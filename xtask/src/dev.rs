@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use xtask::paths;
+use xtask::stack::EdgeRunner;
 
 use crate::local_stack::{self, LocalStack, Options, Secrets};
 use crate::{Step, build, tools};
@@ -47,6 +48,7 @@ pub fn run() -> Result<(), String> {
             session: DEV_SESSION_SECRET,
             marketer: DEV_MARKETER_TOKEN,
         },
+        runner: EdgeRunner::WranglerDev,
         vars: &[],
         assets: None,
         log_dir: None,

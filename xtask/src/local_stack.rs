@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use festival_domain::{Deal, DealId, UnixMillis};
 use serde_json::Value;
 use xtask::paths;
-use xtask::stack::{self, EdgeSettings, Service};
+use xtask::stack::{self, EdgeRunner, EdgeSettings, Service};
 
 use crate::{Step, exec};
 
@@ -28,6 +28,8 @@ pub struct Options<'a> {
     pub state_dir: &'a Path,
     pub seed_demo: bool,
     pub secrets: Secrets<'a>,
+    /// `wrangler dev`, or the same without its DevTools inspector.
+    pub runner: EdgeRunner,
     /// Extra edge `--var`s (rate limits).
     pub vars: &'a [(&'a str, &'a str)],
     /// A snapshot of `app/dist` to serve (see [`EdgeSettings::assets`]).
@@ -87,6 +89,7 @@ pub fn start(options: &Options<'_>) -> Result<LocalStack, String> {
     )?;
 
     let settings = EdgeSettings {
+        runner: options.runner,
         port: options.edge_port,
         origin_url: &origin_url,
         batch_secret: options.secrets.batch,
@@ -133,11 +136,12 @@ impl Drop for TempDir {
 }
 
 impl TempStack {
-    /// Builds origin, then starts a stack named `name` with the edge `vars`.
+    /// Builds origin, then starts a stack named `name` with the edge `vars`, run by `runner`.
     pub fn start(
         name: &str,
         secrets: Secrets<'_>,
         vars: &[(&str, &str)],
+        runner: EdgeRunner,
     ) -> Result<TempStack, String> {
         build_origin()?;
         let step = Step::new("start origin and edge (temporary)");
@@ -151,6 +155,7 @@ impl TempStack {
             state_dir: &dir,
             seed_demo: false,
             secrets,
+            runner,
             vars,
             assets: Some(&dir.join("assets")),
             log_dir: Some(&dir),

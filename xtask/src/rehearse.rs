@@ -16,6 +16,7 @@ use festival_domain::token::{self, Purpose, SESSION_HEADER};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::Value;
+use xtask::stack::EdgeRunner;
 use xtask::{paths, reconcile};
 
 use crate::flags::Flags;
@@ -326,7 +327,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         UNLIMITED
     };
-    let temp = TempStack::start("rehearse", secrets(), vars)?;
+    let temp = TempStack::start("rehearse", secrets(), vars, EdgeRunner::WranglerDev)?;
     let stack = &temp.stack;
     let deals: Vec<_> = (1..=settings.deals)
         .map(|d| {

@@ -105,8 +105,21 @@ pub const WRANGLER_ENV: [(&str, &str); 4] = [
     ("CLOUDFLARE_CF_FETCH_ENABLED", "false"),
 ];
 
+/// How a local edge runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeRunner {
+    /// `wrangler dev`, as a developer runs it, with its DevTools inspector attached.
+    WranglerDev,
+    /// `xtask/start-edge.mjs`: wrangler's `unstable_startWorker` on the same configuration and
+    /// runtime, without the DevTools inspector, whose network tracking costs every subrequest
+    /// milliseconds of CPU in node (see the script). For benchmarks.
+    NoInspector,
+}
+
 /// What a local edge needs.
 pub struct EdgeSettings<'a> {
+    /// `wrangler dev`, or the same without the DevTools inspector.
+    pub runner: EdgeRunner,
     /// Port for the Worker.
     pub port: u16,
     /// Origin's base URL.
@@ -129,17 +142,23 @@ pub struct EdgeSettings<'a> {
 /// Starts `wrangler dev` on the built edge (run `cargo xtask build` first). Its output goes to
 /// `log` (a file) or, when `None`, to this process's terminal.
 pub fn start_edge(settings: &EdgeSettings<'_>, log: Option<&Path>) -> std::io::Result<Service> {
-    let mut command = Command::new(paths::node_bin().join("wrangler"));
+    let mut command = match settings.runner {
+        EdgeRunner::WranglerDev => {
+            let mut wrangler = Command::new(paths::node_bin().join("wrangler"));
+            wrangler
+                .arg("dev")
+                .args(["--inspector-port", &free_port().to_string()]);
+            wrangler
+        }
+        EdgeRunner::NoInspector => {
+            let mut node = Command::new("node");
+            node.arg(paths::root().join("xtask/start-edge.mjs"));
+            node
+        }
+    };
     command
         .current_dir(paths::edge())
-        .args([
-            "dev",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            &settings.port.to_string(),
-        ])
-        .args(["--inspector-port", &free_port().to_string()])
+        .args(["--ip", "127.0.0.1", "--port", &settings.port.to_string()])
         .arg("--persist-to")
         .arg(settings.state_dir)
         .args(["--var", &format!("ORIGIN_URL:{}", settings.origin_url)])
