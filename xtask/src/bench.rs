@@ -1,6 +1,6 @@
-//! `cargo xtask bench`: one run, one machine, one local stack — the edge as `wrangler dev` runs
-//! it but without the DevTools inspector (`xtask/start-edge.mjs`), then briefly under `wrangler
-//! dev` itself for comparison. Each
+//! `cargo xtask bench`: one run, one machine, two local stacks — the edge as `wrangler dev` runs
+//! it but without the DevTools inspector (`xtask/start-edge.mjs`), and under `wrangler dev`
+//! itself for comparison. Scenarios run in interleaved rounds (`rounds.rs`). Each
 //! scenario runs for a fixed time after a warm-up at the same concurrency; the figures that matter
 //! are ratios to the same Worker's trivial route (`GET /api/health`), so the machine cancels out:
 //! (a) accepted orders, (b) sold-out answers from isolate memory, (c) a hot deal on N shards ÷ on
@@ -18,18 +18,19 @@ use std::time::{Duration, Instant};
 
 use festival_domain::token::{self, Purpose, SESSION_HEADER};
 use festival_domain::{CustomerId, Deal};
-use indicatif::ProgressBar;
 use serde::Serialize;
 use xtask::stack::EdgeRunner;
 use xtask::{paths, reconcile};
 
+use crate::dev_proxy;
 use crate::flags::Flags;
 use crate::load::{self, Outcome, Sample, Summary};
 use crate::local_stack::{self, TempStack};
 use crate::rehearse::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
-use crate::{cpu, dev_proxy};
+use rounds::Scenario;
 
 mod first_paint;
+mod rounds;
 
 pub use first_paint::FirstPaint;
 
@@ -42,8 +43,12 @@ pub const BUNDLE_BUDGET_BYTES: u64 = 150_000;
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
     pub concurrency: usize,
+    /// Warm-up before each scenario's turn in a round.
     pub warmup_s: u64,
+    /// Measured seconds per scenario, over all rounds.
     pub measure_s: u64,
+    /// Interleaved rounds (see `rounds.rs`).
+    pub rounds: usize,
     /// N of the sharded hot deal.
     pub shards: u32,
 }
@@ -230,123 +235,6 @@ fn order(agent: &ureq::Agent, url: &str, deal: &str, customer: &str, samples: &m
     samples.push(sample);
 }
 
-struct Bench<'a> {
-    settings: &'a Settings,
-    groups: [u32; 2],
-}
-
-/// The trivial route and accepted orders once more, under `wrangler dev` itself — its DevTools
-/// inspector tracking every subrequest — to show what that costs the order path.
-fn under_wrangler_dev(settings: &Settings) -> Result<Vec<Figure>, String> {
-    let temp = TempStack::start(
-        "bench-wrangler-dev",
-        secrets(),
-        UNLIMITED,
-        EdgeRunner::WranglerDev,
-    )?;
-    let stack = &temp.stack;
-    let hot = local_stack::deal("bench-hot-wrangler-dev", 1_000_000, 1, 1, 3_000);
-    stack.schedule(std::slice::from_ref(&hot), MARKETER_TOKEN)?;
-    let bench = Bench {
-        settings,
-        groups: [stack.edge.pid(), stack.origin.pid()],
-    };
-    let health = format!("{}/api/health", stack.edge_url);
-    let orders = format!("{}/api/orders", stack.edge_url);
-    Ok(vec![
-        bench.measure(
-            "edge_health_wrangler_dev",
-            "GET /api/health under `wrangler dev` (DevTools inspector attached)",
-            Outcome::Ok,
-            |a, _, s| s.push(load::send(a, &health, &[], None).0),
-        ),
-        bench.accept(
-            "accept_1_shard_wrangler_dev",
-            "as accept_1_shard, under `wrangler dev` (DevTools inspector attached)",
-            &hot,
-            &orders,
-            stack,
-        ),
-    ])
-}
-
-impl Bench<'_> {
-    /// An accepting scenario: orders from distinct sessions on `deal` at `url`, then the time
-    /// the queue takes to bring them all to origin.
-    fn accept(
-        &self,
-        name: &'static str,
-        what: &'static str,
-        deal: &Deal,
-        url: &str,
-        stack: &local_stack::LocalStack,
-    ) -> Figure {
-        let mut figure = self.measure(name, what, Outcome::Accepted, |a, job, s| {
-            order(a, url, deal.id.as_str(), &format!("{name}-{job}"), s)
-        });
-        print!("    waiting for the queue to drain … ");
-        let _ = std::io::stdout().flush();
-        figure.drain_s = drain(&stack.edge_url, &stack.origin_url);
-        println!("{:?}", figure.drain_s.map(|s| format!("{s:.1} s")));
-        figure
-    }
-
-    /// Warm-up, then the measurement, of `work(agent, job, samples)`; jobs of the measurement
-    /// are numbered from 10⁹ so they never repeat the warm-up's.
-    fn measure(
-        &self,
-        name: &'static str,
-        what: &'static str,
-        expected: Outcome,
-        work: impl Fn(&ureq::Agent, usize, &mut Vec<Sample>) + Sync,
-    ) -> Figure {
-        print!("==> {name}: {what} … ");
-        let _ = std::io::stdout().flush();
-        let hidden = ProgressBar::hidden();
-        let c = self.settings.concurrency;
-        let warmup = Duration::from_secs(self.settings.warmup_s);
-        load::drive(c, Instant::now() + warmup, None, &hidden, &work);
-        let before = cpu::snapshot(&self.groups);
-        let measure = Duration::from_secs(self.settings.measure_s);
-        let run = load::drive(c, Instant::now() + measure, None, &hidden, |a, job, s| {
-            work(a, 1_000_000_000 + job, s)
-        });
-        let after = cpu::snapshot(&self.groups);
-        let secs = run.elapsed.as_secs_f64();
-        let good = run.samples.iter().filter(|s| s.outcome == expected).count();
-        let memory = run.samples.iter().filter(|s| s.from_memory).count();
-        let batches: Vec<f64> = run
-            .samples
-            .iter()
-            .filter(|s| s.batch > 0)
-            .map(|s| f64::from(s.batch))
-            .collect();
-        let mut outcomes = BTreeMap::new();
-        for sample in &run.samples {
-            *outcomes.entry(sample.outcome.name()).or_insert(0) += 1;
-        }
-        let figure = Figure {
-            name,
-            what,
-            expected: expected.name(),
-            summary: Summary::of(&run.samples, run.elapsed, |_| true),
-            good_per_s: load::ratio(good as f64, secs),
-            good_share: load::ratio(good as f64, run.samples.len() as f64),
-            memory_share: load::ratio(memory as f64, run.samples.len() as f64),
-            mean_batch: (!batches.is_empty())
-                .then(|| batches.iter().sum::<f64>() / batches.len() as f64),
-            outcomes,
-            cpu_percent: cpu::busy_percent(&before, &after, secs),
-            drain_s: None,
-        };
-        println!(
-            "{:.0}/s, p50 {:.1} ms, p99 {:.1} ms",
-            figure.good_per_s, figure.summary.p50_ms, figure.summary.p99_ms
-        );
-        figure
-    }
-}
-
 /// Waits until the edge and origin agree (the queue has drained); seconds, or `None` after 120 s.
 fn drain(edge: &str, origin: &str) -> Option<f64> {
     let started = Instant::now();
@@ -364,20 +252,36 @@ fn drain(edge: &str, origin: &str) -> Option<f64> {
 pub fn run(args: &[String]) -> Result<(), String> {
     let flags = Flags::new(
         args,
-        &["--concurrency", "--warmup", "--seconds", "--shards"],
+        &[
+            "--concurrency",
+            "--warmup",
+            "--seconds",
+            "--rounds",
+            "--shards",
+        ],
         &[],
     )?;
     let settings = Settings {
         concurrency: flags.get("--concurrency", 32)?,
         warmup_s: flags.get("--warmup", 1)?,
         measure_s: flags.get("--seconds", 6)?,
+        rounds: flags.get("--rounds", 3)?,
         shards: flags.get("--shards", 4)?,
     };
     if settings.concurrency == 0 || settings.concurrency > 100 {
         return Err("--concurrency must be 1–100".into());
     }
+    // The edge as benchmarked (no DevTools inspector), and `wrangler dev` itself for comparison;
+    // both stay up so that their scenarios interleave. An idle stack costs next to nothing.
     let temp = TempStack::start("bench", secrets(), UNLIMITED, EdgeRunner::NoInspector)?;
+    let with_devtools = TempStack::start(
+        "bench-wrangler-dev",
+        secrets(),
+        UNLIMITED,
+        EdgeRunner::WranglerDev,
+    )?;
     let stack = &temp.stack;
+    let dev_stack = &with_devtools.stack;
     let hot_1 = local_stack::deal("bench-hot-1", 1_000_000, 1, 1, 3_000);
     let hot_n = local_stack::deal("bench-hot-n", 1_000_000, settings.shards, 1, 3_000);
     let gone = local_stack::deal("bench-sold-out", 1, 1, 1, 3_000);
@@ -385,6 +289,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &[hot_1.clone(), hot_n.clone(), gone.clone()],
         MARKETER_TOKEN,
     )?;
+    // The same hot deal, opening a moment from now (a schedule must start in the future).
+    let dev_hot_1 = local_stack::deal(hot_1.id.as_str(), 1_000_000, 1, 1, 3_000);
+    dev_stack.schedule(&[dev_hot_1], MARKETER_TOKEN)?;
     let edge = stack.edge_url.as_str();
     let orders = format!("{edge}/api/orders");
     let mut sell = Vec::new();
@@ -399,43 +306,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err(format!("selling out bench-sold-out: {sell:?}"));
     }
 
-    let bench = Bench {
-        settings: &settings,
-        groups: [stack.edge.pid(), stack.origin.pid()],
-    };
+    let groups = [stack.edge.pid(), stack.origin.pid()];
+    let dev_groups = [dev_stack.edge.pid(), dev_stack.origin.pid()];
     let origin_health = format!("{}/health", stack.origin_url);
     let health = format!("{edge}/api/health");
     let catalog = format!("{edge}/api/catalog");
     let (catalog_session, _) = minted("bench-catalog-reader");
-    let mut figures = vec![
-        bench.measure(
-            "origin_health",
-            "GET origin /health, native (no wrangler)",
-            Outcome::Ok,
-            |a, _, s| s.push(load::send(a, &origin_health, &[], None).0),
-        ),
-        bench.measure(
-            "edge_health",
-            "GET /api/health (the Worker's trivial route)",
-            Outcome::Ok,
-            |a, _, s| s.push(load::send(a, &health, &[], None).0),
-        ),
-        bench.measure(
-            "catalog",
-            "GET /api/catalog with a session",
-            Outcome::Ok,
-            |a, _, s| {
-                let headers = [(SESSION_HEADER, catalog_session.as_str())];
-                s.push(load::send(a, &catalog, &headers, None).0);
-            },
-        ),
-        bench.measure(
-            "sold_out",
-            "POST /api/orders on a sold-out deal, distinct sessions",
-            Outcome::SoldOut,
-            |a, job, s| order(a, &orders, gone.id.as_str(), &format!("so-{job}"), s),
-        ),
-    ];
+    let dev_health = format!("{}/api/health", dev_stack.edge_url);
+    let dev_orders = format!("{}/api/orders", dev_stack.edge_url);
     // The same Worker without wrangler's dev proxy in front, to see what the proxy costs.
     let public_port = edge
         .rsplit(':')
@@ -443,44 +321,115 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .and_then(|p| p.parse().ok())
         .unwrap_or(0);
     let direct = dev_proxy::find_worker_runtime(stack.edge.pid(), public_port);
-    let direct_orders = direct.as_ref().map(|d| format!("{d}/api/orders"));
-    match &direct {
-        Some(direct) => {
-            let health = format!("{direct}/api/health");
-            figures.push(bench.measure(
-                "edge_health_direct",
-                "GET /api/health on the Worker's own workerd, bypassing the dev proxy",
-                Outcome::Ok,
-                |a, _, s| s.push(load::send(a, &health, &[], None).0),
-            ));
-        }
-        None => println!("    (the Worker's own workerd socket was not found; no direct figures)"),
+    if direct.is_none() {
+        println!("    (the Worker's own workerd socket was not found; no direct figures)");
     }
-    let mut accepting = vec![
-        (
+    let direct_health = direct.as_ref().map(|d| format!("{d}/api/health"));
+    let direct_orders = direct.as_ref().map(|d| format!("{d}/api/orders"));
+
+    let get = |name, what, url: &str| Scenario {
+        name,
+        what,
+        expected: Outcome::Ok,
+        groups,
+        work: Box::new({
+            let url = url.to_owned();
+            move |a: &ureq::Agent, _, s: &mut Vec<Sample>| s.push(load::send(a, &url, &[], None).0)
+        }),
+        drains: None,
+    };
+    let accept = |name: &'static str, what, deal: &Deal, url: &str, on: &'static str| {
+        let (deal, url) = (deal.id.as_str().to_owned(), url.to_owned());
+        Scenario {
+            name,
+            what,
+            expected: Outcome::Accepted,
+            groups: if on == "dev" { dev_groups } else { groups },
+            work: Box::new(move |a: &ureq::Agent, job, s: &mut Vec<Sample>| {
+                order(a, &url, &deal, &format!("{name}-{job}"), s)
+            }),
+            drains: Some(if on == "dev" { dev_stack } else { stack }),
+        }
+    };
+    let mut scenarios = vec![
+        get(
+            "origin_health",
+            "GET origin /health, native (no wrangler)",
+            &origin_health,
+        ),
+        get(
+            "edge_health",
+            "GET /api/health (the Worker's trivial route)",
+            &health,
+        ),
+        Scenario {
+            work: Box::new(move |a: &ureq::Agent, _, s: &mut Vec<Sample>| {
+                let headers = [(SESSION_HEADER, catalog_session.as_str())];
+                s.push(load::send(a, &catalog, &headers, None).0);
+            }),
+            ..get("catalog", "GET /api/catalog with a session", "")
+        },
+        Scenario {
+            expected: Outcome::SoldOut,
+            work: Box::new({
+                let (orders, gone) = (orders.clone(), gone.id.as_str().to_owned());
+                move |a: &ureq::Agent, job, s: &mut Vec<Sample>| {
+                    order(a, &orders, &gone, &format!("so-{job}"), s)
+                }
+            }),
+            ..get(
+                "sold_out",
+                "POST /api/orders on a sold-out deal, distinct sessions",
+                "",
+            )
+        },
+        accept(
             "accept_1_shard",
             "POST /api/orders, all accepted: stock 10^6 on 1 shard, distinct sessions",
             &hot_1,
-            orders.clone(),
+            &orders,
+            "main",
         ),
-        (
+        accept(
             "accept_n_shards",
             "POST /api/orders, all accepted: stock 10^6 on N shards, distinct sessions",
             &hot_n,
-            orders.clone(),
+            &orders,
+            "main",
         ),
     ];
-    if let Some(direct_orders) = direct_orders {
-        accepting.push((
+    if let (Some(health), Some(orders)) = (&direct_health, &direct_orders) {
+        scenarios.push(get(
+            "edge_health_direct",
+            "GET /api/health on the Worker's own workerd, bypassing the dev proxy",
+            health,
+        ));
+        scenarios.push(accept(
             "accept_1_shard_direct",
             "as accept_1_shard, on the Worker's own workerd, bypassing the dev proxy",
             &hot_1,
-            direct_orders,
+            orders,
+            "main",
         ));
     }
-    for (name, what, deal, url) in accepting {
-        figures.push(bench.accept(name, what, deal, &url, stack));
-    }
+    scenarios.push(Scenario {
+        groups: dev_groups,
+        ..get(
+            "edge_health_wrangler_dev",
+            "GET /api/health under `wrangler dev` (DevTools inspector attached)",
+            &dev_health,
+        )
+    });
+    scenarios.push(accept(
+        "accept_1_shard_wrangler_dev",
+        "as accept_1_shard, under `wrangler dev` (DevTools inspector attached)",
+        &hot_1,
+        &dev_orders,
+        "dev",
+    ));
+    let figures = rounds::run(&settings, &scenarios);
+    drop(scenarios);
+    drop(with_devtools);
     let (first_paint, first_paint_error) = match paint(stack) {
         Ok(paint) => (Some(paint), None),
         Err(error) => {
@@ -489,7 +438,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     };
     drop(temp);
-    figures.extend(under_wrangler_dev(&settings)?);
 
     let dist = paths::app().join("dist");
     let mut ratios = ratios(&figures, settings.shards);
@@ -571,11 +519,12 @@ pub fn to_markdown(report: &Report) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
-        "# Festival benchmark\n\nMachine: {}. Each scenario: {} s warm-up, then {} s at {} \
-         requests in flight, over loopback; the edge runs in workerd through wrangler's \
+        "# Festival benchmark\n\nMachine: {}. Each scenario: {} s measured at {} requests in \
+         flight, over loopback, in {} interleaved rounds (every scenario in turn, each round; \
+         {} s warm-up before each turn). The edge runs in workerd through wrangler's \
          `unstable_startWorker` (as `wrangler dev`, without its DevTools inspector; the \
          `*_wrangler_dev` rows are `wrangler dev` itself), origin the debug binary on SQLite.\n",
-        report.machine, s.warmup_s, s.measure_s, s.concurrency
+        report.machine, s.measure_s, s.concurrency, s.rounds, s.warmup_s
     );
     let _ = writeln!(
         md,
@@ -771,6 +720,7 @@ mod tests {
             machine: "2 cores".into(),
             settings: Settings {
                 concurrency: 32,
+                rounds: 3,
                 warmup_s: 1,
                 measure_s: 6,
                 shards: 4,
@@ -835,6 +785,7 @@ mod tests {
             machine: String::new(),
             settings: Settings {
                 concurrency: 1,
+                rounds: 3,
                 warmup_s: 1,
                 measure_s: 1,
                 shards: 1,

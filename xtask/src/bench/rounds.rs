@@ -1,0 +1,144 @@
+//! Interleaved measurement: every scenario runs in turn, round after round, and its figure adds
+//! up its rounds. On a shared machine the load of other tenants drifts over tens of seconds; run
+//! one after the other, two scenarios of a ratio can land on a quiet and a busy minute. In
+//! rounds, each scenario sees the same mix of minutes, so the ratios compare like with like.
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use indicatif::ProgressBar;
+
+use super::{Figure, Settings, drain};
+use crate::cpu;
+use crate::load::{self, Outcome, Sample, Summary};
+use crate::local_stack::LocalStack;
+
+/// A job's number never repeats across rounds and warm-ups (sessions and idempotency keys are
+/// made from it): round `r`'s warm-up numbers from `2r · STRIDE`, its measurement from
+/// `(2r + 1) · STRIDE`.
+const STRIDE: usize = 1_000_000_000;
+
+/// Sends one request as job `n`, pushing its sample.
+pub type Work<'a> = Box<dyn Fn(&ureq::Agent, usize, &mut Vec<Sample>) + Sync + 'a>;
+
+/// One scenario of the benchmark.
+pub struct Scenario<'a> {
+    pub name: &'static str,
+    pub what: &'static str,
+    /// The answer this scenario is about.
+    pub expected: Outcome,
+    /// Process groups whose CPU counts for it (its edge's and origin's).
+    pub groups: [u32; 2],
+    pub work: Work<'a>,
+    /// For accepting scenarios: the stack whose queue must reach origin after each round
+    /// (waited for outside the measured time, so the next scenario starts on a quiet stack).
+    pub drains: Option<&'a LocalStack>,
+}
+
+#[derive(Default)]
+struct Tally {
+    samples: Vec<Sample>,
+    elapsed: Duration,
+    /// Seconds of CPU per process name.
+    cpu_seconds: BTreeMap<String, f64>,
+    drains: Vec<Option<f64>>,
+}
+
+/// Runs `scenarios` in `settings.rounds` interleaved rounds; answers one figure per scenario.
+pub fn run(settings: &Settings, scenarios: &[Scenario<'_>]) -> Vec<Figure> {
+    let rounds = settings.rounds.max(1);
+    let per_round = Duration::from_secs_f64(settings.measure_s as f64 / rounds as f64);
+    let warmup = Duration::from_secs(settings.warmup_s);
+    let hidden = ProgressBar::hidden();
+    let mut tallies: Vec<Tally> = scenarios.iter().map(|_| Tally::default()).collect();
+    for round in 0..rounds {
+        println!("==> round {} of {rounds}", round + 1);
+        for (scenario, tally) in scenarios.iter().zip(&mut tallies) {
+            print!("    {:<28} ", scenario.name);
+            let _ = std::io::stdout().flush();
+            let work = &scenario.work;
+            let c = settings.concurrency;
+            let warm_from = 2 * round * STRIDE;
+            load::drive(c, Instant::now() + warmup, None, &hidden, |a, job, s| {
+                work(a, warm_from + job, s)
+            });
+            let before = cpu::snapshot(&scenario.groups);
+            let measure_from = (2 * round + 1) * STRIDE;
+            let run = load::drive(c, Instant::now() + per_round, None, &hidden, |a, job, s| {
+                work(a, measure_from + job, s)
+            });
+            let after = cpu::snapshot(&scenario.groups);
+            let secs = run.elapsed.as_secs_f64();
+            let good = run
+                .samples
+                .iter()
+                .filter(|s| s.outcome == scenario.expected)
+                .count();
+            print!("{:>6.0}/s", load::ratio(good as f64, secs));
+            for (name, percent) in cpu::busy_percent(&before, &after, secs) {
+                *tally.cpu_seconds.entry(name).or_default() += percent / 100.0 * secs;
+            }
+            tally.samples.extend(run.samples);
+            tally.elapsed += run.elapsed;
+            if let Some(stack) = scenario.drains {
+                let drained = drain(&stack.edge_url, &stack.origin_url);
+                print!(
+                    "   queue drained in {}",
+                    drained.map_or_else(|| "—".to_owned(), |d| format!("{d:.1} s"))
+                );
+                tally.drains.push(drained);
+            }
+            println!();
+        }
+    }
+    scenarios
+        .iter()
+        .zip(tallies)
+        .map(|(scenario, tally)| figure(scenario, tally))
+        .collect()
+}
+
+fn figure(scenario: &Scenario<'_>, tally: Tally) -> Figure {
+    let secs = tally.elapsed.as_secs_f64();
+    let count = tally.samples.len() as f64;
+    let good = tally
+        .samples
+        .iter()
+        .filter(|s| s.outcome == scenario.expected)
+        .count();
+    let memory = tally.samples.iter().filter(|s| s.from_memory).count();
+    let batches: Vec<f64> = tally
+        .samples
+        .iter()
+        .filter(|s| s.batch > 0)
+        .map(|s| f64::from(s.batch))
+        .collect();
+    let mut outcomes = BTreeMap::new();
+    for sample in &tally.samples {
+        *outcomes.entry(sample.outcome.name()).or_insert(0) += 1;
+    }
+    let drain_s = if tally.drains.is_empty() || tally.drains.contains(&None) {
+        None
+    } else {
+        tally.drains.iter().flatten().copied().reduce(f64::max)
+    };
+    Figure {
+        name: scenario.name,
+        what: scenario.what,
+        expected: scenario.expected.name(),
+        summary: Summary::of(&tally.samples, tally.elapsed, |_| true),
+        good_per_s: load::ratio(good as f64, secs),
+        good_share: load::ratio(good as f64, count),
+        memory_share: load::ratio(memory as f64, count),
+        mean_batch: (!batches.is_empty())
+            .then(|| batches.iter().sum::<f64>() / batches.len() as f64),
+        outcomes,
+        cpu_percent: tally
+            .cpu_seconds
+            .into_iter()
+            .map(|(name, used)| (name, load::ratio(used * 100.0, secs)))
+            .collect(),
+        drain_s,
+    }
+}
