@@ -86,58 +86,87 @@ impl DurableObject for DealStock {
     }
 }
 
-/// A reservation attempt: done, or short of this many units.
+/// A reservation attempt: done, or short of units.
 enum Attempt {
     Done(Reservation),
-    Short(u32),
+    Short,
 }
 
 impl DealStock {
     /// Reserves for a batch of orders, in order: first all at once against the units this shard
-    /// holds (one read, one write); then each order that was short of units borrows from the
-    /// siblings and tries again alone.
+    /// holds (one read, one write); then the orders that were short of units borrow what they
+    /// need together, in one round over the siblings, and try again together.
     async fn reserve_batch(
         &self,
         spec: ShardSpec,
         orders: Vec<PricedOrder>,
         limit: u32,
     ) -> Vec<Answer> {
+        let failed = |error: worker::Error, count: usize| -> Vec<Answer> {
+            (0..count).map(|_| Err(error.to_string())).collect()
+        };
         let attempts = match self.try_reserve_all(spec, &orders, limit).await {
             Ok(attempts) => attempts,
-            Err(error) => return orders.iter().map(|_| Err(error.to_string())).collect(),
+            Err(error) => return failed(error, orders.len()),
         };
-        let mut answers = Vec::with_capacity(orders.len());
-        for (priced, attempt) in orders.into_iter().zip(attempts) {
-            answers.push(match attempt {
-                Attempt::Done(reservation) => Ok(reservation),
-                Attempt::Short(need) => self
-                    .borrow_and_retry(spec, priced, limit, need)
-                    .await
-                    .map_err(|error| error.to_string()),
-            });
+        let mut answers: Vec<Answer> = Vec::with_capacity(orders.len());
+        let mut short: Vec<(usize, PricedOrder)> = Vec::new();
+        for (index, (priced, attempt)) in orders.into_iter().zip(attempts).enumerate() {
+            match attempt {
+                Attempt::Done(reservation) => answers.push(Ok(reservation)),
+                Attempt::Short => {
+                    short.push((index, priced));
+                    // Filled in below.
+                    answers.push(Err(String::new()));
+                }
+            }
+        }
+        let Some((_, first)) = short.first() else {
+            return answers;
+        };
+        let deal = first.deal_id.clone();
+        let shorts: Vec<PricedOrder> = short.iter().map(|(_, order)| order.clone()).collect();
+        let retried = match self.borrow_and_retry(spec, &deal, &shorts, limit).await {
+            Ok(retried) => retried.into_iter().map(Ok).collect(),
+            Err(error) => failed(error, shorts.len()),
+        };
+        for ((index, _), answer) in short.into_iter().zip(retried) {
+            answers[index] = answer;
         }
         answers
     }
 
+    /// Borrows what `orders`, which were short, need together, and tries them again.
     async fn borrow_and_retry(
         &self,
         spec: ShardSpec,
-        priced: PricedOrder,
+        deal: &DealId,
+        orders: &[PricedOrder],
         limit: u32,
-        need: u32,
-    ) -> Result<Reservation> {
-        let deal = priced.deal_id.clone();
-        if self.borrow(spec, &deal, need).await? == 0 {
-            let deal_sold_out = self.whole_deal_is_empty(spec, &deal).await?;
-            return Ok(Reservation::SoldOut { deal_sold_out });
+    ) -> Result<Vec<Reservation>> {
+        // What they want together, less what the rest of their batch left here.
+        let wanted: u32 = orders.iter().map(|order| order.quantity.get()).sum();
+        let need = wanted
+            .saturating_sub(self.ledger(spec).await?.stock_left)
+            .max(1);
+        if self.borrow(spec, deal, need).await? == 0 {
+            let deal_sold_out = self.whole_deal_is_empty(spec, deal).await?;
+            return Ok(orders
+                .iter()
+                .map(|_| Reservation::SoldOut { deal_sold_out })
+                .collect());
         }
-        match self.try_reserve_all(spec, &[priced], limit).await?.pop() {
-            Some(Attempt::Done(answer)) => Ok(answer),
-            // Borrowed too little, or others took it meanwhile: units remain in the deal.
-            _ => Ok(Reservation::SoldOut {
-                deal_sold_out: false,
-            }),
-        }
+        let attempts = self.try_reserve_all(spec, orders, limit).await?;
+        Ok(attempts
+            .into_iter()
+            .map(|attempt| match attempt {
+                Attempt::Done(answer) => answer,
+                // Borrowed too little, or others took it meanwhile: units remain in the deal.
+                Attempt::Short => Reservation::SoldOut {
+                    deal_sold_out: false,
+                },
+            })
+            .collect())
     }
 
     /// Tries each order in turn against this shard's units, its customers' idempotency keys and
@@ -203,7 +232,7 @@ impl DealStock {
                 continue;
             }
             if quantity > ledger.stock_left {
-                attempts.push(Attempt::Short(quantity - ledger.stock_left));
+                attempts.push(Attempt::Short);
                 continue;
             }
             let mine_key = mine_key(&priced.customer_id);
