@@ -59,6 +59,12 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 }
 
 impl<T> Sender<T> {
+    /// Whether the receiver is gone (dropped). A receiver whose request the runtime cancelled
+    /// may never be dropped, so `false` promises nothing.
+    pub fn is_closed(&self) -> bool {
+        self.slot.borrow().receiver_gone
+    }
+
     /// Sends `value`; gives it back if the receiver is gone.
     pub fn send(self, value: T) -> Result<(), T> {
         let mut slot = self.slot.borrow_mut();
@@ -75,6 +81,13 @@ impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         // Sent or not, the receiver has something to learn. Resolving twice changes nothing.
         let _ = self.resolve.call0(&JsValue::UNDEFINED);
+    }
+}
+
+impl<T> Receiver<T> {
+    /// The value, if it was sent, without waiting for the wake-up to arrive.
+    pub fn try_take(&mut self) -> Option<T> {
+        self.slot.borrow_mut().value.take()
     }
 }
 

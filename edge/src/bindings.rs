@@ -1,5 +1,8 @@
 //! Names of the bindings in `wrangler.toml`, in one place, and the settings read from them.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use festival_domain::rate::Rate;
 use worker::{Env, Result};
 
@@ -33,17 +36,37 @@ pub fn origin_url(env: &Env) -> Result<String> {
         .to_owned())
 }
 
+thread_local! {
+    /// Variables and secrets already read by this isolate. They cannot change under it (a new
+    /// value means a new deployment, and new isolates), and each read crosses into JavaScript
+    /// several times — on every order, for the session secret and four rate settings.
+    static SETTINGS: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+}
+
+/// The variable or secret `name` (a secret is a plain variable in local development), read once
+/// per isolate.
+pub fn setting(env: &Env, name: &str) -> Option<String> {
+    if let Some(known) = SETTINGS.with_borrow(|settings| settings.get(name).cloned()) {
+        return known;
+    }
+    let value = env
+        .secret(name)
+        .or_else(|_| env.var(name))
+        .ok()
+        .map(|value| value.to_string());
+    SETTINGS.with_borrow_mut(|settings| settings.insert(name.to_owned(), value.clone()));
+    value
+}
+
 /// A secret (`wrangler secret put`), or a plain variable of that name in local development.
 pub fn secret(env: &Env, name: &str) -> Result<String> {
-    Ok(env.secret(name).or_else(|_| env.var(name))?.to_string())
+    setting(env, name).ok_or_else(|| format!("{name} is not set").into())
 }
 
 /// A token-bucket rate from the variables `<prefix>_PER_S` and `<prefix>_BURST`, with defaults.
 pub fn rate(env: &Env, prefix: &str, default: Rate) -> Rate {
     let number = |suffix: &str| {
-        env.var(&format!("{prefix}_{suffix}"))
-            .ok()
-            .and_then(|v| v.to_string().parse::<f64>().ok())
+        setting(env, &format!("{prefix}_{suffix}")).and_then(|v| v.parse::<f64>().ok())
     };
     Rate {
         per_second: number("PER_S").unwrap_or(default.per_second),

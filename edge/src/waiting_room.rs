@@ -71,10 +71,7 @@ impl DurableObject for WaitingRoom {
 
 /// The admission rate, when the waiting room is on.
 pub fn admission_rate(env: &Env) -> Option<f64> {
-    let rate = env
-        .var("ADMISSION_PER_S")
-        .ok()?
-        .to_string()
+    let rate = bindings::setting(env, "ADMISSION_PER_S")?
         .parse::<f64>()
         .ok()?;
     (rate > 0.0).then_some(rate)

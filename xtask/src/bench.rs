@@ -67,7 +67,8 @@ pub struct Figure {
     pub good_share: f64,
     /// Share of answers marked `x-festival-answered-from: memory`.
     pub memory_share: f64,
-    /// Mean orders per shard request over the answers a shard gave (`x-festival-batch`).
+    /// The batch an order travelled in, averaged over the orders a shard answered
+    /// (`x-festival-batch`): weighted by order, so above the mean per request.
     pub mean_batch: Option<f64>,
     pub outcomes: BTreeMap<&'static str, usize>,
     /// Percent of one core, per process, during the measurement.

@@ -184,7 +184,11 @@ pub fn start_edge(settings: &EdgeSettings<'_>, log: Option<&Path>) -> std::io::R
         let file = std::fs::File::create(log)?;
         command.stdout(file.try_clone()?).stderr(file);
     }
-    Service::spawn("wrangler dev", command)
+    let name = match settings.runner {
+        EdgeRunner::WranglerDev => "wrangler dev",
+        EdgeRunner::NoInspector => "edge (start-edge.mjs)",
+    };
+    Service::spawn(name, command)
 }
 
 /// Copies the folder `from` into `to`, recursively.

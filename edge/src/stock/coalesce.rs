@@ -3,39 +3,41 @@
 //!
 //! In a burst a hot shard's object is the bottleneck — it runs one request at a time, and every
 //! request costs it (and the Worker calling it) far more than the few storage operations a
-//! reservation needs. So each shard has a *line* in this isolate. An order that finds fewer
-//! than [`BATCHES_IN_FLIGHT`] batches out leads: it sends a batch at once, so a quiet shop waits
-//! for nothing. Orders that arrive while the line is full queue up; when a batch comes back its
-//! leader hands each of its orders their reservation, and the lead of the next batch to the
-//! first order in line. Batches grow with the load, by themselves, with no timer. Two batches
-//! out at once keep the object busy: it checks the second while the first's write is being
-//! made durable.
+//! reservation needs. So each shard has a *line* in this isolate. An order that finds no batch
+//! out leads: it sends a batch at once, so a quiet shop waits for nothing. Orders that arrive
+//! while a batch is out queue up; when it comes back its leader hands each of its orders their
+//! reservation, and the lead of the next batch to the first order in line. Batches grow with the
+//! load, by themselves, with no timer. (Two batches out at once measured no faster: batches
+//! halve and calls double.)
 //!
 //! Every Durable Object call is made by a request whose own order is in the batch, so it lives
 //! until the answer arrives; waiters learn their answer, or that they lead, through a
-//! [`bell`](crate::bell), which wakes them in their own request. If a leader is dropped
-//! mid-call (its shopper went away), its batch's waiters are told to retry — their idempotency
-//! keys make that safe — and the lead passes on, so a line never stalls.
+//! [`bell`](crate::bell), which wakes them in their own request. A request the runtime cancels
+//! (its shopper went away) may never run again — not even its destructors — so nothing waits
+//! on a lead for ever: a lead is a lease, and an order that finds it older than [`LEASE_MS`]
+//! takes over. A waiter gives up at [`WAIT_AT_MOST`] and leaves the line; its shopper gets a
+//! 503 and may retry with the same idempotency key, which finds the order if its batch had
+//! already gone.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 
-use festival_domain::{DealId, PricedOrder};
+use festival_domain::{DealId, PricedOrder, UnixMillis};
 use futures_util::future::{Either, select};
 use worker::{Delay, Env, Result};
 
 use super::{Reservation, ShardSpec, StockCommand, ask};
-use crate::bell;
+use crate::{bell, bindings};
 
 /// Most orders in one batch. The shard writes a batch in one `put`, which takes at most 128
 /// keys: 3 per order, 2 per customer and the ledger make 126 for 25 orders.
 pub const MAX_BATCH: usize = 25;
 
-/// Batches one line may have out at once.
-pub const BATCHES_IN_FLIGHT: usize = 1;
+/// How long a lead holds before the next order may take over (a batch takes milliseconds).
+const LEASE_MS: i64 = 3_000;
 
-/// How long an order waits for its batch before the shopper is asked to retry.
+/// How long an order waits for its answer before the shopper is asked to retry.
 const WAIT_AT_MOST: Duration = Duration::from_secs(10);
 
 /// One shard's answer to one order of a batch: the reservation, or why the shard failed it.
@@ -53,20 +55,43 @@ pub struct Batched {
 enum Turn {
     /// Its batch came back.
     Answered(Batched),
-    /// It leads the next batch: here is its order back, to go first.
-    Lead(PricedOrder),
+    /// It leads the next batch, under lease `lease`: here is its order back, to go first.
+    Lead { order: PricedOrder, lease: u64 },
 }
 
 struct Waiter {
+    ticket: u64,
     order: PricedOrder,
     reply: bell::Sender<Turn>,
 }
 
+/// The current lead: which lease, since when.
+#[derive(Clone, Copy)]
+struct Lease {
+    id: u64,
+    since: UnixMillis,
+}
+
 #[derive(Default)]
 struct Line {
-    /// Batches out, counting those whose lead is on its way to a waiter.
-    in_flight: usize,
+    lead: Option<Lease>,
+    /// Numbers leases and waiters.
+    counter: u64,
     waiting: VecDeque<Waiter>,
+}
+
+impl Line {
+    fn next_number(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+
+    /// A new lease from now.
+    fn lease(&mut self, now: UnixMillis) -> u64 {
+        let id = self.next_number();
+        self.lead = Some(Lease { id, since: now });
+        id
+    }
 }
 
 thread_local! {
@@ -84,39 +109,32 @@ pub async fn reserve(
     order: PricedOrder,
 ) -> Result<Batched> {
     let shard = super::shard_name(deal, spec.index);
-    let (reply, turn) = bell::channel();
+    let (reply, mut turn) = bell::channel();
+    let now = bindings::now();
     let queued = with_line(&shard, |line| {
-        if line.in_flight < BATCHES_IN_FLIGHT {
-            line.in_flight += 1;
-            Ok(order)
+        let lead_is_live = line
+            .lead
+            .is_some_and(|lease| lease.since.millis_until(now) < LEASE_MS);
+        if lead_is_live {
+            let ticket = line.next_number();
+            line.waiting.push_back(Waiter {
+                ticket,
+                order,
+                reply,
+            });
+            Err(ticket)
         } else {
-            line.waiting.push_back(Waiter { order, reply });
-            Err(())
+            Ok((order, line.lease(now)))
         }
     });
-    let order = match queued {
-        Ok(order) => order,
-        Err(()) => {
-            // The runtime cancels a request that waits on nothing of its own as hung, so a
-            // waiter also waits on its own timer — which doubles as its deadline.
-            let deadline = Delay::from(WAIT_AT_MOST);
-            match select(turn, deadline).await {
-                Either::Left((Ok(Turn::Answered(batched)), _)) => return Ok(batched),
-                Either::Left((Ok(Turn::Lead(order)), _)) => order,
-                Either::Left((Err(bell::Gone), _)) => {
-                    return Err("the batch's leading request went away".into());
-                }
-                // Dropping the receiver takes this order out of the line, unless it is already
-                // in a batch on its way (then a retry with its idempotency key finds it).
-                Either::Right(_) => return Err("no turn within the deadline".into()),
-            }
-        }
+    let (order, lease) = match queued {
+        Ok(lead) => lead,
+        Err(ticket) => match wait_for_turn(&shard, ticket, &mut turn, now).await? {
+            Turn::Answered(batched) => return Ok(batched),
+            Turn::Lead { order, lease } => (order, lease),
+        },
     };
-    let lead = Lead {
-        shard,
-        done: Cell::new(false),
-    };
-    let followers = lead.take_followers();
+    let followers = take_followers(&shard);
     let orders: Vec<PricedOrder> = std::iter::once(order)
         .chain(followers.iter().map(|w| w.order.clone()))
         .collect();
@@ -133,12 +151,15 @@ pub async fn reserve(
             (0..batch_size).map(|_| Err(error.clone())).collect()
         }
     };
+    hand_over(&shard, lease);
     let mut answers = answers.into_iter();
-    lead.finish();
     let own = answers
         .next()
         .unwrap_or_else(|| Err("the shard did not answer this order".into()));
-    for (follower, answer) in followers.into_iter().zip(answers) {
+    for follower in followers {
+        let answer = answers
+            .next()
+            .unwrap_or_else(|| Err("the shard did not answer this order".into()));
         // A follower that went away meanwhile just misses its answer.
         let _ = follower
             .reply
@@ -150,49 +171,95 @@ pub async fn reserve(
     })
 }
 
+/// Waits for `ticket`'s turn: its answer, or the lead. Every [`LEASE_MS`] it looks up: a lead
+/// that stopped answering is taken over; at [`WAIT_AT_MOST`] the order leaves the line and the
+/// shopper is asked to retry (if a batch already took it, a retry with its idempotency key
+/// finds it).
+async fn wait_for_turn(
+    shard: &str,
+    ticket: u64,
+    turn: &mut bell::Receiver<Turn>,
+    queued_at: UnixMillis,
+) -> Result<Turn> {
+    let give_up_at = queued_at.plus_millis(WAIT_AT_MOST.as_millis() as i64);
+    loop {
+        // The runtime cancels a request that waits on nothing of its own as hung, so a waiter
+        // also waits on a timer of its own.
+        let tick = Delay::from(Duration::from_millis(LEASE_MS as u64));
+        if let Either::Left((turn, _)) = select(&mut *turn, tick).await {
+            return turn.map_err(|bell::Gone| "this order's batch went away".into());
+        }
+        // The turn may have come in the same moment as the tick.
+        if let Some(turn) = turn.try_take() {
+            return Ok(turn);
+        }
+        let now = bindings::now();
+        let give_up = give_up_at <= now;
+        let lead_is_stale = |line: &Line| {
+            line.lead
+                .is_none_or(|lease| lease.since.millis_until(now) >= LEASE_MS)
+        };
+        let left_the_line = with_line(shard, |line| {
+            if !give_up && !lead_is_stale(line) {
+                return None;
+            }
+            let at = line.waiting.iter().position(|w| w.ticket == ticket)?;
+            let waiter = line.waiting.remove(at)?;
+            Some((!give_up).then(|| Turn::Lead {
+                order: waiter.order,
+                lease: line.lease(now),
+            }))
+        });
+        match left_the_line {
+            Some(Some(lead)) => return Ok(lead),
+            Some(None) => return Err("no batch took this order in time".into()),
+            // In a batch on its way: its answer comes (or the deadline does).
+            None if give_up => return Err("this order's batch did not answer in time".into()),
+            None => {}
+        }
+    }
+}
+
 fn with_line<T>(shard: &str, f: impl FnOnce(&mut Line) -> T) -> T {
     LINES.with_borrow_mut(|lines| f(lines.entry(shard.to_owned()).or_default()))
 }
 
-/// One batch's lead on a shard's line, held while the batch is out. Dropped before it finished
-/// (its request was cancelled), it finishes anyway, so the line moves on.
-struct Lead {
-    shard: String,
-    done: Cell<bool>,
+/// The orders that go with a leader's own: up to [`MAX_BATCH`] − 1 from the front of the line,
+/// skipping those whose shopper is gone.
+fn take_followers(shard: &str) -> Vec<Waiter> {
+    with_line(shard, |line| {
+        let mut followers = Vec::new();
+        while followers.len() < MAX_BATCH - 1 {
+            let Some(waiter) = line.waiting.pop_front() else {
+                break;
+            };
+            if !waiter.reply.is_closed() {
+                followers.push(waiter);
+            }
+        }
+        followers
+    })
 }
 
-impl Lead {
-    /// The orders that go with the leader's own: up to [`MAX_BATCH`] − 1 from the front of the
-    /// line.
-    fn take_followers(&self) -> Vec<Waiter> {
-        with_line(&self.shard, |line| {
-            let take = line.waiting.len().min(MAX_BATCH - 1);
-            line.waiting.drain(..take).collect()
-        })
-    }
-
-    /// This batch is back: its place goes to the first order in line that is still waiting.
-    fn finish(&self) {
-        if self.done.replace(true) {
+/// Lease `lease`'s batch is back: the lead goes to the first order in line still waiting, or
+/// the line is idle. A lease that was taken over meanwhile hands nothing on.
+fn hand_over(shard: &str, lease: u64) {
+    with_line(shard, |line| {
+        if line.lead.is_none_or(|current| current.id != lease) {
             return;
         }
-        with_line(&self.shard, |line| {
-            line.in_flight -= 1;
-            while line.in_flight < BATCHES_IN_FLIGHT {
-                let Some(next) = line.waiting.pop_front() else {
-                    break;
-                };
-                // A shopper who went away before their turn is skipped; their order is not sent.
-                if next.reply.send(Turn::Lead(next.order)).is_ok() {
-                    line.in_flight += 1;
-                }
+        line.lead = None;
+        while let Some(next) = line.waiting.pop_front() {
+            let lease = line.lease(bindings::now());
+            let turn = Turn::Lead {
+                order: next.order,
+                lease,
+            };
+            if next.reply.send(turn).is_ok() {
+                return;
             }
-        });
-    }
-}
-
-impl Drop for Lead {
-    fn drop(&mut self) {
-        self.finish();
-    }
+            // That shopper went away before their turn: their order is not sent.
+            line.lead = None;
+        }
+    });
 }

@@ -17,6 +17,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use festival_domain::{CustomerId, DealId, Order, OrderId, OrderStatus, PricedOrder};
 use js_sys::{Array, Object, Reflect};
@@ -25,7 +26,7 @@ use worker::{
     DurableObject, Env, ListOptions, Request, Response, Result, State, console_warn, durable_object,
 };
 
-use super::coalesce::Answer;
+use super::coalesce::{Answer, MAX_BATCH};
 use super::{Cancellation, Ledger, Reservation, ShardSpec, StockCommand, ask};
 use crate::bindings::ORDER_QUEUE;
 
@@ -68,7 +69,16 @@ impl DurableObject for DealStock {
                 spec,
                 orders,
                 per_customer_limit,
-            } => Response::from_json(&self.reserve_batch(spec, orders, per_customer_limit).await),
+            } => {
+                // One write takes at most 128 keys: a larger batch (say, from another version of
+                // the Worker) is reserved in parts.
+                let mut answers = Vec::with_capacity(orders.len());
+                for part in orders.chunks(MAX_BATCH) {
+                    let part = part.to_vec();
+                    answers.extend(self.reserve_batch(spec, part, per_customer_limit).await);
+                }
+                Response::from_json(&answers)
+            }
             StockCommand::Lend { spec, want } => Response::from_json(&self.lend(spec, want).await?),
             StockCommand::Cancel { id, customer } => {
                 Response::from_json(&self.cancel(&id, &customer).await?)
@@ -86,10 +96,12 @@ impl DurableObject for DealStock {
     }
 }
 
-/// A reservation attempt: done, or short of units.
+/// A reservation attempt: done, short of units, or failed on a damaged record (that order
+/// alone: the rest of its batch goes on).
 enum Attempt {
     Done(Reservation),
     Short,
+    Failed(String),
 }
 
 impl DealStock {
@@ -114,6 +126,7 @@ impl DealStock {
         for (index, (priced, attempt)) in orders.into_iter().zip(attempts).enumerate() {
             match attempt {
                 Attempt::Done(reservation) => answers.push(Ok(reservation)),
+                Attempt::Failed(why) => answers.push(Err(why)),
                 Attempt::Short => {
                     short.push((index, priced));
                     // Filled in below.
@@ -127,7 +140,7 @@ impl DealStock {
         let deal = first.deal_id.clone();
         let shorts: Vec<PricedOrder> = short.iter().map(|(_, order)| order.clone()).collect();
         let retried = match self.borrow_and_retry(spec, &deal, &shorts, limit).await {
-            Ok(retried) => retried.into_iter().map(Ok).collect(),
+            Ok(retried) => retried,
             Err(error) => failed(error, shorts.len()),
         };
         for ((index, _), answer) in short.into_iter().zip(retried) {
@@ -143,7 +156,7 @@ impl DealStock {
         deal: &DealId,
         orders: &[PricedOrder],
         limit: u32,
-    ) -> Result<Vec<Reservation>> {
+    ) -> Result<Vec<Answer>> {
         // What they want together, less what the rest of their batch left here.
         let wanted: u32 = orders.iter().map(|order| order.quantity.get()).sum();
         let need = wanted
@@ -153,18 +166,19 @@ impl DealStock {
             let deal_sold_out = self.whole_deal_is_empty(spec, deal).await?;
             return Ok(orders
                 .iter()
-                .map(|_| Reservation::SoldOut { deal_sold_out })
+                .map(|_| Ok(Reservation::SoldOut { deal_sold_out }))
                 .collect());
         }
         let attempts = self.try_reserve_all(spec, orders, limit).await?;
         Ok(attempts
             .into_iter()
             .map(|attempt| match attempt {
-                Attempt::Done(answer) => answer,
+                Attempt::Done(answer) => Ok(answer),
+                Attempt::Failed(why) => Err(why),
                 // Borrowed too little, or others took it meanwhile: units remain in the deal.
-                Attempt::Short => Reservation::SoldOut {
+                Attempt::Short => Ok(Reservation::SoldOut {
                     deal_sold_out: false,
-                },
+                }),
             })
             .collect())
     }
@@ -209,23 +223,33 @@ impl DealStock {
                 continue;
             }
             if let Some(id) = stored_string(&key_key) {
-                let id =
-                    OrderId::parse(&id).ok_or("stored idempotency record is not an order id")?;
-                let order = self
-                    .load_order(&id)
-                    .await?
-                    .ok_or("idempotency record without its order")?;
-                attempts.push(Attempt::Done(Reservation::Replayed { order }));
+                let earlier = match OrderId::parse(&id) {
+                    Some(id) => self.load_order(&id).await?,
+                    None => None,
+                };
+                attempts.push(match earlier {
+                    Some(order) => Attempt::Done(Reservation::Replayed { order }),
+                    None => Attempt::Failed(format!("idempotency record {id} without its order")),
+                });
                 continue;
             }
             let held_key = held_key(&priced.customer_id);
-            let units_held = held.entry(held_key.clone()).or_insert_with(|| {
-                // Stored as a number by the write below.
-                stored
-                    .get(&held_key.as_str().into())
-                    .as_f64()
-                    .unwrap_or(0.0) as u32
-            });
+            let units_held = match held.entry(held_key) {
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => {
+                    // Stored as a number by the write below; absent means none.
+                    let stored_units = stored.get(&entry.key().as_str().into());
+                    let units = if stored_units.is_undefined() {
+                        0
+                    } else if let Some(units) = stored_units.as_f64() {
+                        units as u32
+                    } else {
+                        attempts.push(Attempt::Failed(format!("{} is not a number", entry.key())));
+                        continue;
+                    };
+                    entry.insert(units)
+                }
+            };
             let quantity = priced.quantity.get();
             if units_held.saturating_add(quantity) > limit {
                 attempts.push(Attempt::Done(Reservation::LimitReached { limit }));
@@ -237,13 +261,17 @@ impl DealStock {
             }
             let mine_key = mine_key(&priced.customer_id);
             let order_ids = match mine.entry(mine_key.clone()) {
-                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                std::collections::hash_map::Entry::Vacant(entry) => {
-                    let ids = match stored_string(&mine_key) {
-                        Some(json) => serde_json::from_str(&json)?,
-                        None => Vec::new(),
-                    };
-                    entry.insert(ids)
+                Entry::Occupied(entry) => entry.into_mut(),
+                Entry::Vacant(entry) => {
+                    let stored_ids =
+                        stored_string(&mine_key).map(|json| serde_json::from_str(&json));
+                    match stored_ids.unwrap_or(Ok(Vec::new())) {
+                        Ok(ids) => entry.insert(ids),
+                        Err(error) => {
+                            attempts.push(Attempt::Failed(format!("{mine_key}: {error}")));
+                            continue;
+                        }
+                    }
                 }
             };
 
@@ -292,6 +320,7 @@ impl DealStock {
     /// shard's ledger).
     async fn borrow(&self, spec: ShardSpec, deal: &DealId, need: u32) -> Result<u32> {
         let mut got = 0;
+        let mut failure = None;
         for step in 1..spec.shards {
             let sibling = ShardSpec {
                 index: (spec.index + step) % spec.shards,
@@ -301,7 +330,14 @@ impl DealStock {
                 spec: sibling,
                 want: need - got,
             };
-            got += ask::<u32>(&self.env, deal, sibling.index, &lend).await?;
+            match ask::<u32>(&self.env, deal, sibling.index, &lend).await {
+                Ok(lent) => got += lent,
+                Err(error) => {
+                    // Keep what the siblings asked before already lent, then tell the failure.
+                    failure = Some(error);
+                    break;
+                }
+            }
             if got >= need {
                 break;
             }
@@ -313,7 +349,10 @@ impl DealStock {
             ledger.borrowed_units += got;
             self.save_ledger(ledger).await?;
         }
-        Ok(got)
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(got),
+        }
     }
 
     /// Whether this shard and every sibling have no unit left. The siblings are read once more
@@ -483,8 +522,12 @@ impl DealStock {
 
     /// Arms the alarm that flushes the outbox, unless it is armed already.
     async fn flush_soon(&self) -> Result<()> {
-        if !self.flush_armed.replace(true) {
-            self.state.storage().set_alarm(0).await?;
+        if !self.flush_armed.replace(true)
+            && let Err(error) = self.state.storage().set_alarm(0).await
+        {
+            // Not armed after all: the next write tries again.
+            self.flush_armed.set(false);
+            return Err(error);
         }
         Ok(())
     }
