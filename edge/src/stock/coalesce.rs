@@ -12,30 +12,26 @@
 //!
 //! Every Durable Object call is made by a request whose own order is in the batch, so it lives
 //! until the answer arrives; waiters learn their answer, or that they lead, through a
-//! [`bell`](crate::bell), which wakes them in their own request. A request the runtime cancels
-//! (its shopper went away) may never run again — not even its destructors — so nothing waits
-//! on a lead for ever: a lead is a lease, and an order that finds it older than [`LEASE_MS`]
-//! takes over. A waiter gives up at [`WAIT_AT_MOST`] and leaves the line; its shopper gets a
-//! 503 and may retry with the same idempotency key, which finds the order if its batch had
-//! already gone.
+//! [`bell`](crate::bell), which wakes them in their own request. The line itself — leads as
+//! leases, hand-over, take-over, leaving — is plain data in [`line`](super::line). A waiter
+//! gives up at [`WAIT_AT_MOST`]; its shopper gets a 503 and may retry with the same
+//! idempotency key, which finds the order if its batch had already gone.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use festival_domain::{DealId, PricedOrder, UnixMillis};
 use futures_util::future::{Either, select};
 use worker::{Delay, Env, Result};
 
+use super::line::{self, Arrival, LEASE_MS, LookUp, Reply as _};
 use super::{Reservation, ShardSpec, StockCommand, ask};
 use crate::{bell, bindings};
 
 /// Most orders in one batch. The shard writes a batch in one `put`, which takes at most 128
 /// keys: 3 per order, 2 per customer and the ledger make 126 for 25 orders.
 pub const MAX_BATCH: usize = 25;
-
-/// How long a lead holds before the next order may take over (a batch takes milliseconds).
-const LEASE_MS: i64 = 3_000;
 
 /// How long an order waits for its answer before the shopper is asked to retry.
 const WAIT_AT_MOST: Duration = Duration::from_secs(10);
@@ -52,47 +48,21 @@ pub struct Batched {
 }
 
 /// What a waiting order is told.
-enum Turn {
-    /// Its batch came back.
-    Answered(Batched),
-    /// It leads the next batch, under lease `lease`: here is its order back, to go first.
-    Lead { order: PricedOrder, lease: u64 },
-}
+type Turn = line::Turn<PricedOrder, Batched>;
 
-struct Waiter {
-    ticket: u64,
-    order: PricedOrder,
-    reply: bell::Sender<Turn>,
-}
+impl line::Reply<PricedOrder> for bell::Sender<Turn> {
+    type Answer = Batched;
 
-/// The current lead: which lease, since when.
-#[derive(Clone, Copy)]
-struct Lease {
-    id: u64,
-    since: UnixMillis,
-}
-
-#[derive(Default)]
-struct Line {
-    lead: Option<Lease>,
-    /// Numbers leases and waiters.
-    counter: u64,
-    waiting: VecDeque<Waiter>,
-}
-
-impl Line {
-    fn next_number(&mut self) -> u64 {
-        self.counter += 1;
-        self.counter
+    fn deliver(self, turn: Turn) -> bool {
+        self.send(turn).is_ok()
     }
 
-    /// A new lease from now.
-    fn lease(&mut self, now: UnixMillis) -> u64 {
-        let id = self.next_number();
-        self.lead = Some(Lease { id, since: now });
-        id
+    fn is_closed(&self) -> bool {
+        bell::Sender::is_closed(self)
     }
 }
+
+type Line = line::Line<PricedOrder, bell::Sender<Turn>>;
 
 thread_local! {
     /// Lines by shard name.
@@ -111,30 +81,14 @@ pub async fn reserve(
     let shard = super::shard_name(deal, spec.index);
     let (reply, mut turn) = bell::channel();
     let now = bindings::now();
-    let queued = with_line(&shard, |line| {
-        let lead_is_live = line
-            .lead
-            .is_some_and(|lease| lease.since.millis_until(now) < LEASE_MS);
-        if lead_is_live {
-            let ticket = line.next_number();
-            line.waiting.push_back(Waiter {
-                ticket,
-                order,
-                reply,
-            });
-            Err(ticket)
-        } else {
-            Ok((order, line.lease(now)))
-        }
-    });
-    let (order, lease) = match queued {
-        Ok(lead) => lead,
-        Err(ticket) => match wait_for_turn(&shard, ticket, &mut turn, now).await? {
+    let (order, lease) = match with_line(&shard, |line| line.arrive(order, reply, now)) {
+        Arrival::Lead { order, lease } => (order, lease),
+        Arrival::Wait { ticket } => match wait_for_turn(&shard, ticket, &mut turn, now).await? {
             Turn::Answered(batched) => return Ok(batched),
             Turn::Lead { order, lease } => (order, lease),
         },
     };
-    let followers = take_followers(&shard);
+    let followers = with_line(&shard, |line| line.take_followers(MAX_BATCH - 1));
     let orders: Vec<PricedOrder> = std::iter::once(order)
         .chain(followers.iter().map(|w| w.order.clone()))
         .collect();
@@ -151,7 +105,7 @@ pub async fn reserve(
             (0..batch_size).map(|_| Err(error.clone())).collect()
         }
     };
-    hand_over(&shard, lease);
+    with_line(&shard, |line| line.hand_over(lease, bindings::now()));
     let mut answers = answers.into_iter();
     let own = answers
         .next()
@@ -163,7 +117,7 @@ pub async fn reserve(
         // A follower that went away meanwhile just misses its answer.
         let _ = follower
             .reply
-            .send(Turn::Answered(Batched { answer, batch_size }));
+            .deliver(Turn::Answered(Batched { answer, batch_size }));
     }
     Ok(Batched {
         answer: own,
@@ -194,72 +148,15 @@ async fn wait_for_turn(
             return Ok(turn);
         }
         let now = bindings::now();
-        let give_up = give_up_at <= now;
-        let lead_is_stale = |line: &Line| {
-            line.lead
-                .is_none_or(|lease| lease.since.millis_until(now) >= LEASE_MS)
-        };
-        let left_the_line = with_line(shard, |line| {
-            if !give_up && !lead_is_stale(line) {
-                return None;
-            }
-            let at = line.waiting.iter().position(|w| w.ticket == ticket)?;
-            let waiter = line.waiting.remove(at)?;
-            Some((!give_up).then(|| Turn::Lead {
-                order: waiter.order,
-                lease: line.lease(now),
-            }))
-        });
-        match left_the_line {
-            Some(Some(lead)) => return Ok(lead),
-            Some(None) => return Err("no batch took this order in time".into()),
-            // In a batch on its way: its answer comes (or the deadline does).
-            None if give_up => return Err("this order's batch did not answer in time".into()),
-            None => {}
+        match with_line(shard, |line| line.look_up(ticket, now, give_up_at <= now)) {
+            LookUp::Wait => {}
+            LookUp::Lead { order, lease } => return Ok(Turn::Lead { order, lease }),
+            LookUp::Left => return Err("no batch took this order in time".into()),
+            LookUp::GaveUpInBatch => return Err("this order's batch did not answer in time".into()),
         }
     }
 }
 
 fn with_line<T>(shard: &str, f: impl FnOnce(&mut Line) -> T) -> T {
     LINES.with_borrow_mut(|lines| f(lines.entry(shard.to_owned()).or_default()))
-}
-
-/// The orders that go with a leader's own: up to [`MAX_BATCH`] − 1 from the front of the line,
-/// skipping those whose shopper is gone.
-fn take_followers(shard: &str) -> Vec<Waiter> {
-    with_line(shard, |line| {
-        let mut followers = Vec::new();
-        while followers.len() < MAX_BATCH - 1 {
-            let Some(waiter) = line.waiting.pop_front() else {
-                break;
-            };
-            if !waiter.reply.is_closed() {
-                followers.push(waiter);
-            }
-        }
-        followers
-    })
-}
-
-/// Lease `lease`'s batch is back: the lead goes to the first order in line still waiting, or
-/// the line is idle. A lease that was taken over meanwhile hands nothing on.
-fn hand_over(shard: &str, lease: u64) {
-    with_line(shard, |line| {
-        if line.lead.is_none_or(|current| current.id != lease) {
-            return;
-        }
-        line.lead = None;
-        while let Some(next) = line.waiting.pop_front() {
-            let lease = line.lease(bindings::now());
-            let turn = Turn::Lead {
-                order: next.order,
-                lease,
-            };
-            if next.reply.send(turn).is_ok() {
-                return;
-            }
-            // That shopper went away before their turn: their order is not sent.
-            line.lead = None;
-        }
-    });
 }

@@ -10,6 +10,7 @@
 //! shard in one batch.
 
 pub mod coalesce;
+pub mod line;
 pub mod shard;
 pub mod sold_out;
 
