@@ -172,6 +172,12 @@ pub fn start_edge(settings: &EdgeSettings<'_>, log: Option<&Path>) -> std::io::R
             &format!("MARKETER_TOKEN:{}", settings.marketer_token),
         ])
         .envs(WRANGLER_ENV)
+        // wrangler appends a debug log of every message it sees (under `wrangler dev`, four per
+        // subrequest): keep it with this edge's state, not in the home folder for ever.
+        .env(
+            "WRANGLER_LOG_PATH",
+            settings.state_dir.join("wrangler-debug.log"),
+        )
         .env("PATH", paths::tool_path());
     for (name, value) in settings.vars {
         command.args(["--var", &format!("{name}:{value}")]);
