@@ -236,6 +236,28 @@ fn order(agent: &ureq::Agent, url: &str, deal: &str, customer: &str, samples: &m
     samples.push(sample);
 }
 
+/// Orders from distinct sessions on `deal` at `url`, served by stack `on`, whose queue must
+/// drain after each turn.
+fn accept<'a>(
+    name: &'static str,
+    what: &'static str,
+    deal: &Deal,
+    url: &str,
+    on: &'a local_stack::LocalStack,
+) -> Scenario<'a> {
+    let (deal, url) = (deal.id.as_str().to_owned(), url.to_owned());
+    Scenario {
+        name,
+        what,
+        expected: Outcome::Accepted,
+        groups: [on.edge.pid(), on.origin.pid()],
+        work: Box::new(move |a: &ureq::Agent, job, s: &mut Vec<Sample>| {
+            order(a, &url, &deal, &format!("{name}-{job}"), s)
+        }),
+        drains: Some(on),
+    }
+}
+
 /// Waits until the edge and origin agree (the queue has drained); seconds, or `None` after 120 s.
 fn drain(edge: &str, origin: &str) -> Option<f64> {
     let started = Instant::now();
@@ -339,19 +361,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }),
         drains: None,
     };
-    let accept = |name: &'static str, what, deal: &Deal, url: &str, on: &'static str| {
-        let (deal, url) = (deal.id.as_str().to_owned(), url.to_owned());
-        Scenario {
-            name,
-            what,
-            expected: Outcome::Accepted,
-            groups: if on == "dev" { dev_groups } else { groups },
-            work: Box::new(move |a: &ureq::Agent, job, s: &mut Vec<Sample>| {
-                order(a, &url, &deal, &format!("{name}-{job}"), s)
-            }),
-            drains: Some(if on == "dev" { dev_stack } else { stack }),
-        }
-    };
     let mut scenarios = vec![
         get(
             "origin_health",
@@ -389,14 +398,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "POST /api/orders, all accepted: stock 10^6 on 1 shard, distinct sessions",
             &hot_1,
             &orders,
-            "main",
+            stack,
         ),
         accept(
             "accept_n_shards",
             "POST /api/orders, all accepted: stock 10^6 on N shards, distinct sessions",
             &hot_n,
             &orders,
-            "main",
+            stack,
         ),
     ];
     if let (Some(health), Some(orders)) = (&direct_health, &direct_orders) {
@@ -410,7 +419,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "as accept_1_shard, on the Worker's own workerd, bypassing the dev proxy",
             &hot_1,
             orders,
-            "main",
+            stack,
         ));
     }
     scenarios.push(Scenario {
@@ -426,7 +435,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "as accept_1_shard, under `wrangler dev` (DevTools inspector attached)",
         &hot_1,
         &dev_orders,
-        "dev",
+        dev_stack,
     ));
     let figures = rounds::run(&settings, &scenarios);
     drop(scenarios);
