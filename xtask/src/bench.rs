@@ -1,5 +1,6 @@
-//! `cargo xtask bench`: one run, one machine, two local stacks — the edge as `wrangler dev` runs
-//! it but without the DevTools inspector (`xtask/start-edge.mjs`), and under `wrangler dev`
+//! `cargo xtask bench`: one run, one machine, three local stacks — the edge as `wrangler dev`
+//! runs it but without the DevTools inspector (`xtask/start-edge.mjs`) and with its state in
+//! memory (`local_stack::StateOn`); the same with its state on disk; and `wrangler dev`
 //! itself for comparison. Scenarios run in interleaved rounds (`rounds.rs`). Each
 //! scenario runs for a fixed time after a warm-up at the same concurrency; the figures that matter
 //! are ratios to the same Worker's trivial route (`GET /api/health`), so the machine cancels out:
@@ -25,7 +26,7 @@ use xtask::{paths, reconcile};
 use crate::dev_proxy;
 use crate::flags::Flags;
 use crate::load::{self, Outcome, Sample, Summary};
-use crate::local_stack::{self, TempStack};
+use crate::local_stack::{self, StateOn, TempStack};
 use crate::rehearse::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
 use rounds::Scenario;
 
@@ -113,63 +114,76 @@ fn figure<'a>(figures: &'a [Figure], name: &str) -> Option<&'a Figure> {
     figures.iter().find(|f| f.name == name)
 }
 
-/// The ratios from the figures (missing figures give 0).
+/// The ratios from the figures; a ratio whose figures were not measured (`--only`) is left out.
 pub fn ratios(figures: &[Figure], shards: u32) -> Vec<Ratio> {
-    let rate = |name: &str| figure(figures, name).map_or(0.0, |f| f.good_per_s);
-    let health = rate("edge_health");
-    let ratio = |name, numerator: f64, denominator: f64, goal: Option<f64>| {
-        let value = load::ratio(numerator, denominator);
-        Ratio {
+    let ratio = |name, numerator: &str, denominator: &str, goal: Option<f64>| {
+        let (numerator, denominator) = (figure(figures, numerator)?, figure(figures, denominator)?);
+        let value = load::ratio(numerator.good_per_s, denominator.good_per_s);
+        Some(Ratio {
             name,
             value,
             goal: goal.map_or_else(|| "—".to_owned(), |g| format!("≥ {g}")),
             met: goal.map(|g| value >= g),
-        }
+        })
     };
-    let one = rate("accept_1_shard");
-    vec![
-        ratio("(a) order accepted ÷ health", one, health, Some(0.6)),
+    [
+        ratio(
+            "(a) order accepted ÷ health",
+            "accept_1_shard",
+            "edge_health",
+            Some(0.6),
+        ),
         ratio(
             "(b) sold out (memory) ÷ health",
-            rate("sold_out"),
-            health,
+            "sold_out",
+            "edge_health",
             Some(0.9),
         ),
-        Ratio {
+        ratio(
+            "(c) hot deal N shards ÷ 1 shard",
+            "accept_n_shards",
+            "accept_1_shard",
+            None,
+        )
+        .map(|r| Ratio {
             goal: format!("close to {shards} (linear)"),
-            ..ratio(
-                "(c) hot deal N shards ÷ 1 shard",
-                rate("accept_n_shards"),
-                one,
-                None,
-            )
-        },
-        ratio("(d) catalog ÷ health", rate("catalog"), health, None),
+            ..r
+        }),
+        ratio("(d) catalog ÷ health", "catalog", "edge_health", None),
         ratio(
             "edge health ÷ origin /health (native)",
-            health,
-            rate("origin_health"),
+            "edge_health",
+            "origin_health",
             None,
         ),
         ratio(
             "edge health via dev proxy ÷ direct",
-            health,
-            rate("edge_health_direct"),
+            "edge_health",
+            "edge_health_direct",
             None,
         ),
         ratio(
             "(a) without the dev proxy: accepted ÷ health, both direct",
-            rate("accept_1_shard_direct"),
-            rate("edge_health_direct"),
+            "accept_1_shard_direct",
+            "edge_health_direct",
             Some(0.6),
         ),
         ratio(
-            "(a) under `wrangler dev`, DevTools inspector tracking subrequests",
-            rate("accept_1_shard_wrangler_dev"),
-            rate("edge_health_wrangler_dev"),
+            "(a) with Durable Object state on disk (an fsync per commit on workerd's thread)",
+            "accept_1_shard_disk",
+            "edge_health_disk",
+            None,
+        ),
+        ratio(
+            "(a) under `wrangler dev`: DevTools inspector tracking subrequests, state on disk",
+            "accept_1_shard_wrangler_dev",
+            "edge_health_wrangler_dev",
             None,
         ),
     ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// Sizes of the `.wasm` and `.js` files directly in `dir`; `None` when there are none.
@@ -281,9 +295,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--seconds",
             "--rounds",
             "--shards",
+            "--only",
         ],
         &[],
     )?;
+    // `--only a,b`: just these scenarios, and no first paint (to profile one path).
+    let only: Option<Vec<String>> = flags
+        .get("--only", String::new())
+        .map(|names| (!names.is_empty()).then(|| names.split(',').map(str::to_owned).collect()))?;
     let settings = Settings {
         concurrency: flags.get("--concurrency", 32)?,
         warmup_s: flags.get("--warmup", 1)?,
@@ -294,16 +313,33 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if settings.concurrency == 0 || settings.concurrency > 100 {
         return Err("--concurrency must be 1–100".into());
     }
-    // The edge as benchmarked (no DevTools inspector), and `wrangler dev` itself for comparison;
-    // both stay up so that their scenarios interleave. An idle stack costs next to nothing.
-    let temp = TempStack::start("bench", secrets(), UNLIMITED, EdgeRunner::NoInspector)?;
+    // The edge as benchmarked: no DevTools inspector, state in memory (`StateOn::Memory` says
+    // why). For comparison, one variable at a time: the same with its state on disk, and
+    // `wrangler dev` itself as `cargo xtask dev` runs it. All stay up so that their scenarios
+    // interleave; an idle stack costs next to nothing.
+    let temp = TempStack::start(
+        "bench",
+        secrets(),
+        UNLIMITED,
+        EdgeRunner::NoInspector,
+        StateOn::Memory,
+    )?;
+    let on_disk = TempStack::start(
+        "bench-disk",
+        secrets(),
+        UNLIMITED,
+        EdgeRunner::NoInspector,
+        StateOn::Disk,
+    )?;
     let with_devtools = TempStack::start(
         "bench-wrangler-dev",
         secrets(),
         UNLIMITED,
         EdgeRunner::WranglerDev,
+        StateOn::Disk,
     )?;
     let stack = &temp.stack;
+    let disk_stack = &on_disk.stack;
     let dev_stack = &with_devtools.stack;
     let hot_1 = local_stack::deal("bench-hot-1", 1_000_000, 1, 1, 3_000);
     let hot_n = local_stack::deal("bench-hot-n", 1_000_000, settings.shards, 1, 3_000);
@@ -313,8 +349,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         MARKETER_TOKEN,
     )?;
     // The same hot deal, opening a moment from now (a schedule must start in the future).
-    let dev_hot_1 = local_stack::deal(hot_1.id.as_str(), 1_000_000, 1, 1, 3_000);
-    dev_stack.schedule(&[dev_hot_1], MARKETER_TOKEN)?;
+    for other in [disk_stack, dev_stack] {
+        let other_hot_1 = local_stack::deal(hot_1.id.as_str(), 1_000_000, 1, 1, 3_000);
+        other.schedule(&[other_hot_1], MARKETER_TOKEN)?;
+    }
     let edge = stack.edge_url.as_str();
     let orders = format!("{edge}/api/orders");
     let mut sell = Vec::new();
@@ -330,11 +368,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     let groups = [stack.edge.pid(), stack.origin.pid()];
+    let disk_groups = [disk_stack.edge.pid(), disk_stack.origin.pid()];
     let dev_groups = [dev_stack.edge.pid(), dev_stack.origin.pid()];
     let origin_health = format!("{}/health", stack.origin_url);
     let health = format!("{edge}/api/health");
     let catalog = format!("{edge}/api/catalog");
     let (catalog_session, _) = minted("bench-catalog-reader");
+    let disk_health = format!("{}/api/health", disk_stack.edge_url);
+    let disk_orders = format!("{}/api/orders", disk_stack.edge_url);
     let dev_health = format!("{}/api/health", dev_stack.edge_url);
     let dev_orders = format!("{}/api/orders", dev_stack.edge_url);
     // The same Worker without wrangler's dev proxy in front, to see what the proxy costs.
@@ -423,6 +464,21 @@ pub fn run(args: &[String]) -> Result<(), String> {
         ));
     }
     scenarios.push(Scenario {
+        groups: disk_groups,
+        ..get(
+            "edge_health_disk",
+            "GET /api/health, the edge's state on disk",
+            &disk_health,
+        )
+    });
+    scenarios.push(accept(
+        "accept_1_shard_disk",
+        "as accept_1_shard, the edge's state on disk",
+        &hot_1,
+        &disk_orders,
+        disk_stack,
+    ));
+    scenarios.push(Scenario {
         groups: dev_groups,
         ..get(
             "edge_health_wrangler_dev",
@@ -437,15 +493,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &dev_orders,
         dev_stack,
     ));
+    if let Some(only) = &only {
+        scenarios.retain(|s| only.iter().any(|name| name == s.name));
+        if scenarios.is_empty() {
+            return Err(format!("--only: no scenario named {}", only.join(" or ")));
+        }
+    }
     let figures = rounds::run(&settings, &scenarios);
     drop(scenarios);
     drop(with_devtools);
-    let (first_paint, first_paint_error) = match paint(stack) {
-        Ok(paint) => (Some(paint), None),
-        Err(error) => {
-            println!("    first paint not measured: {error}");
-            (None, Some(error))
-        }
+    drop(on_disk);
+    let (first_paint, first_paint_error) = match only {
+        Some(_) => (None, Some("not measured: --only".to_owned())),
+        None => match paint(stack) {
+            Ok(paint) => (Some(paint), None),
+            Err(error) => {
+                println!("    first paint not measured: {error}");
+                (None, Some(error))
+            }
+        },
     };
     drop(temp);
 
@@ -717,7 +783,11 @@ mod tests {
         assert_eq!(value("(c)").met, None);
         assert!((value("(d)").value - 0.8).abs() < 1e-9);
         assert!((value("edge health").value - 0.25).abs() < 1e-9);
-        assert_eq!(super::ratios(&[], 4)[0].value, 0.0);
+        assert!(
+            !ratios.iter().any(|r| r.name.contains("direct")),
+            "a ratio whose figures were not measured is left out"
+        );
+        assert!(super::ratios(&[], 4).is_empty());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use xtask::{paths, reconcile};
 
 use crate::flags::Flags;
 use crate::load::{self, Outcome, Sample, Summary};
-use crate::local_stack::{self, Secrets, TempStack};
+use crate::local_stack::{self, Secrets, StateOn, TempStack};
 
 /// The rehearsal stack's secrets (a throw-away stack on loopback).
 const BATCH_SECRET: &str = "rehearsal-batch-secret";
@@ -327,7 +327,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         UNLIMITED
     };
-    let temp = TempStack::start("rehearse", secrets(), vars, EdgeRunner::WranglerDev)?;
+    let temp = TempStack::start(
+        "rehearse",
+        secrets(),
+        vars,
+        EdgeRunner::WranglerDev,
+        StateOn::Disk,
+    )?;
     let stack = &temp.stack;
     let deals: Vec<_> = (1..=settings.deals)
         .map(|d| {
