@@ -30,8 +30,9 @@ use super::{Reservation, ShardSpec, StockCommand, ask};
 use crate::{bell, bindings};
 
 /// Most orders in one batch. The shard writes a batch in one `put`, which takes at most 128
-/// keys: 3 per order, 2 per customer and the ledger make 126 for 25 orders.
-pub const MAX_BATCH: usize = 25;
+/// keys: 2 per order, 1 per customer, the ledger and the outbox entry make 128 for 42 orders.
+pub const MAX_BATCH: usize = 42;
+const _: () = assert!(3 * MAX_BATCH + 2 <= 128, "a batch must fit one put");
 
 /// How long an order waits for its answer before the shopper is asked to retry.
 const WAIT_AT_MOST: Duration = Duration::from_secs(10);

@@ -10,10 +10,14 @@
 //! Running short, a shard borrows from its siblings (`Lend`), then tries again from the start —
 //! other requests may have run while it waited, so nothing checked before the wait is trusted.
 //!
-//! Nothing lost, and no queue on the shopper's path: an order is written together with an
-//! outbox entry, and the answer goes out at once. An alarm (armed for "now") sends the whole
-//! outbox to the queue in batches of up to 100 and removes what the queue took; a failed send
-//! re-arms it.
+//! Nothing lost, and no queue on the shopper's path: a batch's orders are written together with
+//! one outbox entry holding them all, and the answers go out at once. An alarm (armed for
+//! "now") sends the whole outbox to the queue, up to 100 orders a send, and removes the entries
+//! the queue took; a failed send re-arms it.
+//!
+//! Storage keys per batch of n orders from n customers: each order and its idempotency record,
+//! each customer's record (units held and order ids), the ledger and the outbox entry — 3n + 2,
+//! read and written in one go. Every key is a row written, locally and on Cloudflare alike.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -21,6 +25,7 @@ use std::collections::hash_map::Entry;
 
 use festival_domain::{CustomerId, DealId, Order, OrderId, OrderStatus, PricedOrder};
 use js_sys::{Array, Object, Reflect};
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{
     DurableObject, Env, ListOptions, Request, Response, Result, State, console_warn, durable_object,
@@ -28,21 +33,28 @@ use worker::{
 
 use super::coalesce::{Answer, MAX_BATCH};
 use super::{Cancellation, Ledger, Reservation, ShardSpec, StockCommand, ask};
-use crate::bindings::ORDER_QUEUE;
+use crate::bindings::{self, ORDER_QUEUE};
 
 /// Storage key of the [`Ledger`] (JSON); absent until the shard's first write.
 const LEDGER_KEY: &str = "ledger";
-/// Storage key prefixes: orders, idempotency records, units held and order ids per customer,
-/// and orders not yet handed to the queue.
+/// Storage key prefixes: orders, idempotency records, customers' records, and batches of orders
+/// not yet handed to the queue.
 const ORDER_PREFIX: &str = "order:";
 const IDEMPOTENCY_PREFIX: &str = "key:";
-const HELD_PREFIX: &str = "held:";
-const MINE_PREFIX: &str = "mine:";
+const CUSTOMER_PREFIX: &str = "customer:";
 const OUTBOX_PREFIX: &str = "outbox:";
 /// Retry delay for orders the queue did not take.
 const OUTBOX_RETRY_MS: i64 = 2_000;
 /// Most messages in one send to the queue (Cloudflare's limit per batch).
 const QUEUE_BATCH: usize = 100;
+
+/// What a shard keeps of one customer: the units they hold here (which the limit counts) and
+/// their order ids, oldest first.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct CustomerRecord {
+    held: u32,
+    orders: Vec<String>,
+}
 #[durable_object]
 pub struct DealStock {
     state: State,
@@ -195,13 +207,7 @@ impl DealStock {
         let storage = self.state.storage();
         let mut keys: Vec<String> = orders
             .iter()
-            .flat_map(|o| {
-                [
-                    idempotency_key(o),
-                    held_key(&o.customer_id),
-                    mine_key(&o.customer_id),
-                ]
-            })
+            .flat_map(|o| [idempotency_key(o), customer_key(&o.customer_id)])
             .collect();
         keys.sort_unstable();
         keys.dedup();
@@ -209,9 +215,9 @@ impl DealStock {
         let stored_string = |key: &str| stored.get(&key.into()).as_string();
 
         let mut ledger = self.ledger(spec).await?;
-        let mut held: HashMap<String, u32> = HashMap::new();
-        let mut mine: HashMap<String, Vec<String>> = HashMap::new();
+        let mut customers: HashMap<String, CustomerRecord> = HashMap::new();
         let mut new_by_key: HashMap<String, Order> = HashMap::new();
+        let mut outbox: Vec<String> = Vec::new();
         let writes = Object::new();
         let mut attempts = Vec::with_capacity(orders.len());
         for priced in orders {
@@ -233,25 +239,21 @@ impl DealStock {
                 });
                 continue;
             }
-            let held_key = held_key(&priced.customer_id);
-            let units_held = match held.entry(held_key) {
+            let customer = match customers.entry(customer_key(&priced.customer_id)) {
                 Entry::Occupied(entry) => entry.into_mut(),
                 Entry::Vacant(entry) => {
-                    // Stored as a number by the write below; absent means none.
-                    let stored_units = stored.get(&entry.key().as_str().into());
-                    let units = if stored_units.is_undefined() {
-                        0
-                    } else if let Some(units) = stored_units.as_f64() {
-                        units as u32
-                    } else {
-                        attempts.push(Attempt::Failed(format!("{} is not a number", entry.key())));
-                        continue;
-                    };
-                    entry.insert(units)
+                    let stored = stored_string(entry.key()).map(|json| serde_json::from_str(&json));
+                    match stored.unwrap_or_else(|| Ok(CustomerRecord::default())) {
+                        Ok(record) => entry.insert(record),
+                        Err(error) => {
+                            attempts.push(Attempt::Failed(format!("{}: {error}", entry.key())));
+                            continue;
+                        }
+                    }
                 }
             };
             let quantity = priced.quantity.get();
-            if units_held.saturating_add(quantity) > limit {
+            if customer.held.saturating_add(quantity) > limit {
                 attempts.push(Attempt::Done(Reservation::LimitReached { limit }));
                 continue;
             }
@@ -259,21 +261,6 @@ impl DealStock {
                 attempts.push(Attempt::Short);
                 continue;
             }
-            let mine_key = mine_key(&priced.customer_id);
-            let order_ids = match mine.entry(mine_key.clone()) {
-                Entry::Occupied(entry) => entry.into_mut(),
-                Entry::Vacant(entry) => {
-                    let stored_ids =
-                        stored_string(&mine_key).map(|json| serde_json::from_str(&json));
-                    match stored_ids.unwrap_or(Ok(Vec::new())) {
-                        Ok(ids) => entry.insert(ids),
-                        Err(error) => {
-                            attempts.push(Attempt::Failed(format!("{mine_key}: {error}")));
-                            continue;
-                        }
-                    }
-                }
-            };
 
             let order = Order {
                 id: OrderId::new(&priced.deal_id, spec.index, random_u128()?),
@@ -284,19 +271,15 @@ impl DealStock {
             ledger.stock_left -= quantity;
             ledger.reserved_units += quantity;
             ledger.reserved_orders += 1;
-            *units_held += quantity;
-            order_ids.push(order.id.to_string());
+            customer.held += quantity;
+            customer.orders.push(order.id.to_string());
             set(
                 &writes,
                 &format!("{ORDER_PREFIX}{}", order.id),
                 order_json.as_str().into(),
             )?;
             set(&writes, &key_key, order.id.as_str().into())?;
-            set(
-                &writes,
-                &format!("{OUTBOX_PREFIX}{}", order.id),
-                order_json.as_str().into(),
-            )?;
+            outbox.push(order_json);
             new_by_key.insert(key_key, order.clone());
             attempts.push(Attempt::Done(Reservation::Accepted { order }));
         }
@@ -304,12 +287,14 @@ impl DealStock {
             return Ok(attempts);
         }
         set(&writes, LEDGER_KEY, serde_json::to_string(&ledger)?.into())?;
-        for (key, units) in &held {
-            set(&writes, key, (*units).into())?;
+        for (key, record) in &customers {
+            set(&writes, key, serde_json::to_string(record)?.into())?;
         }
-        for (key, ids) in &mine {
-            set(&writes, key, serde_json::to_string(ids)?.into())?;
-        }
+        set(
+            &writes,
+            &outbox_key()?,
+            serde_json::to_string(&outbox)?.into(),
+        )?;
         storage.put_multiple_raw(writes).await?;
         self.ledger.set(Some(ledger));
         self.flush_soon().await?;
@@ -404,8 +389,9 @@ impl DealStock {
         }
         let storage = self.state.storage();
         let quantity = order.priced.quantity.get();
-        let held_key = held_key(customer);
-        let held: u32 = storage.get(&held_key).await?.unwrap_or(0);
+        let customer_key = customer_key(customer);
+        let mut record = self.customer_record(&customer_key).await?;
+        record.held = record.held.saturating_sub(quantity);
         // An order exists, so the ledger was written: no spec is needed to set it up.
         let mut ledger = self
             .stored_ledger()
@@ -418,17 +404,23 @@ impl DealStock {
         let order_json = serde_json::to_string(&order)?;
         let writes = Object::new();
         set(&writes, LEDGER_KEY, serde_json::to_string(&ledger)?.into())?;
-        set(&writes, &held_key, held.saturating_sub(quantity).into())?;
+        set(
+            &writes,
+            &customer_key,
+            serde_json::to_string(&record)?.into(),
+        )?;
         set(
             &writes,
             &format!("{ORDER_PREFIX}{id}"),
             order_json.as_str().into(),
         )?;
-        // Replaces a not-yet-sent accepted order: origin then learns only the cancellation.
+        // Origin may learn of the order and its cancellation in either order: it never lets an
+        // acceptance overwrite a cancellation.
+        let cancellation = [order_json];
         set(
             &writes,
-            &format!("{OUTBOX_PREFIX}{id}"),
-            order_json.as_str().into(),
+            &outbox_key()?,
+            serde_json::to_string(&cancellation)?.into(),
         )?;
         storage.put_multiple_raw(writes).await?;
         self.ledger.set(Some(ledger));
@@ -479,16 +471,40 @@ impl DealStock {
         Ok(stored.map(|json| serde_json::from_str(&json)).transpose()?)
     }
 
+    /// The record stored under `key` (a [`customer_key`]); a customer never seen holds nothing.
+    async fn customer_record(&self, key: &str) -> Result<CustomerRecord> {
+        Ok(match self.state.storage().get::<String>(key).await? {
+            Some(json) => serde_json::from_str(&json)?,
+            None => CustomerRecord::default(),
+        })
+    }
+
     /// The customer's orders here, newest first.
     async fn mine(&self, customer: &CustomerId) -> Result<Vec<Order>> {
-        let key = mine_key(customer);
-        let ids: Vec<String> = match self.state.storage().get::<String>(&key).await? {
-            Some(json) => serde_json::from_str(&json)?,
-            None => Vec::new(),
-        };
+        let record = self.customer_record(&customer_key(customer)).await?;
+        let ids: Vec<OrderId> = record
+            .orders
+            .iter()
+            .rev()
+            .filter_map(|id| OrderId::parse(id))
+            .collect();
+        self.load_orders(&ids).await
+    }
+
+    /// The stored orders among `ids`, in that order: one storage read per 128 (storage's most).
+    async fn load_orders(&self, ids: &[OrderId]) -> Result<Vec<Order>> {
         let mut orders = Vec::with_capacity(ids.len());
-        for id in ids.iter().rev().filter_map(|id| OrderId::parse(id)) {
-            orders.extend(self.load_order(&id).await?);
+        for part in ids.chunks(128) {
+            let keys: Vec<String> = part
+                .iter()
+                .map(|id| format!("{ORDER_PREFIX}{id}"))
+                .collect();
+            let stored = self.state.storage().get_multiple(keys.clone()).await?;
+            for key in &keys {
+                if let Some(json) = stored.get(&key.into()).as_string() {
+                    orders.push(serde_json::from_str(&json)?);
+                }
+            }
         }
         Ok(orders)
     }
@@ -499,16 +515,13 @@ impl DealStock {
         // 128 keys per put.
         let writes = Object::new();
         let mut changed = 0;
-        for id in ids {
-            let Some(mut order) = self.load_order(id).await? else {
-                continue;
-            };
+        for mut order in self.load_orders(ids).await? {
             if order.status == OrderStatus::Reserved {
                 order.status = OrderStatus::Confirmed;
                 let json = serde_json::to_string(&order)?;
                 set(
                     &writes,
-                    &format!("{ORDER_PREFIX}{id}"),
+                    &format!("{ORDER_PREFIX}{}", order.id),
                     json.as_str().into(),
                 )?;
                 changed += 1;
@@ -532,8 +545,8 @@ impl DealStock {
         Ok(())
     }
 
-    /// Sends everything in the outbox to the queue, up to 100 messages a batch, removing each
-    /// batch the queue took; re-arms the alarm in a moment if a send fails.
+    /// Sends everything in the outbox to the queue, up to 100 orders a send, removing the
+    /// entries each send carried; re-arms the alarm in a moment if a send fails.
     async fn flush_outbox(&self) -> Result<()> {
         // Orders written from here on arm a new alarm.
         self.flush_armed.set(false);
@@ -541,31 +554,69 @@ impl DealStock {
         let pending = storage
             .list_with_options(ListOptions::new().prefix(OUTBOX_PREFIX))
             .await?;
-        let mut entries: Vec<(String, String)> = Vec::new();
+        let mut entries: Vec<(String, Vec<String>)> = Vec::new();
         for entry in pending.entries() {
             let pair: Array = entry?.into();
             if let (Some(key), Some(json)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                entries.push((key, json));
+                entries.push((key, outbox_orders(json)?));
             }
         }
         let queue = self.env.queue(ORDER_QUEUE)?;
-        for batch in entries.chunks(QUEUE_BATCH) {
-            let bodies: Vec<String> = batch.iter().map(|(_, json)| json.clone()).collect();
+        for send in queue_sends(&entries) {
+            let bodies: Vec<String> = send.iter().flat_map(|(_, orders)| orders.clone()).collect();
             if let Err(error) = queue.send_batch(bodies).await {
                 console_warn!(
                     "queue send of {} orders failed; retrying: {error}",
-                    batch.len()
+                    send.len()
                 );
                 self.flush_armed.set(true);
                 storage.set_alarm(OUTBOX_RETRY_MS).await?;
                 return Ok(());
             }
             storage
-                .delete_multiple(batch.iter().map(|(key, _)| key.as_str()).collect())
+                .delete_multiple(send.iter().map(|(key, _)| key.as_str()).collect())
                 .await?;
         }
         Ok(())
     }
+}
+
+/// The orders (JSON texts) of an outbox entry: a JSON list of them, or — written by an earlier
+/// version, one entry per order — one order.
+fn outbox_orders(json: String) -> Result<Vec<String>> {
+    if json.starts_with('[') {
+        Ok(serde_json::from_str(&json)?)
+    } else {
+        Ok(vec![json])
+    }
+}
+
+/// Outbox entries grouped into sends of at most [`QUEUE_BATCH`] orders, in order. An entry is
+/// never split (it holds at most `MAX_BATCH` orders), so it is removed once its send is taken.
+fn queue_sends(entries: &[(String, Vec<String>)]) -> Vec<&[(String, Vec<String>)]> {
+    let mut sends = Vec::new();
+    let (mut start, mut orders) = (0, 0);
+    for (index, (_, entry)) in entries.iter().enumerate() {
+        if orders > 0 && orders + entry.len() > QUEUE_BATCH {
+            sends.push(&entries[start..index]);
+            (start, orders) = (index, 0);
+        }
+        orders += entry.len();
+    }
+    if start < entries.len() {
+        sends.push(&entries[start..]);
+    }
+    sends
+}
+
+/// A new outbox entry's key: written at this moment (so the outbox lists oldest first), and
+/// unique.
+fn outbox_key() -> Result<String> {
+    Ok(format!(
+        "{OUTBOX_PREFIX}{:013}-{:08x}",
+        bindings::now().0,
+        random_u128()? as u32
+    ))
 }
 
 /// Storage key of the order id made with this order's (customer, idempotency key).
@@ -577,14 +628,9 @@ fn idempotency_key(order: &PricedOrder) -> String {
     )
 }
 
-/// Storage key of the units `customer` holds in this shard (a number).
-fn held_key(customer: &CustomerId) -> String {
-    format!("{HELD_PREFIX}{}", customer.as_str())
-}
-
-/// Storage key of `customer`'s order ids in this shard (a JSON list).
-fn mine_key(customer: &CustomerId) -> String {
-    format!("{MINE_PREFIX}{}", customer.as_str())
+/// Storage key of `customer`'s [`CustomerRecord`] in this shard (JSON).
+fn customer_key(customer: &CustomerId) -> String {
+    format!("{CUSTOMER_PREFIX}{}", customer.as_str())
 }
 
 fn set(object: &Object, key: &str, value: JsValue) -> Result<()> {
@@ -597,4 +643,45 @@ pub fn random_u128() -> Result<u128> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).map_err(|e| format!("random source: {e}"))?;
     Ok(u128::from_le_bytes(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, orders: usize) -> (String, Vec<String>) {
+        (
+            name.to_owned(),
+            (0..orders).map(|i| format!("{{{i}}}")).collect(),
+        )
+    }
+
+    #[test]
+    fn outbox_entries_go_whole_in_sends_of_at_most_a_queue_batch() {
+        let entries = [
+            entry("a", 40),
+            entry("b", 42),
+            entry("c", 30),
+            entry("d", 1),
+        ];
+        let sends = queue_sends(&entries);
+        let names: Vec<Vec<&str>> = sends
+            .iter()
+            .map(|send| send.iter().map(|(key, _)| key.as_str()).collect())
+            .collect();
+        assert_eq!(names, [vec!["a", "b"], vec!["c", "d"]]);
+        for send in &sends {
+            assert!(send.iter().map(|(_, orders)| orders.len()).sum::<usize>() <= QUEUE_BATCH);
+        }
+        assert!(queue_sends(&[]).is_empty());
+    }
+
+    #[test]
+    fn an_outbox_entry_is_a_list_of_orders_or_one_order_from_before() {
+        let listed = outbox_orders(r#"["{\"id\":1}","{\"id\":2}"]"#.to_owned()).unwrap();
+        assert_eq!(listed, [r#"{"id":1}"#, r#"{"id":2}"#]);
+        let single = outbox_orders(r#"{"id":3}"#.to_owned()).unwrap();
+        assert_eq!(single, [r#"{"id":3}"#]);
+        assert!(outbox_orders("[not json".to_owned()).is_err());
+    }
 }
