@@ -598,8 +598,10 @@ pub fn to_markdown(report: &Report) -> String {
         "# Festival benchmark\n\nMachine: {}. Each scenario: {} s measured at {} requests in \
          flight, over loopback, in {} interleaved rounds (every scenario in turn, each round; \
          {} s warm-up before each turn). The edge runs in workerd through wrangler's \
-         `unstable_startWorker` (as `wrangler dev`, without its DevTools inspector; the \
-         `*_wrangler_dev` rows are `wrangler dev` itself), origin the debug binary on SQLite.\n",
+         `unstable_startWorker` (as `wrangler dev`, without its DevTools inspector), its state \
+         in memory (`/dev/shm`); the `*_disk` rows keep the state on disk, the \
+         `*_wrangler_dev` rows are `wrangler dev` itself (state on disk). Origin is the debug \
+         binary on SQLite.\n",
         report.machine, s.measure_s, s.concurrency, s.rounds, s.warmup_s
     );
     let _ = writeln!(
