@@ -22,27 +22,34 @@ thread_local! {
 
 /// The schedule, from this isolate's cache or the `CatalogStore`.
 pub async fn deals(env: &Env) -> Result<Vec<Deal>> {
-    let now = bindings::now();
-    let cached = DEALS.with_borrow(|cache| match cache {
-        Some((at, deals)) if at.millis_until(now) < ISOLATE_TTL_MS => Some(deals.clone()),
-        _ => None,
-    });
-    if let Some(deals) = cached {
-        return Ok(deals);
-    }
-    let stub = env.durable_object(CATALOG)?.get_by_name("festival")?;
-    let mut response = stub.fetch_with_str("https://catalog-store/deals").await?;
-    if response.status_code() != 200 {
-        return Err(format!("catalog store answered {}", response.status_code()).into());
-    }
-    let deals: Vec<Deal> = response.json().await?;
-    DEALS.set(Some((now, deals.clone())));
-    Ok(deals)
+    with_deals(env, <[Deal]>::to_vec).await
 }
 
-/// One deal of the schedule, if it exists.
+/// One deal of the schedule, if it exists (copying that deal alone: this is on every order).
 pub async fn find(env: &Env, id: &DealId) -> Result<Option<Deal>> {
-    Ok(deals(env).await?.into_iter().find(|deal| &deal.id == id))
+    with_deals(env, |deals| {
+        deals.iter().find(|deal| &deal.id == id).cloned()
+    })
+    .await
+}
+
+/// `read` applied to the schedule, refreshed first from the `CatalogStore` when this isolate's
+/// copy is older than [`ISOLATE_TTL_MS`].
+async fn with_deals<T>(env: &Env, read: impl FnOnce(&[Deal]) -> T) -> Result<T> {
+    let now = bindings::now();
+    let fresh = DEALS.with_borrow(
+        |cache| matches!(cache, Some((at, _)) if at.millis_until(now) < ISOLATE_TTL_MS),
+    );
+    if !fresh {
+        let stub = env.durable_object(CATALOG)?.get_by_name("festival")?;
+        let mut response = stub.fetch_with_str("https://catalog-store/deals").await?;
+        if response.status_code() != 200 {
+            return Err(format!("catalog store answered {}", response.status_code()).into());
+        }
+        let deals: Vec<Deal> = response.json().await?;
+        DEALS.set(Some((now, deals)));
+    }
+    Ok(DEALS.with_borrow(|cache| read(cache.as_ref().map_or(&[][..], |(_, deals)| deals))))
 }
 
 /// `GET /api/catalog`: the deals with live stock, the edge's clock, and — for a session — a sale

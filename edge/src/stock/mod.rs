@@ -11,6 +11,7 @@
 
 pub mod coalesce;
 pub mod line;
+mod old_layout;
 pub mod shard;
 pub mod sold_out;
 

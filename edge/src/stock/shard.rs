@@ -16,8 +16,9 @@
 //! the queue took; a failed send re-arms it.
 //!
 //! Storage keys per batch of n orders from n customers: each order and its idempotency record,
-//! each customer's record (units held and order ids), the ledger and the outbox entry — 3n + 2,
-//! read and written in one go. Every key is a row written, locally and on Cloudflare alike.
+//! each customer's record (units held and order ids), the ledger and the outbox entry — 3n + 2
+//! written in one `put`, after one `get` of 2n. Every key is a row written or read, locally and
+//! on Cloudflare alike.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -50,10 +51,10 @@ const QUEUE_BATCH: usize = 100;
 
 /// What a shard keeps of one customer: the units they hold here (which the limit counts) and
 /// their order ids, oldest first.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct CustomerRecord {
-    held: u32,
-    orders: Vec<String>,
+#[derive(Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct CustomerRecord {
+    pub held: u32,
+    pub orders: Vec<String>,
 }
 #[durable_object]
 pub struct DealStock {
@@ -63,6 +64,8 @@ pub struct DealStock {
     ledger: Cell<Option<Ledger>>,
     /// Whether an alarm is already set to flush the outbox.
     flush_armed: Cell<bool>,
+    /// Whether this object made sure its storage has today's layout (see `old_layout`).
+    layout_checked: Cell<bool>,
 }
 
 impl DurableObject for DealStock {
@@ -72,10 +75,12 @@ impl DurableObject for DealStock {
             env,
             ledger: Cell::new(None),
             flush_armed: Cell::new(false),
+            layout_checked: Cell::new(false),
         }
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        self.check_layout().await?;
         match req.json::<StockCommand>().await? {
             StockCommand::Reserve {
                 spec,
@@ -103,6 +108,7 @@ impl DurableObject for DealStock {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.check_layout().await?;
         self.flush_outbox().await?;
         Response::ok("")
     }
@@ -117,6 +123,16 @@ enum Attempt {
 }
 
 impl DealStock {
+    /// Once per start of this object, before anything reads a customer: converts storage written
+    /// by an earlier version (see `old_layout`).
+    async fn check_layout(&self) -> Result<()> {
+        if !self.layout_checked.get() {
+            super::old_layout::adopt(&self.state.storage()).await?;
+            self.layout_checked.set(true);
+        }
+        Ok(())
+    }
+
     /// Reserves for a batch of orders, in order: first all at once against the units this shard
     /// holds (one read, one write); then the orders that were short of units borrow what they
     /// need together, in one round over the siblings, and try again together.
@@ -207,7 +223,7 @@ impl DealStock {
         let storage = self.state.storage();
         let mut keys: Vec<String> = orders
             .iter()
-            .flat_map(|o| [idempotency_key(o), customer_key(&o.customer_id)])
+            .flat_map(|o| [idempotency_key(o), customer_key(o.customer_id.as_str())])
             .collect();
         keys.sort_unstable();
         keys.dedup();
@@ -230,16 +246,19 @@ impl DealStock {
             }
             if let Some(id) = stored_string(&key_key) {
                 let earlier = match OrderId::parse(&id) {
-                    Some(id) => self.load_order(&id).await?,
-                    None => None,
+                    Some(id) => self.load_order(&id).await,
+                    None => Ok(None),
                 };
                 attempts.push(match earlier {
-                    Some(order) => Attempt::Done(Reservation::Replayed { order }),
-                    None => Attempt::Failed(format!("idempotency record {id} without its order")),
+                    Ok(Some(order)) => Attempt::Done(Reservation::Replayed { order }),
+                    Ok(None) => {
+                        Attempt::Failed(format!("idempotency record {id} without its order"))
+                    }
+                    Err(error) => Attempt::Failed(format!("order {id}: {error}")),
                 });
                 continue;
             }
-            let customer = match customers.entry(customer_key(&priced.customer_id)) {
+            let customer = match customers.entry(customer_key(priced.customer_id.as_str())) {
                 Entry::Occupied(entry) => entry.into_mut(),
                 Entry::Vacant(entry) => {
                     let stored = stored_string(entry.key()).map(|json| serde_json::from_str(&json));
@@ -290,9 +309,10 @@ impl DealStock {
         for (key, record) in &customers {
             set(&writes, key, serde_json::to_string(record)?.into())?;
         }
+        let first = new_by_key.values().next().map(|order| order.id.as_str());
         set(
             &writes,
-            &outbox_key()?,
+            &outbox_key(first.unwrap_or_default()),
             serde_json::to_string(&outbox)?.into(),
         )?;
         storage.put_multiple_raw(writes).await?;
@@ -389,7 +409,7 @@ impl DealStock {
         }
         let storage = self.state.storage();
         let quantity = order.priced.quantity.get();
-        let customer_key = customer_key(customer);
+        let customer_key = customer_key(customer.as_str());
         let mut record = self.customer_record(&customer_key).await?;
         record.held = record.held.saturating_sub(quantity);
         // An order exists, so the ledger was written: no spec is needed to set it up.
@@ -419,7 +439,7 @@ impl DealStock {
         let cancellation = [order_json];
         set(
             &writes,
-            &outbox_key()?,
+            &outbox_key(&format!("{id}-cancel")),
             serde_json::to_string(&cancellation)?.into(),
         )?;
         storage.put_multiple_raw(writes).await?;
@@ -481,7 +501,9 @@ impl DealStock {
 
     /// The customer's orders here, newest first.
     async fn mine(&self, customer: &CustomerId) -> Result<Vec<Order>> {
-        let record = self.customer_record(&customer_key(customer)).await?;
+        let record = self
+            .customer_record(&customer_key(customer.as_str()))
+            .await?;
         let ids: Vec<OrderId> = record
             .orders
             .iter()
@@ -491,7 +513,8 @@ impl DealStock {
         self.load_orders(&ids).await
     }
 
-    /// The stored orders among `ids`, in that order: one storage read per 128 (storage's most).
+    /// The stored, readable orders among `ids`, in that order: one storage read per 128
+    /// (storage's most).
     async fn load_orders(&self, ids: &[OrderId]) -> Result<Vec<Order>> {
         let mut orders = Vec::with_capacity(ids.len());
         for part in ids.chunks(128) {
@@ -501,8 +524,13 @@ impl DealStock {
                 .collect();
             let stored = self.state.storage().get_multiple(keys.clone()).await?;
             for key in &keys {
-                if let Some(json) = stored.get(&key.into()).as_string() {
-                    orders.push(serde_json::from_str(&json)?);
+                let Some(json) = stored.get(&key.into()).as_string() else {
+                    continue;
+                };
+                // A damaged record is left out (and logged), not the whole answer.
+                match serde_json::from_str(&json) {
+                    Ok(order) => orders.push(order),
+                    Err(error) => console_warn!("{key} is damaged: {error}"),
                 }
             }
         }
@@ -558,17 +586,15 @@ impl DealStock {
         for entry in pending.entries() {
             let pair: Array = entry?.into();
             if let (Some(key), Some(json)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                entries.push((key, outbox_orders(json)?));
+                entries.push((key, outbox_orders(json)));
             }
         }
         let queue = self.env.queue(ORDER_QUEUE)?;
         for send in queue_sends(&entries) {
             let bodies: Vec<String> = send.iter().flat_map(|(_, orders)| orders.clone()).collect();
+            let count = bodies.len();
             if let Err(error) = queue.send_batch(bodies).await {
-                console_warn!(
-                    "queue send of {} orders failed; retrying: {error}",
-                    send.len()
-                );
+                console_warn!("queue send of {count} orders failed; retrying: {error}");
                 self.flush_armed.set(true);
                 storage.set_alarm(OUTBOX_RETRY_MS).await?;
                 return Ok(());
@@ -581,13 +607,14 @@ impl DealStock {
     }
 }
 
-/// The orders (JSON texts) of an outbox entry: a JSON list of them, or — written by an earlier
-/// version, one entry per order — one order.
-fn outbox_orders(json: String) -> Result<Vec<String>> {
-    if json.starts_with('[') {
-        Ok(serde_json::from_str(&json)?)
-    } else {
-        Ok(vec![json])
+/// The messages of an outbox entry: its orders' JSON texts, from a JSON list of them. Anything
+/// else — one order, as an earlier version wrote it, or a damaged entry — goes as it is, one
+/// message: the consumer stores an order, or after its retries reports the message as a dead
+/// letter; either way the shard's other entries still go.
+fn outbox_orders(json: String) -> Vec<String> {
+    match serde_json::from_str::<Vec<String>>(&json) {
+        Ok(orders) if json.starts_with('[') => orders,
+        _ => vec![json],
     }
 }
 
@@ -609,14 +636,11 @@ fn queue_sends(entries: &[(String, Vec<String>)]) -> Vec<&[(String, Vec<String>)
     sends
 }
 
-/// A new outbox entry's key: written at this moment (so the outbox lists oldest first), and
-/// unique.
-fn outbox_key() -> Result<String> {
-    Ok(format!(
-        "{OUTBOX_PREFIX}{:013}-{:08x}",
-        bindings::now().0,
-        random_u128()? as u32
-    ))
+/// A new outbox entry's key: the moment (so the outbox lists roughly oldest first) and
+/// something only this entry has — an order's id (random) for a batch, with `-cancel` for a
+/// cancellation, which happens once per order. An entry is never overwritten.
+fn outbox_key(unique: &str) -> String {
+    format!("{OUTBOX_PREFIX}{:013}-{unique}", bindings::now().0)
 }
 
 /// Storage key of the order id made with this order's (customer, idempotency key).
@@ -629,11 +653,11 @@ fn idempotency_key(order: &PricedOrder) -> String {
 }
 
 /// Storage key of `customer`'s [`CustomerRecord`] in this shard (JSON).
-fn customer_key(customer: &CustomerId) -> String {
-    format!("{CUSTOMER_PREFIX}{}", customer.as_str())
+pub(super) fn customer_key(customer: &str) -> String {
+    format!("{CUSTOMER_PREFIX}{customer}")
 }
 
-fn set(object: &Object, key: &str, value: JsValue) -> Result<()> {
+pub(super) fn set(object: &Object, key: &str, value: JsValue) -> Result<()> {
     Reflect::set(object, &key.into(), &value)?;
     Ok(())
 }
@@ -678,10 +702,11 @@ mod tests {
 
     #[test]
     fn an_outbox_entry_is_a_list_of_orders_or_one_order_from_before() {
-        let listed = outbox_orders(r#"["{\"id\":1}","{\"id\":2}"]"#.to_owned()).unwrap();
+        let listed = outbox_orders(r#"["{\"id\":1}","{\"id\":2}"]"#.to_owned());
         assert_eq!(listed, [r#"{"id":1}"#, r#"{"id":2}"#]);
-        let single = outbox_orders(r#"{"id":3}"#.to_owned()).unwrap();
+        let single = outbox_orders(r#"{"id":3}"#.to_owned());
         assert_eq!(single, [r#"{"id":3}"#]);
-        assert!(outbox_orders("[not json".to_owned()).is_err());
+        // Damaged: goes as it is, to end as a dead letter rather than block the outbox.
+        assert_eq!(outbox_orders("[not json".to_owned()), ["[not json"]);
     }
 }
