@@ -180,12 +180,18 @@ pub async fn ask<T: DeserializeOwned>(
     init.with_method(Method::Post)
         .with_body(Some(serde_json::to_string(command)?.into()));
     let request = Request::new_with_init("https://deal-stock/", &init)?;
-    let mut response = stub.fetch_with_request(request).await?;
+    let mut response = stub
+        .fetch_with_request(request)
+        .await
+        .map_err(|error| format!("calling the shard: {error}"))?;
     if response.status_code() != 200 {
         let text = response.text().await.unwrap_or_default();
         return Err(format!("deal stock answered {}: {text}", response.status_code()).into());
     }
-    response.json().await
+    response
+        .json()
+        .await
+        .map_err(|error| format!("reading the shard's answer: {error}").into())
 }
 
 /// Reserves stock for `order` on the customer's shard of `deal`; answers the reservation and
