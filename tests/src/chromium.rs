@@ -18,6 +18,17 @@ pub(crate) const PATIENCE: Duration = Duration::from_secs(60);
 pub(crate) struct Browser {
     pub(crate) client: Client,
     _driver: Service,
+    /// Removed after the driver (and its Chromium) stopped: fields drop in order.
+    _profile: Profile,
+}
+
+/// A browser profile folder, removed on drop.
+struct Profile(std::path::PathBuf);
+
+impl Drop for Profile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 impl Browser {
@@ -37,9 +48,10 @@ impl Browser {
                 Duration::from_secs(30),
             )
         })?;
-        let profile =
-            std::env::temp_dir().join(format!("festival-chromium-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&profile);
+        let profile = Profile(
+            std::env::temp_dir().join(format!("festival-chromium-{name}-{}", std::process::id())),
+        );
+        let _ = std::fs::remove_dir_all(&profile.0);
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
             "goog:chromeOptions".into(),
@@ -49,7 +61,7 @@ impl Browser {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-background-networking", "--disable-component-update",
                     "--disable-sync", "--no-first-run", "--window-size=1280,900", "--lang=en-US",
-                    format!("--user-data-dir={}", profile.display()),
+                    format!("--user-data-dir={}", profile.0.display()),
                 ],
                 "prefs": {"intl.accept_languages": "en-US,en"},
             }),
@@ -62,6 +74,7 @@ impl Browser {
         Ok(Browser {
             client,
             _driver: driver,
+            _profile: profile,
         })
     }
 
