@@ -494,10 +494,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         dev_stack,
     ));
     if let Some(only) = &only {
-        scenarios.retain(|s| only.iter().any(|name| name == s.name));
-        if scenarios.is_empty() {
-            return Err(format!("--only: no scenario named {}", only.join(" or ")));
+        let known: Vec<&str> = scenarios.iter().map(|s| s.name).collect();
+        if let Some(unknown) = only.iter().find(|name| !known.contains(&name.as_str())) {
+            return Err(format!(
+                "--only: no scenario named {unknown} (there are {})",
+                known.join(", ")
+            ));
         }
+        scenarios.retain(|s| only.iter().any(|name| name == s.name));
     }
     let figures = rounds::run(&settings, &scenarios);
     drop(scenarios);
@@ -599,7 +603,7 @@ pub fn to_markdown(report: &Report) -> String {
          flight, over loopback, in {} interleaved rounds (every scenario in turn, each round; \
          {} s warm-up before each turn). The edge runs in workerd through wrangler's \
          `unstable_startWorker` (as `wrangler dev`, without its DevTools inspector), its state \
-         in memory (`/dev/shm`); the `*_disk` rows keep the state on disk, the \
+         in memory (`/dev/shm` where there is one); the `*_disk` rows keep the state on disk, the \
          `*_wrangler_dev` rows are `wrangler dev` itself (state on disk). Origin is the debug \
          binary on SQLite.\n",
         report.machine, s.measure_s, s.concurrency, s.rounds, s.warmup_s
