@@ -30,7 +30,7 @@ pub use stock::shard::DealStock;
 pub use waiting_room::WaitingRoom;
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let (method, path) = (req.method(), req.path());
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let answer = match (method.clone(), segments.as_slice()) {
@@ -38,7 +38,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         (Method::Post, ["api", "session"]) => session::start(req, &env).await,
         (Method::Post, ["api", "waiting-room"]) => waiting_room::join(req, &env).await,
         (Method::Get, ["api", "catalog"]) => catalog::serve(req, &env).await,
-        (Method::Post, ["api", "orders"]) => orders::place(req, &env).await,
+        (Method::Post, ["api", "orders"]) => orders::place(req, &env, &ctx).await,
         (Method::Get, ["api", "orders"]) => orders::mine(req, &env).await,
         (Method::Get, ["api", "orders", id]) => orders::show(req, id, &env).await,
         (Method::Post, ["api", "orders", id, "cancel"]) => orders::cancel(req, id, &env).await,

@@ -5,7 +5,7 @@
 use festival_domain::refusal::MAX_ORDER_BODY_BYTES;
 use festival_domain::{CustomerId, Order, OrderId, OrderRequest, PricedOrder, Refusal};
 use serde::Serialize;
-use worker::{Env, Request, Response, Result};
+use worker::{Context, Env, Request, Response, Result};
 
 use crate::stock::{self, Cancellation, Reservation, sold_out};
 use crate::{bindings, catalog, http, rate_limit, session, waiting_room};
@@ -28,7 +28,7 @@ macro_rules! refuse_unless {
 }
 
 /// `POST /api/orders`: 202 with the order, or a refusal.
-pub async fn place(mut req: Request, env: &Env) -> Result<Response> {
+pub async fn place(mut req: Request, env: &Env, ctx: &Context) -> Result<Response> {
     let now = bindings::now();
     let announced = req
         .headers()
@@ -62,7 +62,7 @@ pub async fn place(mut req: Request, env: &Env) -> Result<Response> {
         response.headers_mut().set(ANSWERED_FROM_MEMORY, "memory")?;
         return Ok(response);
     }
-    let (reservation, batch_size) = stock::reserve(env, &deal, priced).await?;
+    let (reservation, batch_size) = stock::reserve(env, ctx, &deal, priced).await?;
     let mut response = match reservation {
         Reservation::Accepted { order } => http::json(&order, 202)?,
         Reservation::Replayed { order } => {

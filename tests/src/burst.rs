@@ -8,6 +8,7 @@ use futures::StreamExt;
 use futures::future::join_all;
 use libtest_mimic::Failed;
 use reqwest::Method;
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::stack::{MARKETER_TOKEN, Shopper, Stack, check, eventually, order_body};
@@ -412,6 +413,19 @@ pub async fn rate_limits_answer_429() -> Result<(), Failed> {
     )
 }
 
+/// An accepted order's id and how many orders shared its shard request; an error for any
+/// answer but a 202 from a shard.
+fn accepted_in_batch(
+    (status, headers, order): (u16, HeaderMap, Value),
+) -> Result<(String, usize), Failed> {
+    check(status == 202, format!("{status} {order}"))?;
+    let batch = headers
+        .get("x-festival-batch")
+        .and_then(|v| v.to_str().ok()?.parse().ok())
+        .ok_or("an answer from a shard without x-festival-batch")?;
+    Ok((order["id"].as_str().unwrap_or_default().to_owned(), batch))
+}
+
 /// Concurrent orders for one shard share Durable Object requests (`x-festival-batch` > 1), and
 /// batching changes nothing of the outcome: one order per order, one per idempotency key even
 /// when the same key rides twice in a batch, and origin stores each exactly once.
@@ -443,14 +457,9 @@ pub async fn orders_for_one_shard_share_a_request(stack: Arc<Stack>) -> Result<(
     let mut ids = std::collections::BTreeSet::new();
     let mut largest_batch = 0;
     for answer in answers {
-        let (status, headers, order) = answer?;
-        check(status == 202, format!("{status} {order}"))?;
-        let batch: usize = headers
-            .get("x-festival-batch")
-            .and_then(|v| v.to_str().ok()?.parse().ok())
-            .ok_or("an answer from a shard without x-festival-batch")?;
+        let (id, batch) = accepted_in_batch(answer?)?;
         largest_batch = largest_batch.max(batch);
-        ids.insert(order["id"].as_str().unwrap_or_default().to_owned());
+        ids.insert(id);
     }
     check(
         ids.len() == SHOPPERS,
@@ -462,6 +471,46 @@ pub async fn orders_for_one_shard_share_a_request(stack: Arc<Stack>) -> Result<(
     )?;
     check(
         drained(&stack, &deal).await? == SHOPPERS as i64,
+        "origin stores each order once",
+    )
+}
+
+/// A stream of orders on one shard, 32 in flight, each next order sent as one is answered, so
+/// that batches follow batches and the lead is carried from batch to batch: every order is
+/// answered 202 at the first try, and origin stores each once. (When a woken order ran in the
+/// leader's turn, its response was refused with a 500, or its shard call with a 503.)
+pub async fn a_stream_of_orders_on_one_shard_all_succeed(stack: Arc<Stack>) -> Result<(), Failed> {
+    const ORDERS: usize = 320;
+    const IN_FLIGHT_ON_ONE_SHARD: usize = 32;
+    let deal = stack
+        .schedule_open_sharded("e2e-stream", 1_000, 1, 1)
+        .await?;
+    let requests = (0..ORDERS).map(|i| {
+        let shopper = Shopper::minted(&format!("stream-{i}"));
+        let body = order_body(&deal, 1, &format!("stream-key-{i:04}"), &shopper);
+        let stack = stack.clone();
+        async move { stack.post_order_with_headers(&shopper, &body).await }
+    });
+    let answers: Vec<_> = futures::stream::iter(requests)
+        .buffer_unordered(IN_FLIGHT_ON_ONE_SHARD)
+        .collect()
+        .await;
+    let (mut ids, mut batched) = (std::collections::BTreeSet::new(), 0);
+    for answer in answers {
+        let (id, batch) = accepted_in_batch(answer?)?;
+        batched += usize::from(batch > 1);
+        ids.insert(id);
+    }
+    check(
+        ids.len() == ORDERS,
+        format!("{} distinct orders", ids.len()),
+    )?;
+    check(
+        batched > ORDERS / 2,
+        format!("only {batched} of {ORDERS} orders shared a batch"),
+    )?;
+    check(
+        drained(&stack, &deal).await? == ORDERS as i64,
         "origin stores each order once",
     )
 }

@@ -64,6 +64,9 @@ fn main() {
         api("orders_for_one_shard_share_a_request", |s| {
             Box::pin(burst::orders_for_one_shard_share_a_request(s))
         }),
+        api("a_stream_of_orders_on_one_shard_all_succeed", |s| {
+            Box::pin(burst::a_stream_of_orders_on_one_shard_all_succeed(s))
+        }),
         api("sold_out_is_answered_from_memory", |s| {
             Box::pin(burst::sold_out_is_answered_from_memory(s))
         }),

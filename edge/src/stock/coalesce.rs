@@ -6,28 +6,34 @@
 //! reservation needs. So each shard has a *line* in this isolate. An order that finds no batch
 //! out leads: it sends a batch at once, so a quiet shop waits for nothing. Orders that arrive
 //! while a batch is out queue up; when it comes back its leader hands each of its orders their
-//! reservation, and the lead of the next batch to the first order in line. Batches grow with the
-//! load, by themselves, with no timer. (Two batches out at once measured no faster: batches
+//! reservation and sends those in line as the next batch. Batches grow with the load, by
+//! themselves, with no timer. (Two batches out at once measured no faster: batches
 //! halve and calls double.)
 //!
-//! Every Durable Object call is made by a request whose own order is in the batch, so it lives
-//! until the answer arrives; waiters learn their answer, or that they lead, through a
-//! [`bell`](crate::bell), which wakes them in their own request. The line itself — leads as
-//! leases, hand-over, take-over, leaving — is plain data in [`line`](super::line). A waiter
-//! gives up at [`WAIT_AT_MOST`]; its shopper gets a 503 and may retry with the same
-//! idempotency key, which finds the order if its batch had already gone.
+//! The runtime ties every I/O call, and every response body, to the request whose turn makes
+//! it, and a waiting order is woken by the leader's turn. So the lead never passes between
+//! requests: a leader whose batch came back answers its shopper and carries on with the next
+//! batch itself, in the request's `waitUntil`, for as long as orders wait (at most
+//! [`LEAD_AT_MOST`]); an order leads only from its own arrival, or from its own timer when no
+//! live lead holds the line. And a waiting order is told its answer in a slot, then woken by a
+//! [`Bell`] the leader made and rings, so that it resumes — and makes its response — in its own
+//! request. The line itself — leads as leases, carrying on, take-over, leaving — is plain data
+//! in [`line`](super::line). A waiter gives up at [`WAIT_AT_MOST`]; its shopper gets a 503 and
+//! may retry with the same idempotency key, which finds the order if its batch had already gone.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::Duration;
 
 use festival_domain::{DealId, PricedOrder, UnixMillis};
 use futures_util::future::{Either, select};
-use worker::{Delay, Env, Result};
+use worker::{Context, Delay, Env, Result};
 
 use super::line::{self, Arrival, LEASE_MS, LookUp, Reply as _};
 use super::{Reservation, ShardSpec, StockCommand, ask};
-use crate::{bell, bindings};
+use crate::bell::Bell;
+use crate::bindings;
 
 /// Most orders in one batch. The shard writes a batch in one `put`, which takes at most 128
 /// keys: 2 per order, 1 per customer, the ledger and the outbox entry make 128 for 42 orders.
@@ -36,6 +42,10 @@ const _: () = assert!(3 * MAX_BATCH + 2 <= 128, "a batch must fit one put");
 
 /// How long an order waits for its answer before the shopper is asked to retry.
 const WAIT_AT_MOST: Duration = Duration::from_secs(10);
+
+/// How long one request goes on leading after its own answer. The runtime lets `waitUntil`
+/// work run about 30 s past the answer; after this the next arrival leads.
+const LEAD_AT_MOST: Duration = Duration::from_secs(10);
 
 /// One shard's answer to one order of a batch: the reservation, or why the shard failed it.
 pub type Answer = std::result::Result<Reservation, String>;
@@ -48,92 +58,235 @@ pub struct Batched {
     pub batch_size: usize,
 }
 
-/// What a waiting order is told.
-type Turn = line::Turn<PricedOrder, Batched>;
+/// Where a waiting order finds what its leader left it.
+#[derive(Default)]
+struct Slot {
+    /// Its answer, once its batch came back.
+    answer: Option<Batched>,
+    /// The bell of the batch that took it, rung when that batch came back.
+    batch_bell: Option<Bell>,
+}
 
-impl line::Reply<PricedOrder> for bell::Sender<Turn> {
+/// Shared by the waiting order and the line; the line's copy alone means the order is gone.
+type SlotRef = Rc<RefCell<Slot>>;
+
+impl line::Reply for SlotRef {
     type Answer = Batched;
 
-    fn deliver(self, turn: Turn) -> bool {
-        self.send(turn).is_ok()
+    fn deliver(self, answer: Batched) -> bool {
+        if self.is_closed() {
+            return false;
+        }
+        self.borrow_mut().answer = Some(answer);
+        true
     }
 
     fn is_closed(&self) -> bool {
-        bell::Sender::is_closed(self)
+        Rc::strong_count(self) == 1
     }
 }
 
-type Line = line::Line<PricedOrder, bell::Sender<Turn>>;
+type Follower = line::Waiter<PricedOrder, SlotRef>;
+
+/// One shard's line in this isolate, and the bell of the next batch: orders that join the
+/// line listen to it; the leader that takes them rings it when their answers are in.
+#[derive(Default)]
+struct ShardLine {
+    line: line::Line<PricedOrder, SlotRef>,
+    next_bell: Bell,
+    /// The lease whose request made `next_bell`, while that request still leads.
+    bell_lease: Option<u64>,
+}
+
+impl ShardLine {
+    /// `followers` go in a batch of lease `lease`; answers their bell, if anyone listens, and
+    /// puts up a fresh bell, made by the leader's request, for the orders that come after.
+    ///
+    /// A bell is rung by the request that made it, while it runs: a request cannot settle a
+    /// promise of one that has finished. So when this leader did not make the bell its
+    /// followers listened to (its maker let go or is gone), they get a bell of this request's,
+    /// which they find in their slot once woken (by the letting go, or their own timer).
+    fn take(&mut self, lease: u64, followers: Vec<Follower>) -> (Vec<Follower>, Option<Bell>) {
+        let listened = std::mem::take(&mut self.next_bell);
+        let made_here = self.bell_lease.replace(lease) == Some(lease);
+        if followers.is_empty() {
+            return (followers, None);
+        }
+        let bell = if made_here { listened } else { Bell::new() };
+        for follower in &followers {
+            follower.reply.borrow_mut().batch_bell = Some(bell.clone());
+        }
+        (followers, Some(bell))
+    }
+
+    /// Lease `lease` lets go with orders in line: they wake in their own requests and look
+    /// up; one of them, or a newcomer, leads the rest.
+    fn let_go(&mut self, lease: u64) {
+        self.line.release(lease);
+        if self.bell_lease.take() == Some(lease) {
+            self.next_bell.ring();
+        }
+    }
+}
 
 thread_local! {
     /// Lines by shard name.
-    static LINES: RefCell<HashMap<String, Line>> = RefCell::new(HashMap::new());
+    static LINES: RefCell<HashMap<String, ShardLine>> = RefCell::new(HashMap::new());
+}
+
+/// How a waiting order's turn comes.
+enum Turn {
+    /// Its batch came back.
+    Answered(Batched),
+    /// No live lead held the line when it looked up: it leads, under `lease`.
+    Lead { order: PricedOrder, lease: u64 },
 }
 
 /// Reserves `order` on shard `spec` of `deal`, in a batch with whatever else this isolate has
-/// for that shard.
+/// for that shard. A leader may go on sending later batches in `ctx`'s `waitUntil`.
 pub async fn reserve(
     env: &Env,
+    ctx: &Context,
     deal: &DealId,
     spec: ShardSpec,
     per_customer_limit: u32,
     order: PricedOrder,
 ) -> Result<Batched> {
     let shard = super::shard_name(deal, spec.index);
-    let (reply, mut turn) = bell::channel();
+    let slot = SlotRef::default();
     let now = bindings::now();
-    let (order, lease) = match with_line(&shard, |line| line.arrive(order, reply, now)) {
-        Arrival::Lead { order, lease } => (order, lease),
-        Arrival::Wait { ticket } => match wait_for_turn(&shard, ticket, &mut turn, now).await? {
+    let arrival = with_line(&shard, |shard| {
+        match shard.line.arrive(order, slot.clone(), now) {
+            Arrival::Lead { order, lease } => Ok((order, lease)),
+            Arrival::Wait { ticket } => Err((ticket, shard.next_bell.clone())),
+        }
+    });
+    let (order, lease) = match arrival {
+        Ok(lead) => lead,
+        Err((ticket, bell)) => match wait_for_turn(&shard, ticket, &slot, bell, now).await? {
             Turn::Answered(batched) => return Ok(batched),
             Turn::Lead { order, lease } => (order, lease),
         },
     };
-    let followers = with_line(&shard, |line| line.take_followers(MAX_BATCH - 1));
-    let orders: Vec<PricedOrder> = std::iter::once(order)
-        .chain(followers.iter().map(|w| w.order.clone()))
-        .collect();
-    let batch_size = orders.len();
-    let command = StockCommand::Reserve {
+    drop(slot);
+    let leader = Leader {
+        env: env.clone(),
+        deal: deal.clone(),
         spec,
         per_customer_limit,
-        orders,
+        shard,
+        lease,
     };
-    let answers: Vec<Answer> = match ask(env, deal, spec.index, &command).await {
-        Ok(answers) => answers,
-        Err(error) => {
-            let error = error.to_string();
-            (0..batch_size).map(|_| Err(error.clone())).collect()
-        }
-    };
-    with_line(&shard, |line| line.hand_over(lease, bindings::now()));
-    let mut answers = answers.into_iter();
-    let own = answers
-        .next()
-        .unwrap_or_else(|| Err("the shard did not answer this order".into()));
-    for follower in followers {
-        let answer = answers
-            .next()
-            .unwrap_or_else(|| Err("the shard did not answer this order".into()));
-        // A follower that went away meanwhile just misses its answer.
-        let _ = follower
-            .reply
-            .deliver(Turn::Answered(Batched { answer, batch_size }));
+    let (followers, bell) = with_line(&leader.shard, |shard| {
+        let followers = shard.line.take_followers(MAX_BATCH - 1);
+        shard.take(lease, followers)
+    });
+    let own = leader.send(Some(order), followers, bell).await;
+    let next = leader.next_batch();
+    if !next.0.is_empty() {
+        ctx.wait_until(leader.carry_on(next));
     }
-    Ok(Batched {
-        answer: own,
-        batch_size,
-    })
+    Ok(own.unwrap_or_else(|| Batched {
+        answer: Err("the shard did not answer this order".into()),
+        batch_size: 1,
+    }))
 }
 
-/// Waits for `ticket`'s turn: its answer, or the lead. Every [`LEASE_MS`] it looks up: a lead
-/// that stopped answering is taken over; at [`WAIT_AT_MOST`] the order leaves the line and the
-/// shopper is asked to retry (if a batch already took it, a retry with its idempotency key
-/// finds it).
+/// A request leading one shard's line under `lease`.
+struct Leader {
+    env: Env,
+    deal: DealId,
+    spec: ShardSpec,
+    per_customer_limit: u32,
+    shard: String,
+    lease: u64,
+}
+
+impl Leader {
+    /// Sends one batch — the leader's own order, if it has one, then `followers` — leaves each
+    /// follower its answer, rings their `bell`, and returns the leader's own answer.
+    async fn send(
+        &self,
+        own: Option<PricedOrder>,
+        followers: Vec<Follower>,
+        bell: Option<Bell>,
+    ) -> Option<Batched> {
+        let has_own = own.is_some();
+        let orders: Vec<PricedOrder> = own
+            .into_iter()
+            .chain(followers.iter().map(|w| w.order.clone()))
+            .collect();
+        let batch_size = orders.len();
+        let command = StockCommand::Reserve {
+            spec: self.spec,
+            per_customer_limit: self.per_customer_limit,
+            orders,
+        };
+        let answers: Vec<Answer> = match ask(&self.env, &self.deal, self.spec.index, &command).await
+        {
+            Ok(answers) => answers,
+            Err(error) => {
+                let error = error.to_string();
+                (0..batch_size).map(|_| Err(error.clone())).collect()
+            }
+        };
+        let mut answers = answers.into_iter();
+        let mut next = || Batched {
+            answer: answers
+                .next()
+                .unwrap_or_else(|| Err("the shard did not answer this order".into())),
+            batch_size,
+        };
+        let own = has_own.then(&mut next);
+        for follower in followers {
+            // A follower that went away meanwhile just misses its answer.
+            let _ = follower.reply.deliver(next());
+        }
+        if let Some(bell) = bell {
+            bell.ring();
+        }
+        own
+    }
+
+    /// The orders that came in while the last batch was out, and their bell; none when the
+    /// line went idle.
+    fn next_batch(&self) -> (Vec<Follower>, Option<Bell>) {
+        let now = bindings::now();
+        with_line(&self.shard, |shard| {
+            let followers = shard.line.carry_on(self.lease, now, MAX_BATCH);
+            shard.take(self.lease, followers)
+        })
+    }
+
+    /// Goes on leading after this request answered: batch after batch while orders wait, for
+    /// at most [`LEAD_AT_MOST`], then lets the next arrival (or a waiter's timer) lead.
+    async fn carry_on(self, mut next: (Vec<Follower>, Option<Bell>)) {
+        let until = bindings::now().plus_millis(LEAD_AT_MOST.as_millis() as i64);
+        loop {
+            let (followers, bell) = next;
+            self.send(None, followers, bell).await;
+            if until <= bindings::now() {
+                with_line(&self.shard, |shard| shard.let_go(self.lease));
+                return;
+            }
+            next = self.next_batch();
+            if next.0.is_empty() {
+                return;
+            }
+        }
+    }
+}
+
+/// Waits for `ticket`'s turn: its answer, or the lead. It listens to `bell` (the next batch's
+/// when it joined; its own batch's once one took it) and, every [`LEASE_MS`], to a timer of its
+/// own: with no live lead (the leader let go, or its request was cancelled) it leads; at
+/// [`WAIT_AT_MOST`] the order leaves the line and the shopper is asked to retry (if a batch
+/// already took it, a retry with its idempotency key finds it).
 async fn wait_for_turn(
     shard: &str,
     ticket: u64,
-    turn: &mut bell::Receiver<Turn>,
+    slot: &SlotRef,
+    mut bell: Bell,
     queued_at: UnixMillis,
 ) -> Result<Turn> {
     let give_up_at = queued_at.plus_millis(WAIT_AT_MOST.as_millis() as i64);
@@ -141,23 +294,35 @@ async fn wait_for_turn(
         // The runtime cancels a request that waits on nothing of its own as hung, so a waiter
         // also waits on a timer of its own.
         let tick = Delay::from(Duration::from_millis(LEASE_MS as u64));
-        if let Either::Left((turn, _)) = select(&mut *turn, tick).await {
-            return turn.map_err(|bell::Gone| "this order's batch went away".into());
+        let rang = matches!(select(bell.listen(), tick).await, Either::Left(_));
+        if let Some(batched) = slot.borrow_mut().answer.take() {
+            return Ok(Turn::Answered(batched));
         }
-        // The turn may have come in the same moment as the tick.
-        if let Some(turn) = turn.try_take() {
-            return Ok(turn);
+        let batch_bell = slot.borrow().batch_bell.clone();
+        if let Some(batch_bell) = batch_bell.filter(|b| b.id() != bell.id()) {
+            // A batch took this order after it started listening: that batch's bell tells.
+            bell = batch_bell;
+            continue;
         }
         let now = bindings::now();
-        match with_line(shard, |line| line.look_up(ticket, now, give_up_at <= now)) {
-            LookUp::Wait => {}
-            LookUp::Lead { order, lease } => return Ok(Turn::Lead { order, lease }),
-            LookUp::Left => return Err("no batch took this order in time".into()),
-            LookUp::GaveUpInBatch => return Err("this order's batch did not answer in time".into()),
+        match with_line(shard, |shard| {
+            let look = shard.line.look_up(ticket, now, give_up_at <= now);
+            (look, shard.next_bell.clone())
+        }) {
+            (LookUp::Wait, next_bell) => {
+                if rang {
+                    bell = next_bell;
+                }
+            }
+            (LookUp::Lead { order, lease }, _) => return Ok(Turn::Lead { order, lease }),
+            (LookUp::Left, _) => return Err("no batch took this order in time".into()),
+            (LookUp::GaveUpInBatch, _) => {
+                return Err("this order's batch did not answer in time".into());
+            }
         }
     }
 }
 
-fn with_line<T>(shard: &str, f: impl FnOnce(&mut Line) -> T) -> T {
+fn with_line<T>(shard: &str, f: impl FnOnce(&mut ShardLine) -> T) -> T {
     LINES.with_borrow_mut(|lines| f(lines.entry(shard.to_owned()).or_default()))
 }

@@ -2,9 +2,14 @@
 //! orders waiting for the next one. No I/O and no clock of its own, so every rule is tested
 //! here; `coalesce.rs` drives it from requests.
 //!
+//! The lead never passes from one request to another: a leader whose batch came back carries
+//! on with the next one itself ([`Line::carry_on`]), and an order only ever leads from its own
+//! arrival or its own timer ([`Line::look_up`]). Waiting orders are told nothing but their
+//! answer. (`coalesce.rs` says why: the runtime ties I/O to the request whose turn makes it.)
+//!
 //! A lead is a lease: a request the runtime cancelled may never run again — not even its
 //! destructors — so a lead older than [`LEASE_MS`] may be taken over by the next order, and
-//! the lease it replaced hands nothing on.
+//! the lease it replaced carries nothing on.
 
 use std::collections::VecDeque;
 
@@ -13,20 +18,12 @@ use festival_domain::UnixMillis;
 /// How long a lead holds before the next order may take over (a batch takes milliseconds).
 pub const LEASE_MS: i64 = 3_000;
 
-/// What a waiting order is told: its batch's answer, or that it leads the next batch.
-pub enum Turn<O, A> {
-    /// Its batch came back with this answer.
-    Answered(A),
-    /// It leads the next batch under `lease`: here is its order back, to go first.
-    Lead { order: O, lease: u64 },
-}
-
 /// How a waiting order is reached.
-pub trait Reply<O> {
+pub trait Reply {
     /// What a batch answers each order.
     type Answer;
-    /// Delivers `turn`; `false` if the order's request is gone.
-    fn deliver(self, turn: Turn<O, Self::Answer>) -> bool;
+    /// Delivers the order's answer; `false` if the order's request is gone.
+    fn deliver(self, answer: Self::Answer) -> bool;
     /// Whether the order's request is known to be gone.
     fn is_closed(&self) -> bool;
 }
@@ -52,7 +49,7 @@ pub enum Arrival<O> {
 pub enum LookUp<O> {
     /// Its turn has not come: wait on.
     Wait,
-    /// The lead had stopped answering: it leads now.
+    /// No live lead holds the line: it leads now.
     Lead { order: O, lease: u64 },
     /// It gave up and left the line; its order was never sent.
     Left,
@@ -101,6 +98,10 @@ impl<O, R> Line<O, R> {
             .is_some_and(|lease| lease.since.millis_until(now) < LEASE_MS)
     }
 
+    fn holds(&self, lease: u64) -> bool {
+        self.lead.is_some_and(|current| current.id == lease)
+    }
+
     /// An order arrives: it leads if no live lead holds the line, else it waits.
     pub fn arrive(&mut self, order: O, reply: R, now: UnixMillis) -> Arrival<O> {
         if self.lead_is_live(now) {
@@ -123,7 +124,7 @@ impl<O, R> Line<O, R> {
     /// skipping those whose request is known to be gone.
     pub fn take_followers(&mut self, most: usize) -> Vec<Waiter<O, R>>
     where
-        R: Reply<O>,
+        R: Reply,
     {
         let mut followers = Vec::new();
         while followers.len() < most {
@@ -137,32 +138,38 @@ impl<O, R> Line<O, R> {
         followers
     }
 
-    /// Lease `lease`'s batch is back: the lead goes to the first order in line that can still
-    /// take it, or the line is idle. A lease that was taken over hands nothing on.
-    pub fn hand_over(&mut self, lease: u64, now: UnixMillis)
+    /// Lease `lease`'s batch is back: the next batch, up to `most` orders, for the same leader
+    /// to send, its lease renewed from `now`; or none, and the line is idle. A lease that was
+    /// taken over carries nothing on.
+    pub fn carry_on(&mut self, lease: u64, now: UnixMillis, most: usize) -> Vec<Waiter<O, R>>
     where
-        R: Reply<O>,
+        R: Reply,
     {
-        if self.lead.is_none_or(|current| current.id != lease) {
-            return;
+        if !self.holds(lease) {
+            return Vec::new();
         }
-        self.lead = None;
-        while let Some(next) = self.waiting.pop_front() {
-            let lease = self.lease(now);
-            let turn = Turn::Lead {
-                order: next.order,
-                lease,
-            };
-            if next.reply.deliver(turn) {
-                return;
-            }
-            // That order's request went away before its turn: its order is not sent.
+        let next = self.take_followers(most);
+        self.lead = if next.is_empty() {
+            None
+        } else {
+            Some(Lease {
+                id: lease,
+                since: now,
+            })
+        };
+        next
+    }
+
+    /// The leader of `lease` stops leading; whoever comes next (an arrival, or a waiter on its
+    /// timer) leads the orders still in line.
+    pub fn release(&mut self, lease: u64) {
+        if self.holds(lease) {
             self.lead = None;
         }
     }
 
-    /// Waiting order `ticket` looks up (on its timer): it takes over a lead that stopped
-    /// answering, or, when `give_up`, leaves the line.
+    /// Waiting order `ticket` looks up (on its own timer): it leads when no live lead holds
+    /// the line, or, when `give_up`, leaves the line.
     pub fn look_up(&mut self, ticket: u64, now: UnixMillis, give_up: bool) -> LookUp<O> {
         if !give_up && self.lead_is_live(now) {
             return LookUp::Wait;
@@ -196,17 +203,17 @@ mod tests {
 
     use super::*;
 
-    /// A reply that records what it was told; `open: false` plays a request that is gone.
+    /// A reply that counts the answers it got; `open: false` plays a request that is gone.
     #[derive(Clone)]
     struct Inbox {
-        told: Rc<RefCell<Vec<String>>>,
+        answers: Rc<RefCell<usize>>,
         open: bool,
     }
 
     impl Inbox {
         fn new() -> Self {
             Inbox {
-                told: Rc::default(),
+                answers: Rc::default(),
                 open: true,
             }
         }
@@ -216,23 +223,13 @@ mod tests {
                 ..Inbox::new()
             }
         }
-        fn told(&self) -> Vec<String> {
-            self.told.borrow().clone()
-        }
     }
 
-    impl Reply<&'static str> for Inbox {
+    impl Reply for Inbox {
         type Answer = ();
-        fn deliver(self, turn: Turn<&'static str, ()>) -> bool {
-            if !self.open {
-                return false;
-            }
-            let said = match turn {
-                Turn::Answered(()) => "answered".to_owned(),
-                Turn::Lead { order, lease } => format!("lead {order} {lease}"),
-            };
-            self.told.borrow_mut().push(said);
-            true
+        fn deliver(self, (): ()) -> bool {
+            *self.answers.borrow_mut() += 1;
+            self.open
         }
         fn is_closed(&self) -> bool {
             !self.open
@@ -257,21 +254,35 @@ mod tests {
         }
     }
 
+    fn orders(waiters: &[Waiter<&'static str, Inbox>]) -> Vec<&'static str> {
+        waiters.iter().map(|w| w.order).collect()
+    }
+
     #[test]
-    fn an_idle_line_is_led_at_once_and_the_lead_passes_to_the_first_in_line() {
+    fn an_idle_line_is_led_at_once_and_its_leader_carries_on_until_the_line_is_empty() {
         let mut line = Line::default();
         let lease = lease_of(line.arrive("a", Inbox::new(), at(0)));
-        let (b, c) = (Inbox::new(), Inbox::new());
-        ticket_of(line.arrive("b", b.clone(), at(1)));
-        ticket_of(line.arrive("c", c.clone(), at(2)));
-        line.hand_over(lease, at(10));
-        assert_eq!(b.told(), ["lead b 4"]);
-        assert!(c.told().is_empty());
-        // "b" leads now: "c" is its follower, and after it the line is idle.
-        let followers = line.take_followers(24);
-        assert_eq!(followers.iter().map(|w| w.order).collect::<Vec<_>>(), ["c"]);
-        line.hand_over(4, at(20));
-        lease_of(line.arrive("d", Inbox::new(), at(21)));
+        ticket_of(line.arrive("b", Inbox::new(), at(1)));
+        ticket_of(line.arrive("c", Inbox::new(), at(2)));
+        // "a"'s batch is back: the same leader sends "b" and "c" next…
+        assert_eq!(orders(&line.carry_on(lease, at(10), 24)), ["b", "c"]);
+        // …and "d", arriving meanwhile, waits for that leader rather than leading.
+        ticket_of(line.arrive("d", Inbox::new(), at(11)));
+        assert_eq!(orders(&line.carry_on(lease, at(20), 24)), ["d"]);
+        // Nobody is left: the line is idle and the next order leads at once.
+        assert!(line.carry_on(lease, at(30), 24).is_empty());
+        lease_of(line.arrive("e", Inbox::new(), at(31)));
+    }
+
+    #[test]
+    fn carrying_on_renews_the_lease() {
+        let mut line = Line::default();
+        let lease = lease_of(line.arrive("a", Inbox::new(), at(0)));
+        let b = ticket_of(line.arrive("b", Inbox::new(), at(1)));
+        ticket_of(line.arrive("c", Inbox::new(), at(2)));
+        assert_eq!(orders(&line.carry_on(lease, at(LEASE_MS - 1), 1)), ["b"]);
+        // Past the first lease's age, but the leader renewed it: "c" still waits.
+        assert_eq!(line.look_up(b + 1, at(LEASE_MS + 10), false), LookUp::Wait);
     }
 
     #[test]
@@ -282,39 +293,57 @@ mod tests {
         for order in ["b", "c", "d"] {
             line.arrive(order, Inbox::new(), at(2));
         }
-        let taken: Vec<_> = line.take_followers(2).iter().map(|w| w.order).collect();
-        assert_eq!(taken, ["b", "c"]);
-        let rest: Vec<_> = line.take_followers(2).iter().map(|w| w.order).collect();
-        assert_eq!(rest, ["d"]);
+        assert_eq!(orders(&line.take_followers(2)), ["b", "c"]);
+        assert_eq!(orders(&line.take_followers(2)), ["d"]);
     }
 
     #[test]
-    fn the_lead_skips_requests_that_are_gone_and_the_line_goes_idle() {
+    fn a_line_of_requests_that_are_gone_goes_idle() {
         let mut line = Line::default();
         let lease = lease_of(line.arrive("a", Inbox::new(), at(0)));
         line.arrive("gone", Inbox::gone(), at(1));
-        line.hand_over(lease, at(5));
-        // Nobody took the lead: the next order leads at once.
+        assert!(line.carry_on(lease, at(5), 24).is_empty());
         lease_of(line.arrive("b", Inbox::new(), at(6)));
     }
 
     #[test]
-    fn a_lead_that_stopped_answering_is_taken_over_and_hands_nothing_on() {
+    fn a_lead_that_stopped_answering_is_taken_over_and_carries_nothing_on() {
         let mut line = Line::default();
         let stuck = lease_of(line.arrive("a", Inbox::new(), at(0)));
-        let b = Inbox::new();
-        ticket_of(line.arrive("b", b.clone(), at(LEASE_MS - 1)));
+        ticket_of(line.arrive("b", Inbox::new(), at(LEASE_MS - 1)));
         // A newcomer after the lease leads, and takes "b" along.
         let fresh = lease_of(line.arrive("c", Inbox::new(), at(LEASE_MS)));
-        assert_eq!(line.take_followers(24).len(), 1);
-        // The stuck request comes back after all: its hand-over is ignored.
-        let d = Inbox::new();
-        ticket_of(line.arrive("d", d.clone(), at(LEASE_MS + 1)));
-        line.hand_over(stuck, at(LEASE_MS + 2));
-        assert!(d.told().is_empty());
-        line.hand_over(fresh, at(LEASE_MS + 3));
-        assert_eq!(d.told().len(), 1);
-        assert!(b.told().is_empty(), "b went as a follower, not as a leader");
+        assert_eq!(orders(&line.take_followers(24)), ["b"]);
+        // The stuck request comes back after all: it carries nothing on, nor ends the lead.
+        ticket_of(line.arrive("d", Inbox::new(), at(LEASE_MS + 1)));
+        assert!(line.carry_on(stuck, at(LEASE_MS + 2), 24).is_empty());
+        line.release(stuck);
+        ticket_of(line.arrive("e", Inbox::new(), at(LEASE_MS + 3)));
+        assert_eq!(
+            orders(&line.carry_on(fresh, at(LEASE_MS + 4), 24)),
+            ["d", "e"]
+        );
+    }
+
+    #[test]
+    fn after_a_release_the_next_arrival_or_a_waiter_on_its_timer_leads() {
+        let mut line = Line::default();
+        let lease = lease_of(line.arrive("a", Inbox::new(), at(0)));
+        ticket_of(line.arrive("b", Inbox::new(), at(1)));
+        ticket_of(line.arrive("c", Inbox::new(), at(2)));
+        line.release(lease);
+        // A newcomer leads and takes the line along…
+        lease_of(line.arrive("d", Inbox::new(), at(3)));
+        assert_eq!(orders(&line.take_followers(1)), ["b"]);
+        // …or, when none comes, a waiter leads from its own timer.
+        let mut line = Line::default();
+        let lease = lease_of(line.arrive("a", Inbox::new(), at(0)));
+        let b = ticket_of(line.arrive("b", Inbox::new(), at(1)));
+        line.release(lease);
+        match line.look_up(b, at(5), false) {
+            LookUp::Lead { order: "b", .. } => {}
+            other => panic!("b should lead: {other:?}"),
+        }
     }
 
     #[test]
@@ -342,6 +371,6 @@ mod tests {
         // The lead is stale, but "b" is in its batch: it cannot lead with its order.
         assert_eq!(line.look_up(b, at(LEASE_MS + 5), false), LookUp::Wait);
         assert_eq!(line.look_up(b, at(10_000), true), LookUp::GaveUpInBatch);
-        line.hand_over(lease, at(10_001));
+        assert!(line.carry_on(lease, at(10_001), 24).is_empty());
     }
 }

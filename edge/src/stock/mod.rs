@@ -18,7 +18,7 @@ pub mod sold_out;
 use festival_domain::{CustomerId, Deal, DealId, Order, OrderId, PricedOrder};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use worker::{Env, Method, Request, RequestInit, Result};
+use worker::{Context, Env, Method, Request, RequestInit, Result};
 
 use crate::bindings::DEAL_STOCK;
 
@@ -195,11 +195,17 @@ pub async fn ask<T: DeserializeOwned>(
 }
 
 /// Reserves stock for `order` on the customer's shard of `deal`; answers the reservation and
-/// the size of the batch it travelled in.
-pub async fn reserve(env: &Env, deal: &Deal, order: PricedOrder) -> Result<(Reservation, usize)> {
+/// the size of the batch it travelled in. `ctx` is the request's: a batch leader may go on
+/// sending the batches after its own (see [`coalesce`]).
+pub async fn reserve(
+    env: &Env,
+    ctx: &Context,
+    deal: &Deal,
+    order: PricedOrder,
+) -> Result<(Reservation, usize)> {
     let spec = ShardSpec::of(deal, deal.shard_for(&order.customer_id));
     let failed = |error: String| format!("shard {} of {}: {error}", spec.index, deal.id);
-    let batched = coalesce::reserve(env, &deal.id, spec, deal.per_customer_limit, order)
+    let batched = coalesce::reserve(env, ctx, &deal.id, spec, deal.per_customer_limit, order)
         .await
         .map_err(|error| failed(error.to_string()))?;
     let reservation = batched.answer.map_err(failed)?;
