@@ -99,8 +99,9 @@ struct ShardLine {
 }
 
 impl ShardLine {
-    /// `followers` go in a batch of lease `lease`; answers their bell, if anyone listens, and
-    /// puts up a fresh bell, made by the leader's request, for the orders that come after.
+    /// `followers` go in a batch of lease `lease`: returns the bell to ring when their answers
+    /// are in (none when nobody listens), and puts up a fresh bell, made by the leader's
+    /// request, for the orders that come after.
     ///
     /// A bell is rung by the request that made it, while it runs: a request cannot settle a
     /// promise of one that has finished. So when this leader did not make the bell its
