@@ -42,6 +42,8 @@ struct Tally {
     elapsed: Duration,
     /// Seconds of CPU per process name.
     cpu_seconds: BTreeMap<String, f64>,
+    /// Expected answers per second, round by round.
+    per_round: Vec<f64>,
     drains: Vec<Option<f64>>,
 }
 
@@ -75,7 +77,9 @@ pub fn run(settings: &Settings, scenarios: &[Scenario<'_>]) -> Vec<Figure> {
                 .iter()
                 .filter(|s| s.outcome == scenario.expected)
                 .count();
-            print!("{:>6.0}/s", load::ratio(good as f64, secs));
+            let good_per_s = load::ratio(good as f64, secs);
+            print!("{good_per_s:>6.0}/s");
+            tally.per_round.push(good_per_s);
             for (name, percent) in cpu::busy_percent(&before, &after, secs) {
                 *tally.cpu_seconds.entry(name).or_default() += percent / 100.0 * secs;
             }
@@ -129,6 +133,7 @@ fn figure(scenario: &Scenario<'_>, tally: Tally) -> Figure {
         expected: scenario.expected.name(),
         summary: Summary::of(&tally.samples, tally.elapsed, |_| true),
         good_per_s: load::ratio(good as f64, secs),
+        rounds_per_s: tally.per_round,
         good_share: load::ratio(good as f64, count),
         memory_share: load::ratio(memory as f64, count),
         mean_batch: (!batches.is_empty())
