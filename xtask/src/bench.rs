@@ -176,6 +176,12 @@ pub fn ratios(figures: &[Figure], shards: u32) -> Vec<Ratio> {
             Some(0.6),
         ),
         ratio(
+            "(b) without the dev proxy: sold out ÷ health, both direct",
+            "sold_out_direct",
+            "edge_health_direct",
+            Some(0.9),
+        ),
+        ratio(
             "(a) with Durable Object state on disk (an fsync per commit on workerd's thread)",
             "accept_1_shard_disk",
             "edge_health_disk",
@@ -271,6 +277,27 @@ fn order(agent: &ureq::Agent, url: &str, deal: &str, customer: &str, samples: &m
     .to_string();
     let (sample, _) = load::send(agent, url, &[(SESSION_HEADER, &session)], Some(&body));
     samples.push(sample);
+}
+
+/// Orders from distinct sessions on the sold-out deal `gone` at `url`, served by stack `on`.
+fn sold_out<'a>(
+    name: &'static str,
+    what: &'static str,
+    gone: &Deal,
+    url: &str,
+    on: &'a local_stack::LocalStack,
+) -> Scenario<'a> {
+    let (gone, url) = (gone.id.as_str().to_owned(), url.to_owned());
+    Scenario {
+        name,
+        what,
+        expected: Outcome::SoldOut,
+        groups: [on.edge.pid(), on.origin.pid()],
+        work: Box::new(move |a: &ureq::Agent, job, s: &mut Vec<Sample>| {
+            order(a, &url, &gone, &format!("{name}-{job}"), s)
+        }),
+        drains: None,
+    }
 }
 
 /// Orders from distinct sessions on `deal` at `url`, served by stack `on`, whose queue must
@@ -443,20 +470,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }),
             ..get("catalog", "GET /api/catalog with a session", "")
         },
-        Scenario {
-            expected: Outcome::SoldOut,
-            work: Box::new({
-                let (orders, gone) = (orders.clone(), gone.id.as_str().to_owned());
-                move |a: &ureq::Agent, job, s: &mut Vec<Sample>| {
-                    order(a, &orders, &gone, &format!("so-{job}"), s)
-                }
-            }),
-            ..get(
-                "sold_out",
-                "POST /api/orders on a sold-out deal, distinct sessions",
-                "",
-            )
-        },
+        sold_out(
+            "sold_out",
+            "POST /api/orders on a sold-out deal, distinct sessions",
+            &gone,
+            &orders,
+            stack,
+        ),
         accept(
             "accept_1_shard",
             "POST /api/orders, all accepted: stock 10^6 on 1 shard, distinct sessions",
@@ -477,6 +497,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "edge_health_direct",
             "GET /api/health on the Worker's own workerd, bypassing the dev proxy",
             health,
+        ));
+        scenarios.push(sold_out(
+            "sold_out_direct",
+            "as sold_out, on the Worker's own workerd, bypassing the dev proxy",
+            &gone,
+            orders,
+            stack,
         ));
         scenarios.push(accept(
             "accept_1_shard_direct",
