@@ -287,24 +287,26 @@ fn sold_out<'a>(
     url: &str,
     on: &'a local_stack::LocalStack,
 ) -> Scenario<'a> {
-    let (gone, url) = (gone.id.as_str().to_owned(), url.to_owned());
-    Scenario {
-        name,
-        what,
-        expected: Outcome::SoldOut,
-        groups: [on.edge.pid(), on.origin.pid()],
-        work: Box::new(move |a: &ureq::Agent, job, s: &mut Vec<Sample>| {
-            order(a, &url, &gone, &format!("{name}-{job}"), s)
-        }),
-        drains: None,
-    }
+    ordering(name, what, Outcome::SoldOut, gone, url, on)
 }
 
-/// Orders from distinct sessions on `deal` at `url`, served by stack `on`, whose queue must
-/// drain after each turn.
+/// Orders from distinct sessions on `deal` at `url`, served by stack `on`, all accepted.
 fn accept<'a>(
     name: &'static str,
     what: &'static str,
+    deal: &Deal,
+    url: &str,
+    on: &'a local_stack::LocalStack,
+) -> Scenario<'a> {
+    ordering(name, what, Outcome::Accepted, deal, url, on)
+}
+
+/// Orders from distinct sessions on `deal` at `url`, each answered `expected`; when accepted,
+/// the stack's queue must drain after each turn.
+fn ordering<'a>(
+    name: &'static str,
+    what: &'static str,
+    expected: Outcome,
     deal: &Deal,
     url: &str,
     on: &'a local_stack::LocalStack,
@@ -313,12 +315,12 @@ fn accept<'a>(
     Scenario {
         name,
         what,
-        expected: Outcome::Accepted,
+        expected,
         groups: [on.edge.pid(), on.origin.pid()],
         work: Box::new(move |a: &ureq::Agent, job, s: &mut Vec<Sample>| {
             order(a, &url, &deal, &format!("{name}-{job}"), s)
         }),
-        drains: Some(on),
+        drains: (expected == Outcome::Accepted).then_some(on),
     }
 }
 
