@@ -279,28 +279,6 @@ fn order(agent: &ureq::Agent, url: &str, deal: &str, customer: &str, samples: &m
     samples.push(sample);
 }
 
-/// Orders from distinct sessions on the sold-out deal `gone` at `url`, served by stack `on`.
-fn sold_out<'a>(
-    name: &'static str,
-    what: &'static str,
-    gone: &Deal,
-    url: &str,
-    on: &'a local_stack::LocalStack,
-) -> Scenario<'a> {
-    ordering(name, what, Outcome::SoldOut, gone, url, on)
-}
-
-/// Orders from distinct sessions on `deal` at `url`, served by stack `on`, all accepted.
-fn accept<'a>(
-    name: &'static str,
-    what: &'static str,
-    deal: &Deal,
-    url: &str,
-    on: &'a local_stack::LocalStack,
-) -> Scenario<'a> {
-    ordering(name, what, Outcome::Accepted, deal, url, on)
-}
-
 /// Orders from distinct sessions on `deal` at `url`, each answered `expected`; when accepted,
 /// the stack's queue must drain after each turn.
 fn ordering<'a>(
@@ -472,23 +450,26 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }),
             ..get("catalog", "GET /api/catalog with a session", "")
         },
-        sold_out(
+        ordering(
             "sold_out",
             "POST /api/orders on a sold-out deal, distinct sessions",
+            Outcome::SoldOut,
             &gone,
             &orders,
             stack,
         ),
-        accept(
+        ordering(
             "accept_1_shard",
             "POST /api/orders, all accepted: stock 10^6 on 1 shard, distinct sessions",
+            Outcome::Accepted,
             &hot_1,
             &orders,
             stack,
         ),
-        accept(
+        ordering(
             "accept_n_shards",
             "POST /api/orders, all accepted: stock 10^6 on N shards, distinct sessions",
+            Outcome::Accepted,
             &hot_n,
             &orders,
             stack,
@@ -500,16 +481,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "GET /api/health on the Worker's own workerd, bypassing the dev proxy",
             health,
         ));
-        scenarios.push(sold_out(
+        scenarios.push(ordering(
             "sold_out_direct",
             "as sold_out, on the Worker's own workerd, bypassing the dev proxy",
+            Outcome::SoldOut,
             &gone,
             orders,
             stack,
         ));
-        scenarios.push(accept(
+        scenarios.push(ordering(
             "accept_1_shard_direct",
             "as accept_1_shard, on the Worker's own workerd, bypassing the dev proxy",
+            Outcome::Accepted,
             &hot_1,
             orders,
             stack,
@@ -523,9 +506,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             &disk_health,
         )
     });
-    scenarios.push(accept(
+    scenarios.push(ordering(
         "accept_1_shard_disk",
         "as accept_1_shard, the edge's state on disk",
+        Outcome::Accepted,
         &hot_1,
         &disk_orders,
         disk_stack,
@@ -538,9 +522,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             &dev_health,
         )
     });
-    scenarios.push(accept(
+    scenarios.push(ordering(
         "accept_1_shard_wrangler_dev",
         "as accept_1_shard, under `wrangler dev` (DevTools inspector attached)",
+        Outcome::Accepted,
         &hot_1,
         &dev_orders,
         dev_stack,
