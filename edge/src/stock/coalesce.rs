@@ -71,16 +71,6 @@ struct Slot {
 type SlotRef = Rc<RefCell<Slot>>;
 
 impl line::Reply for SlotRef {
-    type Answer = Batched;
-
-    fn deliver(self, answer: Batched) -> bool {
-        if self.is_closed() {
-            return false;
-        }
-        self.borrow_mut().answer = Some(answer);
-        true
-    }
-
     fn is_closed(&self) -> bool {
         Rc::strong_count(self) == 1
     }
@@ -240,8 +230,12 @@ impl Leader {
         };
         let own = has_own.then(&mut next);
         for follower in followers {
-            // A follower that went away meanwhile just misses its answer.
-            let _ = follower.reply.deliver(next());
+            // Each follower's answer is the next one, in order; one that went away meanwhile
+            // just misses it.
+            let answer = next();
+            if !follower.reply.is_closed() {
+                follower.reply.borrow_mut().answer = Some(answer);
+            }
         }
         if let Some(bell) = bell {
             bell.ring();

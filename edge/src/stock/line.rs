@@ -18,12 +18,9 @@ use festival_domain::UnixMillis;
 /// How long a lead holds before the next order may take over (a batch takes milliseconds).
 pub const LEASE_MS: i64 = 3_000;
 
-/// How a waiting order is reached.
+/// How the line tells whether a waiting order still has a request to answer. (Answers go to
+/// the order by its reply; the line never delivers anything itself.)
 pub trait Reply {
-    /// What a batch answers each order.
-    type Answer;
-    /// Delivers the order's answer; `false` if the order's request is gone.
-    fn deliver(self, answer: Self::Answer) -> bool;
     /// Whether the order's request is known to be gone.
     fn is_closed(&self) -> bool;
 }
@@ -198,39 +195,23 @@ impl<O, R> Line<O, R> {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-
     use super::*;
 
-    /// A reply that counts the answers it got; `open: false` plays a request that is gone.
-    #[derive(Clone)]
+    /// A reply; `open: false` plays a request that is gone.
     struct Inbox {
-        answers: Rc<RefCell<usize>>,
         open: bool,
     }
 
     impl Inbox {
         fn new() -> Self {
-            Inbox {
-                answers: Rc::default(),
-                open: true,
-            }
+            Inbox { open: true }
         }
         fn gone() -> Self {
-            Inbox {
-                open: false,
-                ..Inbox::new()
-            }
+            Inbox { open: false }
         }
     }
 
     impl Reply for Inbox {
-        type Answer = ();
-        fn deliver(self, (): ()) -> bool {
-            *self.answers.borrow_mut() += 1;
-            self.open
-        }
         fn is_closed(&self) -> bool {
             !self.open
         }
@@ -278,11 +259,11 @@ mod tests {
     fn carrying_on_renews_the_lease() {
         let mut line = Line::default();
         let lease = lease_of(line.arrive("a", Inbox::new(), at(0)));
-        let b = ticket_of(line.arrive("b", Inbox::new(), at(1)));
-        ticket_of(line.arrive("c", Inbox::new(), at(2)));
+        ticket_of(line.arrive("b", Inbox::new(), at(1)));
+        let c = ticket_of(line.arrive("c", Inbox::new(), at(2)));
         assert_eq!(orders(&line.carry_on(lease, at(LEASE_MS - 1), 1)), ["b"]);
         // Past the first lease's age, but the leader renewed it: "c" still waits.
-        assert_eq!(line.look_up(b + 1, at(LEASE_MS + 10), false), LookUp::Wait);
+        assert_eq!(line.look_up(c, at(LEASE_MS + 10), false), LookUp::Wait);
     }
 
     #[test]
