@@ -8,6 +8,9 @@
 //! 1 shard, (d) the catalog; plus (e) the shopper's bundle size against its 150 KB gzip budget,
 //! and (f) navigation → first painted deal card in headless Chromium, the storefront ÷ the same
 //! cards as static HTML from the same Worker (`first_paint`).
+//! The least POST (`post_floor`: an order's headers and body sent to `/api/health`, refused 405 by
+//! the router before anything reads it) shows what a POST itself costs the platform, apart from
+//! what Festival's order path adds to it.
 //! While each scenario runs it samples the CPU of workerd, node (wrangler), origin and itself.
 //! Writes `target/bench/report.{md,json}`.
 
@@ -147,6 +150,18 @@ pub fn ratios(figures: &[Figure], shards: u32) -> Vec<Ratio> {
             Some(0.9),
         ),
         ratio(
+            "the least POST ÷ health: what a POST of an order's size costs the platform",
+            "post_floor",
+            "edge_health",
+            None,
+        ),
+        ratio(
+            "(b) sold out ÷ the least POST: what the sold-out path adds to it",
+            "sold_out",
+            "post_floor",
+            None,
+        ),
+        ratio(
             "(c) hot deal N shards ÷ 1 shard",
             "accept_n_shards",
             "accept_1_shard",
@@ -180,6 +195,18 @@ pub fn ratios(figures: &[Figure], shards: u32) -> Vec<Ratio> {
             "sold_out_direct",
             "edge_health_direct",
             Some(0.9),
+        ),
+        ratio(
+            "the least POST ÷ health, both direct",
+            "post_floor_direct",
+            "edge_health_direct",
+            None,
+        ),
+        ratio(
+            "(b) sold out ÷ the least POST, both direct",
+            "sold_out_direct",
+            "post_floor_direct",
+            None,
         ),
         ratio(
             "(a) with Durable Object state on disk (an fsync per commit on workerd's thread)",
@@ -443,6 +470,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "GET /api/health (the Worker's trivial route)",
             &health,
         ),
+        ordering(
+            "post_floor",
+            "POST /api/health with an order's headers and body: the router's 405, body unread",
+            Outcome::Other4xx,
+            &gone,
+            &health,
+            stack,
+        ),
         Scenario {
             work: Box::new(move |a: &ureq::Agent, _, s: &mut Vec<Sample>| {
                 let headers = [(SESSION_HEADER, catalog_session.as_str())];
@@ -480,6 +515,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "edge_health_direct",
             "GET /api/health on the Worker's own workerd, bypassing the dev proxy",
             health,
+        ));
+        scenarios.push(ordering(
+            "post_floor_direct",
+            "as post_floor, on the Worker's own workerd, bypassing the dev proxy",
+            Outcome::Other4xx,
+            &gone,
+            health,
+            stack,
         ));
         scenarios.push(ordering(
             "sold_out_direct",
