@@ -329,6 +329,14 @@ fn ordering<'a>(
     }
 }
 
+/// The port of a `http://host:port` URL (0 when it has none).
+fn public_port(url: &str) -> u16 {
+    url.rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Waits until the edge and origin agree (the queue has drained); seconds, or `None` after 120 s.
 fn drain(edge: &str, origin: &str) -> Option<f64> {
     let started = Instant::now();
@@ -436,12 +444,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let dev_health = format!("{}/api/health", dev_stack.edge_url);
     let dev_orders = format!("{}/api/orders", dev_stack.edge_url);
     // The same Worker without wrangler's dev proxy in front, to see what the proxy costs.
-    let public_port = edge
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
-    let direct = dev_proxy::find_worker_runtime(stack.edge.pid(), public_port);
+    let direct = dev_proxy::find_worker_runtime(stack.edge.pid(), public_port(edge));
+    // Each stack's two workerds by role, so that CPU figures tell the proxy from the Worker.
+    let runtimes: Vec<(u32, &str)> = [stack, disk_stack, dev_stack]
+        .iter()
+        .flat_map(|s| dev_proxy::runtimes(s.edge.pid(), public_port(&s.edge_url)))
+        .collect();
     if direct.is_none() {
         println!("    (the Worker's own workerd socket was not found; no direct figures)");
     }
@@ -583,7 +591,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         scenarios.retain(|s| only.iter().any(|name| name == s.name));
     }
-    let figures = rounds::run(&settings, &scenarios);
+    let figures = rounds::run(&settings, &scenarios, &runtimes);
     drop(scenarios);
     drop(with_devtools);
     drop(on_disk);

@@ -24,8 +24,9 @@ pub fn parse_stat(stat: &str) -> Option<(String, i32, f64)> {
     Some((name, group, (utime + stime) / TICKS_PER_S))
 }
 
-/// Reads every process whose group is in `groups`, and this process (as "xtask (load)").
-pub fn snapshot(groups: &[u32]) -> Snapshot {
+/// Reads every process whose group is in `groups`, and this process (as "xtask (load)"); a
+/// process listed in `named` goes by the name given there (two workerds do different work).
+pub fn snapshot(groups: &[u32], named: &[(u32, &str)]) -> Snapshot {
     let mut totals = BTreeMap::new();
     let me = std::process::id();
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -48,7 +49,10 @@ pub fn snapshot(groups: &[u32]) -> Snapshot {
         let name = if pid == me {
             "xtask (load)".to_owned()
         } else if groups.iter().any(|g| *g as i32 == group) {
-            name
+            named
+                .iter()
+                .find(|(named_pid, _)| *named_pid == pid)
+                .map_or(name, |(_, given)| (*given).to_owned())
         } else {
             continue;
         };
@@ -86,6 +90,21 @@ mod tests {
         assert_eq!(name, "workerd (x)");
         assert_eq!(group, 4100);
         assert!((seconds - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_named_process_goes_by_the_name_given() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .expect("sleep runs");
+        let own = std::fs::read_to_string("/proc/self/stat").expect("/proc is there");
+        let (_, group, _) = parse_stat(&own).expect("a stat line");
+        let seen = snapshot(&[group as u32], &[(child.id(), "sleeper")]);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(seen.0.contains_key("sleeper"), "{seen:?}");
+        assert!(!seen.0.contains_key("sleep"), "{seen:?}");
     }
 
     #[test]

@@ -58,18 +58,39 @@ fn workerd_pids(group: u32) -> Vec<u32> {
         .collect()
 }
 
+/// Name, in CPU figures, of the workerd that runs wrangler's proxy worker on the public port.
+pub const PROXY_RUNTIME: &str = "workerd (dev proxy)";
+/// Name, in CPU figures, of the workerd behind it, which runs Festival's Worker.
+pub const WORKER_RUNTIME: &str = "workerd (Worker)";
+
+/// The workerd processes of `wrangler_group`, each with its role: [`PROXY_RUNTIME`] for the one
+/// listening on `public_port`, [`WORKER_RUNTIME`] for the others.
+pub fn runtimes(wrangler_group: u32, public_port: u16) -> Vec<(u32, &'static str)> {
+    workerd_pids(wrangler_group)
+        .into_iter()
+        .map(|pid| {
+            let role = if listening_ports(pid).contains(&public_port) {
+                PROXY_RUNTIME
+            } else {
+                WORKER_RUNTIME
+            };
+            (pid, role)
+        })
+        .collect()
+}
+
 /// The base URL of the runtime that runs Festival's Worker, bypassing the dev proxy on
-/// `public_port`: the first other workerd socket that answers `GET /api/health` with ok.
+/// `public_port`: the first socket of the Worker's workerd that answers `GET /api/health` ok.
 pub fn find_worker_runtime(wrangler_group: u32, public_port: u16) -> Option<String> {
     let agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(2)))
         .http_status_as_error(false)
         .build()
         .new_agent();
-    workerd_pids(wrangler_group)
+    runtimes(wrangler_group, public_port)
         .into_iter()
-        .flat_map(listening_ports)
-        .filter(|port| *port != public_port)
+        .filter(|(_, role)| *role == WORKER_RUNTIME)
+        .flat_map(|(pid, _)| listening_ports(pid))
         .map(|port| format!("http://127.0.0.1:{port}"))
         .find(|base| {
             agent

@@ -48,7 +48,8 @@ struct Tally {
 }
 
 /// Runs `scenarios` in `settings.rounds` interleaved rounds; answers one figure per scenario.
-pub fn run(settings: &Settings, scenarios: &[Scenario<'_>]) -> Vec<Figure> {
+/// CPU figures call the processes in `named` by the names given there.
+pub fn run(settings: &Settings, scenarios: &[Scenario<'_>], named: &[(u32, &str)]) -> Vec<Figure> {
     let rounds = settings.rounds.max(1);
     let per_round = Duration::from_secs_f64(settings.measure_s as f64 / rounds as f64);
     let warmup = Duration::from_secs(settings.warmup_s);
@@ -65,12 +66,12 @@ pub fn run(settings: &Settings, scenarios: &[Scenario<'_>]) -> Vec<Figure> {
             load::drive(c, Instant::now() + warmup, None, &hidden, |a, job, s| {
                 work(a, warm_from + job, s)
             });
-            let before = cpu::snapshot(&scenario.groups);
+            let before = cpu::snapshot(&scenario.groups, named);
             let measure_from = (2 * round + 1) * STRIDE;
             let run = load::drive(c, Instant::now() + per_round, None, &hidden, |a, job, s| {
                 work(a, measure_from + job, s)
             });
-            let after = cpu::snapshot(&scenario.groups);
+            let after = cpu::snapshot(&scenario.groups, named);
             let secs = run.elapsed.as_secs_f64();
             let good = run
                 .samples
