@@ -11,7 +11,8 @@
 //! The least POST (`post_floor`: an order's headers and body sent to `/api/health`, refused 405 by
 //! the router before anything reads it) shows what a POST itself costs the platform, apart from
 //! what Festival's order path adds to it.
-//! While each scenario runs it samples the CPU of workerd, node (wrangler), origin and itself.
+//! While each scenario runs it samples the CPU of workerd, node (wrangler), origin and itself,
+//! and reads from it what bounded the scenario (`bound.rs`).
 //! Writes `target/bench/report.{md,json}`.
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ use crate::local_stack::{self, StateOn, TempStack};
 use crate::rehearse::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
 use rounds::Scenario;
 
+mod bound;
 mod first_paint;
 mod rounds;
 
@@ -79,6 +81,8 @@ pub struct Figure {
     pub outcomes: BTreeMap<&'static str, usize>,
     /// Percent of one core, per process, during the measurement.
     pub cpu_percent: BTreeMap<String, f64>,
+    /// What bounded the figure, read from `cpu_percent` (`bound.rs`).
+    pub bound: String,
     /// After order scenarios: seconds until origin held every accepted order.
     pub drain_s: Option<f64>,
 }
@@ -699,8 +703,8 @@ pub fn to_markdown(report: &Report) -> String {
     );
     let _ = writeln!(
         md,
-        "| scenario | expected | good/s | all/s | p50 ms | p99 ms | expected % | memory % | batch | CPU % of a core |\n\
-         |---|---|---:|---:|---:|---:|---:|---:|---:|---|"
+        "| scenario | expected | good/s | all/s | p50 ms | p99 ms | expected % | memory % | batch | CPU % of a core | bound |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
     );
     for f in &report.figures {
         let cpu: Vec<String> = f
@@ -710,7 +714,7 @@ pub fn to_markdown(report: &Report) -> String {
             .collect();
         let _ = writeln!(
             md,
-            "| {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {} | {} |",
+            "| {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {} | {} | {} |",
             f.name,
             f.expected,
             f.good_per_s,
@@ -721,7 +725,8 @@ pub fn to_markdown(report: &Report) -> String {
             f.memory_share * 100.0,
             f.mean_batch
                 .map_or_else(|| "—".to_owned(), |b| format!("{b:.1}")),
-            cpu.join(", ")
+            cpu.join(", "),
+            f.bound
         );
     }
     let drains: Vec<String> = report
@@ -864,7 +869,8 @@ mod tests {
             memory_share: 0.0,
             mean_batch: None,
             outcomes: BTreeMap::new(),
-            cpu_percent: BTreeMap::from([("workerd".to_owned(), 97.0)]),
+            cpu_percent: BTreeMap::from([(dev_proxy::WORKER_RUNTIME.to_owned(), 97.0)]),
+            bound: "the Worker's thread (97 %)".to_owned(),
             drain_s: Some(2.0),
         }
     }
@@ -942,7 +948,8 @@ mod tests {
         let md = to_markdown(&report);
         assert!(
             md.contains(
-                "| edge_health | ok | 1000 | 1000 | 5.0 | 20.0 | 100 | 0 | — | workerd 97 |"
+                "| edge_health | ok | 1000 | 1000 | 5.0 | 20.0 | 100 | 0 | — | workerd (Worker) 97 | \
+                 the Worker's thread (97 %) |"
             ),
             "{md}"
         );

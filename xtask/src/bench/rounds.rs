@@ -123,6 +123,12 @@ fn figure(scenario: &Scenario<'_>, tally: Tally) -> Figure {
     for sample in &tally.samples {
         *outcomes.entry(sample.outcome.name()).or_insert(0) += 1;
     }
+    let cpu_percent: BTreeMap<String, f64> = tally
+        .cpu_seconds
+        .into_iter()
+        .map(|(name, used)| (name, load::ratio(used * 100.0, secs)))
+        .collect();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let drain_s = if tally.drains.is_empty() || tally.drains.contains(&None) {
         None
     } else {
@@ -140,11 +146,8 @@ fn figure(scenario: &Scenario<'_>, tally: Tally) -> Figure {
         mean_batch: (!batches.is_empty())
             .then(|| batches.iter().sum::<f64>() / batches.len() as f64),
         outcomes,
-        cpu_percent: tally
-            .cpu_seconds
-            .into_iter()
-            .map(|(name, used)| (name, load::ratio(used * 100.0, secs)))
-            .collect(),
+        bound: super::bound::bound(&cpu_percent, cores),
+        cpu_percent,
         drain_s,
     }
 }
