@@ -8,7 +8,8 @@
 // so the benchmark measures Festival's order path here (see BENCHMARKS.md).
 //
 // Usage (a subset of `wrangler dev`'s flags, run from edge/):
-//   node start-edge.mjs --ip 127.0.0.1 --port P --persist-to DIR [--assets DIR] [--var NAME:value]…
+//   node start-edge.mjs --ip 127.0.0.1 --port P --persist-to DIR [--config FILE] [--assets DIR]
+//                       [--var NAME:value]…
 
 import { unstable_startWorker } from "wrangler";
 
@@ -22,6 +23,7 @@ function parse(argv) {
       case "--port": options.port = Number(value); break;
       case "--persist-to": options.persist = value; break;
       case "--assets": options.assets = value; break;
+      case "--config": options.config = value; break;
       case "--var": {
         const at = value.indexOf(":");
         if (at < 1) throw new Error(`--var wants NAME:value, got ${value}`);
@@ -36,7 +38,7 @@ function parse(argv) {
 
 const options = parse(process.argv.slice(2));
 const worker = await unstable_startWorker({
-  config: "wrangler.toml",
+  config: options.config ?? "wrangler.toml",
   bindings: options.vars,
   ...(options.assets ? { assets: options.assets } : {}),
   dev: {

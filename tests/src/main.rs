@@ -84,6 +84,12 @@ fn main() {
         },
         {
             let runtime = runtime.clone();
+            Trial::test("dead_letters_are_kept_and_reported", move || {
+                runtime.block_on(burst::dead_letters_are_kept_and_reported())
+            })
+        },
+        {
+            let runtime = runtime.clone();
             Trial::test("waiting_room_admits_in_order_at_the_rate", move || {
                 runtime.block_on(waiting::waiting_room_admits_in_order_at_the_rate())
             })

@@ -82,24 +82,42 @@ impl Stack {
     /// Starts origin and the edge with extra edge `vars`; `name` tells stacks apart in the
     /// temporary folder.
     pub async fn start(name: &str, vars: &[(&str, &str)]) -> Result<Stack, String> {
+        Self::start_with(name, vars, None).await
+    }
+
+    /// As [`Stack::start`], the order queue giving a message up to the dead-letter queue after
+    /// `retries` retries.
+    pub async fn start_giving_up_after(name: &str, retries: u32) -> Result<Stack, String> {
+        Self::start_with(name, UNLIMITED, Some(retries)).await
+    }
+
+    async fn start_with(
+        name: &str,
+        vars: &[(&str, &str)],
+        queue_retries: Option<u32>,
+    ) -> Result<Stack, String> {
         let dir = std::env::temp_dir().join(format!("festival-e2e-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let config = queue_retries
+            .map(|retries| stack::edge_config_giving_up_after(&dir, retries))
+            .transpose()
+            .map_err(|e| e.to_string())?;
 
         let origin_port = stack::free_port();
-        let config = Config {
+        let origin_config = Config {
             addr: ([127, 0, 0, 1], origin_port).into(),
             database_url: format!("sqlite://{}", dir.join("origin.db").display()),
             batch_secret: BATCH_SECRET.into(),
             marketer_token: MARKETER_TOKEN.into(),
             seed_demo: false,
         };
-        let db = festival_origin::db::connect(&config.database_url)
+        let db = festival_origin::db::connect(&origin_config.database_url)
             .await
             .map_err(|e| e.to_string())?;
         let origin_state = AppState {
             db: db.clone(),
-            config: Arc::new(config),
+            config: Arc::new(origin_config),
         };
         let stop_origin = serve_origin(&origin_state).await?;
         let origin = format!("http://127.0.0.1:{origin_port}");
@@ -115,6 +133,7 @@ impl Stack {
             vars,
             assets: Some(&dir.join("assets")),
             state_dir: &dir.join("edge"),
+            config: config.as_deref(),
         };
         let log = dir.join("wrangler.log");
         let mut wrangler = stack::start_edge(&settings, Some(&log)).map_err(|e| e.to_string())?;

@@ -98,6 +98,7 @@ pub fn start(options: &Options<'_>) -> Result<LocalStack, String> {
         vars: options.vars,
         assets: options.assets,
         state_dir: &state.join("edge"),
+        config: None,
     };
     let edge_log = options.log_dir.map(|dir| dir.join("wrangler.log"));
     let mut edge = stack::start_edge(&settings, edge_log.as_deref()).map_err(|e| e.to_string())?;

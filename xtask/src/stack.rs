@@ -3,7 +3,7 @@
 //! leaves a server behind.
 
 use std::net::{Ipv4Addr, TcpListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -137,6 +137,42 @@ pub struct EdgeSettings<'a> {
     pub assets: Option<&'a Path>,
     /// Where Durable Object and queue state persist.
     pub state_dir: &'a Path,
+    /// A `wrangler.toml` to run instead of the edge's own (see [`edge_config_giving_up_after`]).
+    pub config: Option<&'a Path>,
+}
+
+/// Writes into `dir` a copy of the edge's `wrangler.toml` whose order queue gives a message up
+/// to the dead-letter queue after `retries` retries (the real one rides out an hour-long origin
+/// outage), its paths made absolute so that it runs from anywhere. Answers its path.
+pub fn edge_config_giving_up_after(dir: &Path, retries: u32) -> std::io::Result<PathBuf> {
+    let edge = paths::edge();
+    let text = std::fs::read_to_string(edge.join("wrangler.toml"))?;
+    let replacements = [
+        (
+            "main = \"build/worker/shim.mjs\"".to_owned(),
+            format!("main = {:?}", edge.join("build/worker/shim.mjs")),
+        ),
+        (
+            "directory = \"../app/dist\"".to_owned(),
+            format!("directory = {:?}", paths::app().join("dist")),
+        ),
+        (
+            "max_retries = 100".to_owned(),
+            format!("max_retries = {retries}"),
+        ),
+    ];
+    let mut config = text;
+    for (from, to) in replacements {
+        if config.matches(&from).count() != 1 {
+            return Err(std::io::Error::other(format!(
+                "edge/wrangler.toml no longer has exactly one `{from}`"
+            )));
+        }
+        config = config.replace(&from, &to);
+    }
+    let path = dir.join("wrangler.toml");
+    std::fs::write(&path, config)?;
+    Ok(path)
 }
 
 /// Starts `wrangler dev` on the built edge (run `cargo xtask build` first). Its output goes to
@@ -156,6 +192,9 @@ pub fn start_edge(settings: &EdgeSettings<'_>, log: Option<&Path>) -> std::io::R
             node
         }
     };
+    if let Some(config) = settings.config {
+        command.arg("--config").arg(config);
+    }
     command
         .current_dir(paths::edge())
         .args(["--ip", "127.0.0.1", "--port", &settings.port.to_string()])
@@ -210,4 +249,23 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_that_gives_up_sooner_is_the_edge_config_but_for_its_retries() {
+        let dir = std::env::temp_dir().join(format!("festival-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let written = edge_config_giving_up_after(&dir, 1).unwrap();
+        let config = std::fs::read_to_string(&written).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(config.contains("max_retries = 1\n"), "{config}");
+        assert!(!config.contains("max_retries = 100"), "{config}");
+        let shim = paths::edge().join("build/worker/shim.mjs");
+        assert!(config.contains(&format!("main = {shim:?}")), "{config}");
+        assert!(config.contains("dead_letter_queue = \"festival-orders-dlq\""));
+    }
 }
