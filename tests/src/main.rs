@@ -49,6 +49,9 @@ fn main() {
         api("bad_input_is_refused_with_its_own_code", |s| {
             Box::pin(orders::bad_input_is_refused(s))
         }),
+        api("an_order_after_the_end_is_refused", |s| {
+            Box::pin(orders::an_order_after_the_end_is_refused(s))
+        }),
         api("console_refuses_wrong_token_and_schedules_a_sale", |s| {
             Box::pin(console::refuses_wrong_token_and_schedules_a_sale(s))
         }),

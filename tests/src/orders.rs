@@ -143,6 +143,51 @@ pub async fn one_key_one_order(stack: Arc<Stack>) -> Result<(), Failed> {
     )
 }
 
+/// The edge's clock ends a sale: an order inside the window is accepted, and one after
+/// `ends_at` by the edge's clock gets 409 `sale_ended` with a message, and moves no stock.
+pub async fn an_order_after_the_end_is_refused(stack: Arc<Stack>) -> Result<(), Failed> {
+    let deal = stack
+        .schedule_window("e2e-sale-ends", 5, 2, 0, 2_000, 9_000)
+        .await?;
+    let edge_time_reaches = |at: festival_domain::UnixMillis| {
+        let stack = stack.clone();
+        eventually(Duration::from_secs(30), move || {
+            let stack = stack.clone();
+            async move { Ok(stack.catalog().await?.server_time >= at) }
+        })
+    };
+    edge_time_reaches(deal.starts_at).await?;
+    let shopper = stack.shopper().await?;
+    let (status, answer) = stack
+        .post_order(
+            &shopper,
+            &order_body(&deal, 1, "sale-ends-key-0001", &shopper),
+        )
+        .await?;
+    check(
+        status == 202,
+        format!("an order while open: {status} {answer}"),
+    )?;
+    edge_time_reaches(deal.ends_at).await?;
+    let (status, answer) = stack
+        .post_order(
+            &shopper,
+            &order_body(&deal, 1, "sale-ends-key-0002", &shopper),
+        )
+        .await?;
+    check(
+        status == 409
+            && answer["code"] == "sale_ended"
+            && answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+        format!("an order after the end: {status} {answer}"),
+    )?;
+    let left = stack.stock_left(&deal).await?;
+    check(
+        left == 4,
+        format!("only the first order took a unit: {left} left"),
+    )
+}
+
 /// Test 4: bad input gets a 4xx with its own code; no stock moves; nothing reaches origin.
 pub async fn bad_input_is_refused(stack: Arc<Stack>) -> Result<(), Failed> {
     let deal = stack.schedule_open("e2e-bad-input", 7, 2).await?;

@@ -202,6 +202,20 @@ impl Stack {
         shards: u32,
         opens_in_ms: i64,
     ) -> Result<Deal, Failed> {
+        self.schedule_window(id, stock, limit, shards, opens_in_ms, 3_600_000)
+            .await
+    }
+
+    /// [`Stack::schedule_sharded`], the sale ending `ends_in_ms` from now.
+    pub async fn schedule_window(
+        &self,
+        id: &str,
+        stock: u32,
+        limit: u32,
+        shards: u32,
+        opens_in_ms: i64,
+        ends_in_ms: i64,
+    ) -> Result<Deal, Failed> {
         let now = festival_origin::now();
         let deal = Deal {
             id: DealId::parse(id).map_err(|e| e.to_string())?,
@@ -213,7 +227,7 @@ impl Stack {
             currency: "USD".into(),
             stock,
             starts_at: now.plus_millis(opens_in_ms),
-            ends_at: now.plus_millis(3_600_000),
+            ends_at: now.plus_millis(ends_in_ms),
             per_customer_limit: limit,
             shards,
         };
