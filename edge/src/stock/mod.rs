@@ -161,6 +161,15 @@ pub struct Ledger {
     pub borrowed_units: u32,
 }
 
+/// Units some shard of a deal has lent and its borrower has not yet counted in, over the
+/// ledgers of all the deal's shards: a lender writes its side before it answers, a borrower its
+/// own once its round of asking is done, so for that moment the units are in no `stock_left`.
+pub fn units_in_transit(ledgers: &[Ledger]) -> u32 {
+    let lent: u32 = ledgers.iter().map(|ledger| ledger.lent_units).sum();
+    let borrowed: u32 = ledgers.iter().map(|ledger| ledger.borrowed_units).sum();
+    lent.saturating_sub(borrowed)
+}
+
 /// The Durable Object name of shard `index` of `deal`.
 pub fn shard_name(deal: &DealId, index: u32) -> String {
     format!("{deal}#{index}")
@@ -263,4 +272,28 @@ pub async fn ledgers(env: &Env, deal: &Deal) -> Result<Vec<Ledger>> {
         ledgers.push(ask(env, &deal.id, index, &StockCommand::Ledger { spec }).await?);
     }
     Ok(ledgers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_lent_but_not_yet_borrowed_are_in_transit() {
+        let lender = Ledger {
+            lent_units: 3,
+            ..Ledger::default()
+        };
+        let borrower = Ledger {
+            borrowed_units: 1,
+            ..Ledger::default()
+        };
+        assert_eq!(units_in_transit(&[lender, borrower]), 2);
+        let settled = Ledger {
+            borrowed_units: 3,
+            ..Ledger::default()
+        };
+        assert_eq!(units_in_transit(&[lender, settled]), 0);
+        assert_eq!(units_in_transit(&[]), 0);
+    }
 }

@@ -9,6 +9,8 @@
 //!
 //! Running short, a shard borrows from its siblings (`Lend`), then tries again from the start —
 //! other requests may have run while it waited, so nothing checked before the wait is trusted.
+//! A round that finds nothing while units remain in the deal (say, lent to another shard and
+//! still on their way) is asked again, a few times, before its orders hear "sold out".
 //!
 //! Nothing lost, and no queue on the shopper's path: a batch's orders are written together with
 //! one outbox entry holding them all, and the answers go out at once. An alarm (armed for
@@ -23,13 +25,15 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::time::Duration;
 
 use festival_domain::{CustomerId, DealId, Order, OrderId, OrderStatus, PricedOrder};
 use js_sys::{Array, Object, Reflect};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use worker::{
-    DurableObject, Env, ListOptions, Request, Response, Result, State, console_warn, durable_object,
+    Delay, DurableObject, Env, ListOptions, Request, Response, Result, State, console_warn,
+    durable_object,
 };
 
 use super::coalesce::{Answer, MAX_BATCH};
@@ -48,6 +52,11 @@ const OUTBOX_PREFIX: &str = "outbox:";
 const OUTBOX_RETRY_MS: i64 = 2_000;
 /// Most messages in one send to the queue (Cloudflare's limit per batch).
 const QUEUE_BATCH: usize = 100;
+/// Rounds of borrowing a batch's short orders try while units remain in the deal, and the pause
+/// between two: units lent to another shard are in no ledger's `stock_left` until its round of
+/// asking is done, a few Durable Object calls later.
+const BORROW_ROUNDS: u32 = 5;
+const BORROW_PAUSE: Duration = Duration::from_millis(20);
 
 /// What a shard keeps of one customer: the units they hold here (which the limit counts) and
 /// their order ids, oldest first.
@@ -185,17 +194,32 @@ impl DealStock {
         orders: &[PricedOrder],
         limit: u32,
     ) -> Result<Vec<Answer>> {
-        // What they want together, less what the rest of their batch left here.
-        let wanted: u32 = orders.iter().map(|order| order.quantity.get()).sum();
-        let need = wanted
-            .saturating_sub(self.ledger(spec).await?.stock_left)
-            .max(1);
-        if self.borrow(spec, deal, need).await? == 0 {
-            let deal_sold_out = self.whole_deal_is_empty(spec, deal).await?;
-            return Ok(orders
+        let sold_out = |deal_sold_out| {
+            orders
                 .iter()
                 .map(|_| Ok(Reservation::SoldOut { deal_sold_out }))
-                .collect());
+                .collect()
+        };
+        // What they want together, less what the rest of their batch left here.
+        let wanted: u32 = orders.iter().map(|order| order.quantity.get()).sum();
+        let mut round = 1;
+        loop {
+            let need = wanted
+                .saturating_sub(self.ledger(spec).await?.stock_left)
+                .max(1);
+            if self.borrow(spec, deal, need).await? > 0 {
+                break;
+            }
+            if self.whole_deal_is_empty(spec, deal).await? {
+                return Ok(sold_out(true));
+            }
+            // Units remain somewhere — maybe on their way to another borrower, which holds
+            // them in a moment: ask again shortly rather than refuse while they exist.
+            if round == BORROW_ROUNDS {
+                return Ok(sold_out(false));
+            }
+            round += 1;
+            Delay::from(BORROW_PAUSE).await;
         }
         let attempts = self.try_reserve_all(spec, orders, limit).await?;
         Ok(attempts
@@ -364,24 +388,26 @@ impl DealStock {
     /// after a borrowing round came back empty: units can move between two siblings while a
     /// round asks them in turn, and isolates answer "sold out" from memory on this word.
     async fn whole_deal_is_empty(&self, spec: ShardSpec, deal: &DealId) -> Result<bool> {
-        if self.ledger(spec).await?.stock_left > 0 {
+        let own = self.ledger(spec).await?;
+        if own.stock_left > 0 {
             return Ok(false);
         }
+        let mut ledgers = vec![own];
         for step in 1..spec.shards {
             let sibling = ShardSpec {
                 index: (spec.index + step) % spec.shards,
                 ..spec
             };
             let read = StockCommand::Ledger { spec: sibling };
-            if ask::<Ledger>(&self.env, deal, sibling.index, &read)
-                .await?
-                .stock_left
-                > 0
-            {
+            let ledger = ask::<Ledger>(&self.env, deal, sibling.index, &read).await?;
+            if ledger.stock_left > 0 {
                 return Ok(false);
             }
+            ledgers.push(ledger);
         }
-        Ok(true)
+        // Read one after the other, a lender's side always comes before its borrower's: units
+        // seen lent and not yet borrowed are on their way and not sold.
+        Ok(super::units_in_transit(&ledgers) == 0)
     }
 
     /// Gives a sibling up to `want` units — exactly what it needs, so that no shard hoards units
