@@ -204,10 +204,11 @@ impl DealStock {
         let wanted: u32 = orders.iter().map(|order| order.quantity.get()).sum();
         let mut round = 1;
         loop {
-            let need = wanted
-                .saturating_sub(self.ledger(spec).await?.stock_left)
-                .max(1);
-            if self.borrow(spec, deal, need).await? > 0 {
+            let have = self.ledger(spec).await?.stock_left;
+            let need = wanted.saturating_sub(have).max(1);
+            // Borrowed units, or units here already (a cancel may have returned some): the
+            // orders that fit take them.
+            if self.borrow(spec, deal, need).await? > 0 || have > 0 {
                 break;
             }
             if self.whole_deal_is_empty(spec, deal).await? {
