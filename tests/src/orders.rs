@@ -149,14 +149,7 @@ pub async fn an_order_after_the_end_is_refused(stack: Arc<Stack>) -> Result<(), 
     let deal = stack
         .schedule_window("e2e-sale-ends", 5, 2, 0, 2_000, 9_000)
         .await?;
-    let edge_time_reaches = |at: festival_domain::UnixMillis| {
-        let stack = stack.clone();
-        eventually(Duration::from_secs(30), move || {
-            let stack = stack.clone();
-            async move { Ok(stack.catalog().await?.server_time >= at) }
-        })
-    };
-    edge_time_reaches(deal.starts_at).await?;
+    stack.edge_clock_reaches(deal.starts_at).await?;
     let shopper = stack.shopper().await?;
     let (status, answer) = stack
         .post_order(
@@ -168,7 +161,7 @@ pub async fn an_order_after_the_end_is_refused(stack: Arc<Stack>) -> Result<(), 
         status == 202,
         format!("an order while open: {status} {answer}"),
     )?;
-    edge_time_reaches(deal.ends_at).await?;
+    stack.edge_clock_reaches(deal.ends_at).await?;
     let (status, answer) = stack
         .post_order(
             &shopper,

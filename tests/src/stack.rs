@@ -271,11 +271,17 @@ impl Stack {
         let deal = self
             .schedule_sharded(id, stock, limit, shards, 2_000)
             .await?;
-        eventually(Duration::from_secs(30), || async {
-            Ok(self.catalog().await?.server_time >= deal.starts_at)
-        })
-        .await?;
+        self.edge_clock_reaches(deal.starts_at).await?;
         Ok(deal)
+    }
+
+    /// Waits until the edge's clock (the catalog's `server_time`, the clock that decides a
+    /// sale's window) has reached `at`.
+    pub async fn edge_clock_reaches(&self, at: UnixMillis) -> Result<(), Failed> {
+        eventually(Duration::from_secs(30), || async {
+            Ok(self.catalog().await?.server_time >= at)
+        })
+        .await
     }
 
     /// The edge's catalog (without a session).
