@@ -480,6 +480,8 @@ fn refusal_words(error: &ApiError) -> String {
             "sale_started" => {
                 "This sale has started; it can no longer be changed or cancelled.".into()
             }
+            // Origin's words name when the freeze began (or how late a start may move).
+            "schedule_frozen" => body.message.clone(),
             "deal_exists" => "A sale with this id exists already; change the product name.".into(),
             "unknown_deal" => "This sale no longer exists.".into(),
             _ => format!("The shop refused: {}", body.message),

@@ -8,7 +8,10 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::order::{Order, OrderId};
+use std::collections::BTreeMap;
+
+use crate::deal::DealId;
+use crate::order::{Order, OrderId, OrderStatus};
 use crate::time::UnixMillis;
 
 /// Most orders in one batch (a Cloudflare Queue delivers at most 100 messages at once).
@@ -35,6 +38,38 @@ pub struct BatchReceipt {
     pub stored: Vec<OrderId>,
     /// Orders that an earlier delivery had already written (a retry or a duplicate message).
     pub already_stored: Vec<OrderId>,
+}
+
+/// Each order's state as sent to origin: what origin holds (at least) once it stored them. An
+/// order sent twice, reserved and cancelled, is held cancelled: origin never lets a sale
+/// overwrite a cancellation.
+pub fn sent_states(orders: &[Order]) -> BTreeMap<OrderId, OrderStatus> {
+    let mut states = BTreeMap::new();
+    for order in orders {
+        let state = states.entry(order.id.clone()).or_insert(order.status);
+        if order.status == OrderStatus::Cancelled {
+            *state = OrderStatus::Cancelled;
+        }
+    }
+    states
+}
+
+/// What each shard is told once origin answered `receipt` for orders sent in `sent` states
+/// (see [`sent_states`]): per (deal, shard), the orders origin holds and in which state.
+pub fn confirmations(
+    sent: &BTreeMap<OrderId, OrderStatus>,
+    receipt: BatchReceipt,
+) -> BTreeMap<(DealId, u32), Vec<(OrderId, OrderStatus)>> {
+    let mut by_shard: BTreeMap<(DealId, u32), Vec<(OrderId, OrderStatus)>> = BTreeMap::new();
+    for id in receipt.stored.into_iter().chain(receipt.already_stored) {
+        if let Some(&status) = sent.get(&id) {
+            by_shard
+                .entry((id.deal_id(), id.shard()))
+                .or_default()
+                .push((id, status));
+        }
+    }
+    by_shard
 }
 
 /// Why a signed request was refused.
@@ -90,7 +125,9 @@ pub fn verify(
     let signature = signature_header
         .and_then(|s| hex::decode(s).ok())
         .ok_or(SignatureError::Missing)?;
-    if now.millis_until(timestamp).abs() > SIGNATURE_MAX_AGE_MS {
+    // `unsigned_abs`: the difference saturates at i64::MIN for a timestamp near the end of the
+    // range, and `abs` of that overflows (a panic in a debug build).
+    if now.millis_until(timestamp).unsigned_abs() > SIGNATURE_MAX_AGE_MS.unsigned_abs() {
         return Err(SignatureError::Stale);
     }
     mac(secret, timestamp, body)
@@ -151,5 +188,19 @@ mod tests {
             Err(SignatureError::Missing)
         );
         assert_eq!(check(NOW, "zz", b"{}"), Err(SignatureError::Missing));
+    }
+
+    /// Found by `fuzz_batch_verify_any_headers`: a timestamp of i64::MIN panicked in `abs`.
+    #[test]
+    fn a_timestamp_at_the_end_of_the_range_is_stale() {
+        let sig = sign(SECRET, NOW, b"{}");
+        for (ts, now) in [(i64::MIN, 0), (i64::MIN, NOW.0), (i64::MAX, i64::MIN)] {
+            let ts = ts.to_string();
+            assert_eq!(
+                verify(SECRET, Some(&ts), Some(&sig), b"{}", UnixMillis(now)),
+                Err(SignatureError::Stale),
+                "timestamp {ts} at {now}"
+            );
+        }
     }
 }

@@ -8,11 +8,16 @@ pub mod availability;
 pub mod batch;
 pub mod catalog;
 pub mod dashboard;
+pub mod dead_letter;
 pub mod deal;
+pub mod freeze;
+#[cfg(test)]
+mod fuzz;
 pub mod money;
 pub mod order;
 pub mod rate;
 pub mod refusal;
+pub mod stock;
 pub mod time;
 pub mod token;
 pub mod waiting_room;

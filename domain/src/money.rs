@@ -24,12 +24,15 @@ pub fn is_currency_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
-/// Discount of `price` against `was_price`, in whole percent rounded down (0 when not cheaper).
+/// Discount of `price` against `was_price`, in whole percent rounded down (0 when not cheaper,
+/// at most 100 for a price below zero, which the schedule's rules refuse anyway).
 pub fn discount_percent(price_minor: i64, was_price_minor: i64) -> u32 {
     if was_price_minor <= 0 || price_minor >= was_price_minor {
         return 0;
     }
-    let off = (was_price_minor - price_minor) as i128 * 100 / was_price_minor as i128;
+    // In i128 before subtracting: a negative price below a large regular price overflows i64.
+    let (price, was) = (i128::from(price_minor), i128::from(was_price_minor));
+    let off = ((was - price) * 100 / was).min(100);
     off as u32
 }
 
@@ -74,6 +77,9 @@ mod tests {
         assert_eq!(discount_percent(10_000, 10_000), 0);
         assert_eq!(discount_percent(12_000, 10_000), 0);
         assert_eq!(discount_percent(1, 0), 0);
+        // Found by `fuzz_deals_json_and_rules`: this subtraction overflowed i64.
+        assert_eq!(discount_percent(-2, i64::MAX - 1), 100);
+        assert_eq!(discount_percent(i64::MIN, i64::MAX), 100);
     }
 
     #[test]

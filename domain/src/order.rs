@@ -216,7 +216,7 @@ impl PricedOrder {
 
 /// An order's id: `<deal id>.<shard>.<32 hex digits>`. The deal and shard inside tell the edge
 /// which Durable Object holds the order, so a lookup needs no index.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct OrderId(String);
 

@@ -44,6 +44,12 @@ pub enum Refusal {
     /// The idempotency key is not 8–64 characters of `A-Z a-z 0-9 - _`.
     #[error("The idempotency key must be 8 to 64 letters, digits, '-' or '_'.")]
     InvalidIdempotencyKey,
+    /// This idempotency key already made an order with another deal or quantity.
+    #[error(
+        "This idempotency key was already used for a different order. Use a new key for a new \
+         purchase."
+    )]
+    IdempotencyKeyReused,
     /// No deal with this id is scheduled.
     #[error("There is no such deal.")]
     UnknownDeal,
@@ -104,6 +110,7 @@ impl Refusal {
             Refusal::OverLimit { .. } => "over_limit",
             Refusal::LimitReached { .. } => "limit_reached",
             Refusal::InvalidIdempotencyKey => "invalid_idempotency_key",
+            Refusal::IdempotencyKeyReused => "idempotency_key_reused",
             Refusal::UnknownDeal => "unknown_deal",
             Refusal::SaleNotOpen => "sale_not_open",
             Refusal::SaleEnded => "sale_ended",
@@ -139,7 +146,9 @@ impl Refusal {
             | Refusal::SoldOut
             | Refusal::LimitReached { .. } => 409,
             Refusal::BodyTooLarge => 413,
-            Refusal::InvalidQuantity | Refusal::OverLimit { .. } => 422,
+            Refusal::InvalidQuantity
+            | Refusal::OverLimit { .. }
+            | Refusal::IdempotencyKeyReused => 422,
             Refusal::RateLimited { .. } => 429,
         }
     }
@@ -178,6 +187,7 @@ mod tests {
             Refusal::OverLimit { limit: 2 },
             Refusal::LimitReached { limit: 2 },
             Refusal::InvalidIdempotencyKey,
+            Refusal::IdempotencyKeyReused,
             Refusal::UnknownDeal,
             Refusal::SaleNotOpen,
             Refusal::SaleEnded,

@@ -19,3 +19,55 @@ impl UnixMillis {
         later.0.saturating_sub(self.0)
     }
 }
+
+/// `at` as `2026-11-11 00:00:00 UTC`, for words a server sends (it knows no reader's time zone).
+pub fn format_utc(at: UnixMillis) -> String {
+    let seconds = at.0.div_euclid(1_000);
+    let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        of_day / 3_600,
+        of_day % 3_600 / 60,
+        of_day % 60
+    )
+}
+
+/// The proleptic Gregorian (year, month, day) of a count of days since 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`: exact for every day, no tables).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_moments_read_as_calendar_dates() {
+        assert_eq!(format_utc(UnixMillis(0)), "1970-01-01 00:00:00 UTC");
+        assert_eq!(
+            format_utc(UnixMillis(951_782_400_000)),
+            "2000-02-29 00:00:00 UTC"
+        );
+        assert_eq!(
+            format_utc(UnixMillis(1_794_355_199_999)),
+            "2026-11-10 23:59:59 UTC"
+        );
+        assert_eq!(format_utc(UnixMillis(-1)), "1969-12-31 23:59:59 UTC");
+    }
+}

@@ -1,23 +1,23 @@
 //! The catalog as the Worker sees it: deals from the `CatalogStore` Durable Object, cached in
-//! this isolate for a second so that a burst of orders costs no catalog round trip.
+//! this isolate for a second so that a burst of orders costs no catalog round trip. When
+//! `CatalogStore` fails, the isolate keeps serving its last good copy (and logs why); only an
+//! isolate that never had one answers an error.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
 use festival_domain::{Catalog, CatalogDeal, Deal, DealId, UnixMillis};
-use worker::{Env, Request, Response, Result};
+use worker::{Env, Request, Response, Result, console_warn};
 
 use crate::bindings::{self, CATALOG};
+use crate::catalog_freshness::{IsolateCopy, Refreshed};
 use crate::stock;
 use crate::{http, session};
 
-/// How long an isolate trusts its copy of the schedule.
-const ISOLATE_TTL_MS: i64 = 1_000;
-
 thread_local! {
-    /// This isolate's copy of the schedule and when it was fetched. Workers run one thread per
-    /// isolate, so a thread-local is the isolate's memory.
-    static DEALS: RefCell<Option<(UnixMillis, Vec<Deal>)>> = const { RefCell::new(None) };
+    /// This isolate's copy of the schedule. Workers run one thread per isolate, so a
+    /// thread-local is the isolate's memory.
+    static DEALS: RefCell<IsolateCopy<Vec<Deal>>> = const { RefCell::new(IsolateCopy::new()) };
 }
 
 /// The schedule, from this isolate's cache or the `CatalogStore`.
@@ -34,22 +34,34 @@ pub async fn find(env: &Env, id: &DealId) -> Result<Option<Deal>> {
 }
 
 /// `read` applied to the schedule, refreshed first from the `CatalogStore` when this isolate's
-/// copy is older than [`ISOLATE_TTL_MS`].
+/// copy is due (see `IsolateCopy::take_refresh`).
 async fn with_deals<T>(env: &Env, read: impl FnOnce(&[Deal]) -> T) -> Result<T> {
     let now = bindings::now();
-    let fresh = DEALS.with_borrow(
-        |cache| matches!(cache, Some((at, _)) if at.millis_until(now) < ISOLATE_TTL_MS),
-    );
-    if !fresh {
-        let stub = env.durable_object(CATALOG)?.get_by_name("festival")?;
-        let mut response = stub.fetch_with_str("https://catalog-store/deals").await?;
-        if response.status_code() != 200 {
-            return Err(format!("catalog store answered {}", response.status_code()).into());
+    if DEALS.with_borrow_mut(|copy| copy.take_refresh(now)) {
+        let found = from_catalog_store(env).await;
+        match DEALS.with_borrow_mut(|copy| copy.record(now, found)) {
+            Refreshed::Updated => {}
+            Refreshed::KeptLastGood(error) => {
+                console_warn!(
+                    "catalog store failed; serving this isolate's last good copy: {error}"
+                )
+            }
+            Refreshed::NeverLoaded(error) => return Err(error),
         }
-        let deals: Vec<Deal> = response.json().await?;
-        DEALS.set(Some((now, deals)));
     }
-    Ok(DEALS.with_borrow(|cache| read(cache.as_ref().map_or(&[][..], |(_, deals)| deals))))
+    DEALS
+        .with_borrow(|copy| copy.last_good().map(|deals| read(deals)))
+        .ok_or_else(|| "the catalog has not been loaded yet".into())
+}
+
+/// The schedule as `CatalogStore` holds it.
+async fn from_catalog_store(env: &Env) -> Result<Vec<Deal>> {
+    let stub = env.durable_object(CATALOG)?.get_by_name("festival")?;
+    let mut response = stub.fetch_with_str("https://catalog-store/deals").await?;
+    if response.status_code() != 200 {
+        return Err(format!("catalog store answered {}", response.status_code()).into());
+    }
+    response.json().await
 }
 
 /// `GET /api/catalog`: the deals with live stock, the edge's clock, and — for a session — a sale

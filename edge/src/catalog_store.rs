@@ -1,18 +1,23 @@
-//! `CatalogStore`: the edge's durable copy of the schedule. It refreshes from origin every few
-//! seconds and keeps serving its last good copy while origin is unreachable, so the shop stays
-//! open when origin is down.
+//! `CatalogStore`: the edge's durable copy of the schedule. A request gets the stored copy at
+//! once; the object's own alarm refreshes it from origin every two seconds while shoppers ask,
+//! so no shopper waits on origin, and a failed or hung refresh leaves the last good copy in
+//! place. Only before the very first load does a request wait on origin (there is nothing else
+//! to serve). The timing rules live in `catalog_freshness`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::pin::pin;
+use std::time::Duration;
 
 use festival_domain::{Deal, UnixMillis};
+use futures_util::future::{Either, select};
 use worker::{
-    DurableObject, Env, Fetch, Request, Response, Result, State, console_warn, durable_object,
+    AbortController, Delay, DurableObject, Env, Fetch, Request, Response, Result, State,
+    console_warn, durable_object,
 };
 
 use crate::bindings;
+use crate::catalog_freshness::{ORIGIN_TIMEOUT_MS, must_arm, next_refresh};
 
-/// How old the stored copy may be before the next request refreshes it from origin.
-const REFRESH_AFTER_MS: i64 = 2_000;
 /// Storage key of the last good schedule (JSON).
 const DEALS_KEY: &str = "deals";
 
@@ -20,8 +25,13 @@ const DEALS_KEY: &str = "deals";
 pub struct CatalogStore {
     state: State,
     env: Env,
-    /// When a refresh last started; requests during a refresh serve the stored copy.
-    refreshed_at: Cell<UnixMillis>,
+    /// The stored schedule's JSON, once read or refreshed by this instance: requests skip the
+    /// storage read.
+    copy: RefCell<Option<String>>,
+    /// When the last request came; `None` until one reaches this instance.
+    last_request: Cell<Option<UnixMillis>>,
+    /// When the alarm armed by this instance is due; `None` when none is (or it rested).
+    alarm_at: Cell<Option<UnixMillis>>,
 }
 
 impl DurableObject for CatalogStore {
@@ -29,41 +39,103 @@ impl DurableObject for CatalogStore {
         Self {
             state,
             env,
-            refreshed_at: Cell::new(UnixMillis(i64::MIN / 2)),
+            copy: RefCell::new(None),
+            last_request: Cell::new(None),
+            alarm_at: Cell::new(None),
         }
     }
 
     async fn fetch(&self, _req: Request) -> Result<Response> {
         let now = bindings::now();
-        let storage = self.state.storage();
-        let stored: Option<String> = storage.get(DEALS_KEY).await?;
-        if stored.is_none() || self.refreshed_at.get().millis_until(now) >= REFRESH_AFTER_MS {
-            self.refreshed_at.set(now);
-            match self.fetch_from_origin().await {
-                Ok(fresh) => {
-                    storage.put(DEALS_KEY, &fresh).await?;
-                    return Response::ok(fresh);
-                }
-                Err(error) => console_warn!("catalog refresh from origin failed: {error}"),
-            }
+        self.last_request.set(Some(now));
+        if must_arm(self.alarm_at.get(), now)
+            && let Err(error) = self.arm(now, now).await
+        {
+            // The copy still serves; the next request tries to arm again.
+            console_warn!("arming the catalog refresh failed: {error}");
         }
-        match stored {
-            Some(deals) => Response::ok(deals),
-            None => Response::error("the catalog has never been loaded from origin", 503),
+        let copy = match self.stored().await? {
+            Some(copy) => copy,
+            // Never loaded: the one case with nothing to serve but what origin says now.
+            None => self.refresh().await?,
+        };
+        Response::ok(copy)
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        let now = bindings::now();
+        match next_refresh(now, self.last_request.get()) {
+            // Armed before refreshing, so a failed or hung refresh never ends the cycle. If
+            // arming fails, the error makes the runtime retry this alarm.
+            Some(at) => self.arm(at, now).await?,
+            // Nobody asked for a while: rest until the next request arms the alarm again.
+            None => self.alarm_at.set(None),
         }
+        if let Err(error) = self.refresh().await {
+            console_warn!(
+                "catalog refresh from origin failed; serving the last good copy: {error}"
+            );
+        }
+        Response::ok("")
     }
 }
 
 impl CatalogStore {
-    /// The schedule from origin, checked to parse, as JSON text.
+    /// Sets the alarm for `at` (`now` is the clock it was computed with).
+    async fn arm(&self, at: UnixMillis, now: UnixMillis) -> Result<()> {
+        self.state
+            .storage()
+            .set_alarm(now.millis_until(at).max(0))
+            .await?;
+        self.alarm_at.set(Some(at));
+        Ok(())
+    }
+
+    /// The last good copy: from memory, or from storage once per instance.
+    async fn stored(&self) -> Result<Option<String>> {
+        if let Some(copy) = self.copy.borrow().clone() {
+            return Ok(Some(copy));
+        }
+        let stored: Option<String> = self.state.storage().get(DEALS_KEY).await?;
+        if let Some(copy) = &stored {
+            self.copy.replace(Some(copy.clone()));
+        }
+        Ok(stored)
+    }
+
+    /// Fetches the schedule from origin and keeps it, writing storage only when it changed (a
+    /// write every two seconds would cost a commit each, for nothing).
+    async fn refresh(&self) -> Result<String> {
+        let fresh = self.fetch_from_origin().await?;
+        if self.stored().await?.as_deref() != Some(fresh.as_str()) {
+            self.state.storage().put(DEALS_KEY, &fresh).await?;
+            self.copy.replace(Some(fresh.clone()));
+        }
+        Ok(fresh)
+    }
+
+    /// The schedule from origin, checked to parse, as JSON text; gives up after
+    /// [`ORIGIN_TIMEOUT_MS`] so a hung origin holds nothing up.
     async fn fetch_from_origin(&self) -> Result<String> {
         let url = format!("{}/internal/catalog", bindings::origin_url(&self.env)?);
-        let mut response = Fetch::Url(url.parse()?).send().await?;
-        if response.status_code() != 200 {
-            return Err(format!("origin answered {}", response.status_code()).into());
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let fetch = async {
+            let mut response = Fetch::Url(url.parse()?).send_with_signal(&signal).await?;
+            if response.status_code() != 200 {
+                return Err(format!("origin answered {}", response.status_code()).into());
+            }
+            let text = response.text().await?;
+            serde_json::from_str::<Vec<Deal>>(&text)?;
+            Ok::<_, worker::Error>(text)
+        };
+        let timeout = Delay::from(Duration::from_millis(ORIGIN_TIMEOUT_MS));
+        match select(pin!(fetch), timeout).await {
+            Either::Left((answer, _)) => answer,
+            Either::Right(_) => {
+                controller.abort();
+                Err(format!("origin did not answer within {ORIGIN_TIMEOUT_MS} ms").into())
+            }
         }
-        let text = response.text().await?;
-        serde_json::from_str::<Vec<Deal>>(&text)?;
-        Ok(text)
     }
 }

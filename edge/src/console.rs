@@ -2,7 +2,6 @@
 //! body and query) once the edge has checked the marketer token. A request without the right
 //! token is answered 401 here and never reaches origin; origin checks the token again.
 
-use festival_domain::refusal::ErrorBody;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response, Result, console_error};
 
 use crate::{bindings, http, marketer};
@@ -23,7 +22,7 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
     if rest.is_empty() || !rest.iter().all(plain) {
-        return error(404, "not_found", "There is no such console page.");
+        return http::error(404, "not_found", "There is no such console page.");
     }
     let announced = req
         .headers()
@@ -70,16 +69,8 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
     Ok(response)
 }
 
-fn error(status: u16, code: &str, message: &str) -> Result<Response> {
-    let body = ErrorBody {
-        code: code.into(),
-        message: message.into(),
-    };
-    http::json(&body, status)
-}
-
 fn too_large() -> Result<Response> {
-    error(
+    http::error(
         413,
         "body_too_large",
         "The request body is larger than 64 KB.",

@@ -1,14 +1,60 @@
-//! `DeadLetters`: orders (or cancellations) whose delivery to origin gave up after every retry.
-//! They are kept, never dropped, and `cargo xtask reconcile` lists them.
+//! `DeadLetters`: orders (or cancellations) whose delivery to origin gave up — after every retry,
+//! or at once when origin refused them (see `festival_domain::dead_letter`). Each letter is kept
+//! under a key of its own, so the store grows by keys, never by one value (a value of a
+//! SQLite-backed Durable Object holds at most 2 MB); it is read in bounded pages and removed by
+//! key once `cargo xtask redrive` has brought its order to origin.
 
+use festival_domain::dead_letter::{DeadLetter, Summary};
+use js_sys::Array;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use worker::{
-    DurableObject, Env, Method, Request, RequestInit, Response, Result, State, durable_object,
+    DurableObject, Env, ListOptions, Method, Request, RequestInit, Response, Result, State,
+    durable_object,
 };
 
 use crate::bindings::DEAD_LETTERS;
 
-/// Storage key of the kept messages (a JSON array of the original message bodies).
-const LETTERS_KEY: &str = "letters";
+/// Prefix of every letter's storage key.
+const LETTER_PREFIX: &str = "letter/";
+
+/// Most keys one storage call writes or deletes (the platform's limit).
+const KEYS_PER_CALL: usize = 128;
+
+/// Letters read per storage list while summarising: bounds the memory a summary takes.
+const SUMMARY_PAGE: usize = 256;
+
+/// A letter and its storage key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeptLetter {
+    /// The letter's storage key; the cursor of the next page, and what `remove` takes.
+    pub key: String,
+    /// The letter.
+    pub letter: DeadLetter,
+}
+
+/// One page of letters, in key order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Page {
+    /// At most the page's limit.
+    pub letters: Vec<KeptLetter>,
+    /// The last key when the page is full (more may follow); none after the last letter.
+    pub next: Option<String>,
+}
+
+/// What the Worker asks of the store.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+enum Command {
+    /// Write each letter under its key (a letter kept twice stays one).
+    Keep { letters: Vec<KeptLetter> },
+    /// Up to `limit` letters after the key `after`.
+    Page { after: Option<String>, limit: usize },
+    /// Delete these letters.
+    Remove { keys: Vec<String> },
+    /// Count what waits.
+    Summarise,
+}
 
 #[durable_object]
 pub struct DeadLetters {
@@ -20,43 +66,137 @@ impl DurableObject for DeadLetters {
         Self { state }
     }
 
-    /// `POST` appends the JSON array in the body; `GET` answers everything kept.
+    /// Carries out one [`Command`] (the JSON body) and answers its result as JSON.
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let storage = self.state.storage();
-        let mut letters: Vec<String> = match storage.get::<String>(LETTERS_KEY).await? {
-            Some(json) => serde_json::from_str(&json)?,
-            None => Vec::new(),
-        };
-        if req.method() == Method::Post {
-            letters.extend(req.json::<Vec<String>>().await?);
-            storage
-                .put(LETTERS_KEY, serde_json::to_string(&letters)?)
-                .await?;
+        match req.json::<Command>().await? {
+            Command::Keep { letters } => {
+                for chunk in letters.chunks(KEYS_PER_CALL) {
+                    let writes = js_sys::Object::new();
+                    for kept in chunk {
+                        let key = format!("{LETTER_PREFIX}{}", kept.key);
+                        let value = serde_json::to_string(&kept.letter)?;
+                        js_sys::Reflect::set(&writes, &key.into(), &value.into())?;
+                    }
+                    storage.put_multiple_raw(writes).await?;
+                }
+                Response::from_json(&letters.len())
+            }
+            Command::Page { after, limit } => Response::from_json(&self.page(after, limit).await?),
+            Command::Remove { keys } => {
+                let mut removed = 0;
+                for chunk in keys.chunks(KEYS_PER_CALL) {
+                    let keys: Vec<String> = chunk
+                        .iter()
+                        .map(|k| format!("{LETTER_PREFIX}{k}"))
+                        .collect();
+                    removed += storage.delete_multiple(keys).await?;
+                }
+                Response::from_json(&removed)
+            }
+            Command::Summarise => {
+                let mut summary = Summary::default();
+                let mut after = None;
+                loop {
+                    let page = self.page(after, SUMMARY_PAGE).await?;
+                    summary.add(page.letters.iter().map(|kept| &kept.letter));
+                    match page.next {
+                        Some(next) => after = Some(next),
+                        None => return Response::from_json(&summary),
+                    }
+                }
+            }
         }
-        Response::from_json(&letters)
     }
 }
 
-fn stub(env: &Env) -> Result<worker::Stub> {
-    env.durable_object(DEAD_LETTERS)?.get_by_name("festival")
+impl DeadLetters {
+    /// Up to `limit` letters whose keys follow `after`, in key order.
+    async fn page(&self, after: Option<String>, limit: usize) -> Result<Page> {
+        // `start` is inclusive, and the storage list has no `startAfter` in workers-rs: the
+        // first key after `k` is `k` followed by U+0000.
+        let start = after.map(|key| format!("{LETTER_PREFIX}{key}\u{0}"));
+        let mut options = ListOptions::new().prefix(LETTER_PREFIX).limit(limit);
+        if let Some(start) = &start {
+            options = options.start(start);
+        }
+        let listed = self.state.storage().list_with_options(options).await?;
+        let mut letters = Vec::with_capacity(limit);
+        for entry in listed.entries() {
+            let pair: Array = entry?.into();
+            let key = pair.get(0).as_string().unwrap_or_default();
+            let value = pair.get(1).as_string().unwrap_or_default();
+            letters.push(KeptLetter {
+                key: key.trim_start_matches(LETTER_PREFIX).to_owned(),
+                letter: stored_letter(value),
+            });
+        }
+        let next = (letters.len() == limit)
+            .then(|| letters.last().map(|kept| kept.key.clone()))
+            .flatten();
+        Ok(Page { letters, next })
+    }
 }
 
-/// Keeps messages that gave up.
-pub async fn keep(env: &Env, letters: Vec<String>) -> Result<()> {
+/// A stored letter. A value that does not read as one (written by a bug) is kept as a letter
+/// whose body is the value, so that it is counted and shown, never silently skipped.
+fn stored_letter(value: String) -> DeadLetter {
+    serde_json::from_str(&value).unwrap_or_else(|_| DeadLetter {
+        body: value,
+        reason: festival_domain::refusal::ErrorBody {
+            code: "unreadable_letter".into(),
+            message: "The store holds a value that is no dead letter.".into(),
+        },
+        dead_at: festival_domain::UnixMillis(0),
+    })
+}
+
+/// Sends `command` to the one store and reads its answer; an answer other than 200 is an error.
+async fn ask<T: DeserializeOwned>(env: &Env, command: &Command) -> Result<T> {
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
-        .with_body(Some(serde_json::to_string(&letters)?.into()));
-    stub(env)?
+        .with_body(Some(serde_json::to_string(command)?.into()));
+    let mut response = env
+        .durable_object(DEAD_LETTERS)?
+        .get_by_name("festival")?
         .fetch_with_request(Request::new_with_init("https://dead-letters/", &init)?)
         .await?;
+    if response.status_code() != 200 {
+        let text = response.text().await.unwrap_or_default();
+        return Err(format!(
+            "dead-letter store answered {}: {text}",
+            response.status_code()
+        )
+        .into());
+    }
+    response.json().await
+}
+
+/// A letter named for its queue message (see [`DeadLetter::name`]).
+pub fn letter(message_id: &str, letter: DeadLetter) -> KeptLetter {
+    KeptLetter {
+        key: letter.name(message_id),
+        letter,
+    }
+}
+
+/// Keeps `letters`; an error means none may be taken as kept.
+pub async fn keep(env: &Env, letters: Vec<KeptLetter>) -> Result<()> {
+    ask::<usize>(env, &Command::Keep { letters }).await?;
     Ok(())
 }
 
-/// Every message kept.
-pub async fn all(env: &Env) -> Result<Vec<String>> {
-    stub(env)?
-        .fetch_with_str("https://dead-letters/")
-        .await?
-        .json()
-        .await
+/// Up to `limit` letters after the key `after` (from the start when none).
+pub async fn page(env: &Env, after: Option<String>, limit: usize) -> Result<Page> {
+    ask(env, &Command::Page { after, limit }).await
+}
+
+/// Removes the letters with these keys; answers how many there were.
+pub async fn remove(env: &Env, keys: Vec<String>) -> Result<usize> {
+    ask(env, &Command::Remove { keys }).await
+}
+
+/// How many letters wait, per reason, with a sample of their order ids.
+pub async fn summary(env: &Env) -> Result<Summary> {
+    ask(env, &Command::Summarise).await
 }

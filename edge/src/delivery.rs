@@ -1,16 +1,20 @@
 //! The queue consumer: accepted orders go to origin in signed batches of up to 100. A batch is
 //! acknowledged only when origin has stored it and each order's `DealStock` knows it is
-//! confirmed; anything less is retried with a growing delay, and messages whose retries run out
-//! go to the dead-letter queue (see `wrangler.toml`), whose consumer keeps them in `DeadLetters`
-//! for `cargo xtask reconcile` to report.
+//! confirmed. An outage (no answer, a 5xx, a 429) is retried with a growing delay, and messages
+//! whose retries run out go to the dead-letter queue (see `wrangler.toml`), whose consumer keeps
+//! them in `DeadLetters`. A refusal (any other 4xx: origin will refuse the batch every time) makes
+//! the batch's messages dead letters at once, with origin's reason. A message is acknowledged
+//! only once origin or `DeadLetters` holds it; `cargo xtask redrive` sends dead letters again.
 
 use std::collections::BTreeMap;
 
 use festival_domain::batch::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use festival_domain::{BatchReceipt, DealId, Order, OrderBatch, OrderId};
+use festival_domain::dead_letter::{self, DeadLetter, OriginFailure};
+use festival_domain::refusal::ErrorBody;
+use festival_domain::{BatchReceipt, Order, OrderBatch, OrderId, OrderStatus};
 use worker::{
-    Env, Fetch, Headers, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder, Request,
-    RequestInit, Result, console_warn,
+    Env, Fetch, Headers, Message, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder,
+    Request, RequestInit, Result, console_error, console_warn,
 };
 
 use crate::bindings::{self, BATCH_SECRET, DEAD_LETTER_QUEUE_NAME};
@@ -20,25 +24,32 @@ use crate::stock;
 /// Longest wait between two deliveries of a failed batch.
 const MAX_RETRY_DELAY_S: u32 = 60;
 
+/// Origin's answer to a batch, when it gave one that settles it.
+pub enum OriginAnswer {
+    /// Origin holds every order of the batch.
+    Stored(BatchReceipt),
+    /// Origin refused the batch for good (see [`dead_letter::failure_of`]): its reason.
+    Refused(ErrorBody),
+}
+
 /// Handles a batch from either queue.
 pub async fn consume(batch: MessageBatch<String>, env: &Env) -> Result<()> {
+    let messages = batch.messages()?;
+    let messages: Vec<&Message<String>> = messages.iter().collect();
     if batch.queue() == DEAD_LETTER_QUEUE_NAME {
-        let messages = batch.messages()?;
-        let letters: Vec<String> = messages.iter().map(|m| m.body().clone()).collect();
-        console_warn!("{} order messages gave up on delivery", letters.len());
-        dead_letters::keep(env, letters).await?;
-        messages.iter().for_each(|message| message.ack());
+        console_warn!("{} order messages gave up on delivery", messages.len());
+        bury(env, &messages, dead_letter::retries_ran_out()).await;
         return Ok(());
     }
-    deliver(batch, env).await
+    deliver(&messages, env).await;
+    Ok(())
 }
 
 /// Delivers one batch of the order queue; see the module doc.
-async fn deliver(batch: MessageBatch<String>, env: &Env) -> Result<()> {
-    let messages = batch.messages()?;
+async fn deliver(messages: &[&Message<String>], env: &Env) {
     let mut orders = Vec::with_capacity(messages.len());
     let mut delivering = Vec::with_capacity(messages.len());
-    for message in &messages {
+    for &message in messages {
         match serde_json::from_str::<Order>(message.body()) {
             Ok(order) => {
                 orders.push(order);
@@ -52,38 +63,72 @@ async fn deliver(batch: MessageBatch<String>, env: &Env) -> Result<()> {
             }
         }
     }
+    let count = orders.len();
+    let sent = batch::sent_states(&orders);
+    match send_to_origin(env, orders).await {
+        Ok(OriginAnswer::Stored(receipt)) => match confirm_at_edge(env, &sent, receipt).await {
+            Ok(()) => delivering.iter().for_each(|message| message.ack()),
+            Err(error) => retry_later(&delivering, &format!("confirming {count}: {error}")),
+        },
+        Ok(OriginAnswer::Refused(reason)) => {
+            console_warn!(
+                "origin refused a batch of {count} ({}: {}); keeping it as dead letters",
+                reason.code,
+                reason.message
+            );
+            bury(env, &delivering, reason).await;
+        }
+        Err(error) => retry_later(&delivering, &format!("batch of {count}: {error}")),
+    }
+}
+
+/// Keeps `messages` as dead letters for `reason`, then acknowledges them. If the store cannot
+/// keep them they are retried like an outage, never acknowledged: the dead-letter queue's retry
+/// budget (`wrangler.toml`) rides out a store that is briefly unavailable.
+async fn bury(env: &Env, messages: &[&Message<String>], reason: ErrorBody) {
+    let dead_at = bindings::now();
+    let letters = messages
+        .iter()
+        .map(|message| {
+            let letter = DeadLetter {
+                body: message.body().clone(),
+                reason: reason.clone(),
+                dead_at,
+            };
+            dead_letters::letter(&message.id(), letter)
+        })
+        .collect();
+    match dead_letters::keep(env, letters).await {
+        Ok(()) => messages.iter().for_each(|message| message.ack()),
+        Err(error) => {
+            console_error!("{} dead letters not kept: {error}", messages.len());
+            retry_later(messages, &format!("keeping dead letters: {error}"));
+        }
+    }
+}
+
+/// Retries `messages` after a delay that grows with the outage: half the age of the oldest
+/// message, 1–60 s.
+fn retry_later(messages: &[&Message<String>], why: &str) {
     let oldest_ms = messages
         .iter()
         .map(|m| m.timestamp().as_millis())
         .min()
         .unwrap_or_default();
-    let count = orders.len();
-    let outcome = match send_to_origin(env, orders).await {
-        Ok(receipt) => confirm_at_edge(env, receipt).await,
-        Err(error) => Err(error),
-    };
-    match outcome {
-        Ok(()) => {
-            delivering.iter().for_each(|message| message.ack());
-        }
-        Err(error) => {
-            // Back off as the outage grows: half the age of the oldest message, 1–60 s.
-            let age_s = (bindings::now().0 - oldest_ms as i64).max(0) / 1000;
-            let delay = (age_s / 2).clamp(1, MAX_RETRY_DELAY_S.into()) as u32;
-            console_warn!("batch of {count} not delivered, retry in {delay} s: {error}");
-            let retry = QueueRetryOptionsBuilder::new()
-                .with_delay_seconds(delay)
-                .build();
-            delivering
-                .iter()
-                .for_each(|message| message.retry_with_options(&retry));
-        }
-    }
-    Ok(())
+    let age_s = (bindings::now().0 - oldest_ms as i64).max(0) / 1000;
+    let delay = (age_s / 2).clamp(1, MAX_RETRY_DELAY_S.into()) as u32;
+    console_warn!("not delivered, retry in {delay} s: {why}");
+    let retry = QueueRetryOptionsBuilder::new()
+        .with_delay_seconds(delay)
+        .build();
+    messages
+        .iter()
+        .for_each(|message| message.retry_with_options(&retry));
 }
 
-/// Signs and posts the batch; origin's receipt on success.
-async fn send_to_origin(env: &Env, orders: Vec<Order>) -> Result<BatchReceipt> {
+/// Signs and posts the batch. An outage (no answer, or a status that says "not now") is an
+/// error; a 200 or a refusal is origin's answer.
+pub async fn send_to_origin(env: &Env, orders: Vec<Order>) -> Result<OriginAnswer> {
     let body = serde_json::to_string(&OrderBatch { orders })?;
     let timestamp = bindings::now();
     let secret = bindings::secret(env, BATCH_SECRET)?;
@@ -100,24 +145,28 @@ async fn send_to_origin(env: &Env, orders: Vec<Order>) -> Result<BatchReceipt> {
     let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
         .send()
         .await?;
-    if response.status_code() != 200 {
-        let text = response.text().await.unwrap_or_default();
-        return Err(format!("origin answered {}: {text}", response.status_code()).into());
+    let status = response.status_code();
+    if status == 200 {
+        return Ok(OriginAnswer::Stored(response.json().await?));
     }
-    response.json().await
+    let text = response.text().await.unwrap_or_default();
+    match dead_letter::failure_of(status) {
+        OriginFailure::Refusal => Ok(OriginAnswer::Refused(dead_letter::refused_by_origin(
+            status, &text,
+        ))),
+        OriginFailure::Outage => Err(format!("origin answered {status}: {text}").into()),
+    }
 }
 
-/// Tells each shard which of its orders origin holds.
-async fn confirm_at_edge(env: &Env, receipt: BatchReceipt) -> Result<()> {
-    let mut by_shard: BTreeMap<(DealId, u32), Vec<OrderId>> = BTreeMap::new();
-    for id in receipt.stored.into_iter().chain(receipt.already_stored) {
-        by_shard
-            .entry((id.deal_id(), id.shard()))
-            .or_default()
-            .push(id);
-    }
-    for ((deal, shard), ids) in by_shard {
-        stock::confirm(env, &deal, shard, ids).await?;
+/// Tells each shard which of its orders origin holds, and in which state (`sent`: see
+/// `batch::sent_states`), so that it stops re-sending them.
+pub async fn confirm_at_edge(
+    env: &Env,
+    sent: &BTreeMap<OrderId, OrderStatus>,
+    receipt: BatchReceipt,
+) -> Result<()> {
+    for ((deal, shard), orders) in batch::confirmations(sent, receipt) {
+        stock::confirm(env, &deal, shard, orders).await?;
     }
     Ok(())
 }

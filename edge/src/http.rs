@@ -23,11 +23,21 @@ pub fn refusal(refusal: &Refusal) -> Result<Response> {
     Ok(response)
 }
 
+/// An error answer `{code, message}` with `status`, for refusals outside [`Refusal`] (the
+/// console's and operator's routes).
+pub fn error(status: u16, code: &str, message: &str) -> Result<Response> {
+    let body = ErrorBody {
+        code: code.into(),
+        message: message.into(),
+    };
+    json(&body, status)
+}
+
 /// The edge could not reach a part of the platform it needs; the shopper may retry.
 pub fn unavailable() -> Result<Response> {
-    let body = ErrorBody {
-        code: "unavailable".into(),
-        message: "The shop is busy right now. Please try again in a moment.".into(),
-    };
-    json(&body, 503)
+    error(
+        503,
+        "unavailable",
+        "The shop is busy right now. Please try again in a moment.",
+    )
 }

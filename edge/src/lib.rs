@@ -10,6 +10,7 @@ use worker::{Context, Env, MessageBatch, Method, Request, Response, Result, cons
 mod bell;
 mod bindings;
 mod catalog;
+mod catalog_freshness;
 mod catalog_store;
 mod console;
 mod dead_letters;
@@ -19,6 +20,7 @@ mod marketer;
 mod ops;
 mod orders;
 mod rate_limit;
+mod redrive;
 mod session;
 mod static_cards;
 mod stock;
@@ -43,6 +45,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Get, ["api", "orders", id]) => orders::show(req, id, &env).await,
         (Method::Post, ["api", "orders", id, "cancel"]) => orders::cancel(req, id, &env).await,
         (Method::Get, ["api", "ops", "reconcile"]) => ops::reconcile(req, &env).await,
+        (Method::Post, ["api", "ops", "redrive"]) => redrive::redrive(req, &env).await,
         (Method::Get, ["api", "static-cards"]) => static_cards::serve(req, &env).await,
         (
             _,
@@ -52,7 +55,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             ]
             | ["api", "orders", _]
             | ["api", "orders", _, "cancel"]
-            | ["api", "ops", "reconcile"],
+            | ["api", "ops", "reconcile" | "redrive"],
         ) => http::refusal(&Refusal::MethodNotAllowed),
         (_, ["api", "console", rest @ ..]) => console::proxy(req, rest, &env).await,
         _ => http::refusal(&Refusal::NotFound),

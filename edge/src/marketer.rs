@@ -1,6 +1,5 @@
 //! The marketer's (and operator's) token: the console's API and `/api/ops` check it here.
 
-use festival_domain::refusal::ErrorBody;
 use subtle::ConstantTimeEq;
 use worker::{Env, Request, Response, Result, console_error};
 
@@ -22,9 +21,5 @@ pub fn is_marketer(req: &Request, env: &Env) -> Result<bool> {
 
 /// The 401 for a missing or wrong token.
 pub fn unauthorized() -> Result<Response> {
-    let body = ErrorBody {
-        code: "unauthorized".into(),
-        message: "A valid marketer token is required.".into(),
-    };
-    http::json(&body, 401)
+    http::error(401, "unauthorized", "A valid marketer token is required.")
 }

@@ -1,7 +1,9 @@
 //! `GET /api/ops/reconcile` (marketer token): the edge's side of `cargo xtask reconcile` — per
-//! deal, what its shards sold — and the messages in the dead-letter store.
+//! deal, what its shards sold — and what waits in the dead-letter store: how many letters, how
+//! many per reason, and a bounded sample of their order ids (`cargo xtask redrive` sends them).
 
 use festival_domain::DealId;
+use festival_domain::dead_letter::Summary;
 use serde::Serialize;
 use worker::{Env, Request, Response, Result};
 
@@ -27,7 +29,7 @@ struct DealAccount {
 #[derive(Serialize)]
 struct Reconciliation {
     deals: Vec<DealAccount>,
-    dead_letters: Vec<String>,
+    dead_letters: Summary,
 }
 
 pub async fn reconcile(req: Request, env: &Env) -> Result<Response> {
@@ -55,7 +57,7 @@ pub async fn reconcile(req: Request, env: &Env) -> Result<Response> {
     http::json(
         &Reconciliation {
             deals,
-            dead_letters: dead_letters::all(env).await?,
+            dead_letters: dead_letters::summary(env).await?,
         },
         200,
     )

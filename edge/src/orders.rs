@@ -70,6 +70,7 @@ pub async fn place(mut req: Request, env: &Env, ctx: &Context) -> Result<Respons
             response.headers_mut().set("idempotent-replayed", "true")?;
             response
         }
+        Reservation::KeyReused => http::refusal(&Refusal::IdempotencyKeyReused)?,
         Reservation::SoldOut { .. } => http::refusal(&Refusal::SoldOut)?,
         Reservation::LimitReached { limit } => http::refusal(&Refusal::LimitReached { limit })?,
     };
@@ -102,7 +103,7 @@ pub async fn mine(req: Request, env: &Env) -> Result<Response> {
     let customer: CustomerId = refuse_unless!(session::customer(&req, env, bindings::now())?);
     let mut orders = Vec::new();
     for deal in catalog::deals(env).await? {
-        orders.extend(stock::mine(env, &deal, &customer).await?);
+        orders.extend(stock::customer_orders(env, &deal, &customer).await?);
     }
     orders.sort_by_key(|order| std::cmp::Reverse(order.priced.priced_at));
     http::json(&MyOrders { orders }, 200)

@@ -8,7 +8,7 @@ use festival_domain::{
     UnixMillis,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 
 /// Opens (creating if missing) the database in WAL mode and applies the embedded migrations.
 pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
@@ -32,16 +32,32 @@ pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
     Ok(pool)
 }
 
+/// The columns [`deal_from_row`] reads.
+const DEAL_COLUMNS: &str = "id, name, description, image_url, price_minor, was_price_minor, \
+                            currency, stock, starts_at, ends_at, per_customer_limit, shards";
+
 /// Every scheduled deal, soonest start first.
 pub async fn list_deals(db: &SqlitePool) -> Result<Vec<Deal>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id, name, description, image_url, price_minor, was_price_minor, currency, stock,
-                starts_at, ends_at, per_customer_limit, shards
-         FROM deals ORDER BY starts_at, id",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {DEAL_COLUMNS} FROM deals ORDER BY starts_at, id"
+    ))
     .fetch_all(db)
     .await?;
     rows.iter().map(deal_from_row).collect()
+}
+
+/// The scheduled deal `id`, read on `conn` (inside a caller's transaction).
+pub async fn find_deal(
+    conn: &mut SqliteConnection,
+    id: &DealId,
+) -> Result<Option<Deal>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {DEAL_COLUMNS} FROM deals WHERE id = ?"))
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(deal_from_row)
+        .transpose()
 }
 
 fn deal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Deal, sqlx::Error> {

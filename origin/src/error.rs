@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use festival_domain::SignatureError;
 use festival_domain::deal::ScheduleProblem;
+use festival_domain::freeze::Frozen;
 use festival_domain::refusal::ErrorBody;
 use serde_json::json;
 
@@ -35,9 +36,10 @@ pub enum OriginError {
     /// No deal has this id.
     #[error("there is no such deal")]
     UnknownDeal,
-    /// The sale has started (or ended): its schedule can no longer change.
-    #[error("the sale has started; it can no longer be edited or cancelled")]
-    SaleStarted,
+    /// The sale has started, or starts within the edit freeze: its schedule can no longer
+    /// change (or an edit would move its start inside the freeze).
+    #[error("{}", .0.message())]
+    Frozen(Frozen),
     /// The body names another deal than the path.
     #[error("the deal id in the body differs from the one in the path")]
     DealIdMismatch,
@@ -62,7 +64,8 @@ impl OriginError {
             OriginError::DealExists => (StatusCode::CONFLICT, "deal_exists"),
             OriginError::UnknownOrder => (StatusCode::NOT_FOUND, "unknown_order"),
             OriginError::UnknownDeal => (StatusCode::NOT_FOUND, "unknown_deal"),
-            OriginError::SaleStarted => (StatusCode::CONFLICT, "sale_started"),
+            OriginError::Frozen(Frozen::Started) => (StatusCode::CONFLICT, "sale_started"),
+            OriginError::Frozen(_) => (StatusCode::CONFLICT, "schedule_frozen"),
             OriginError::DealIdMismatch => (StatusCode::BAD_REQUEST, "deal_id_mismatch"),
             OriginError::InvalidWindow(_) => (StatusCode::BAD_REQUEST, "invalid_window"),
             OriginError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),

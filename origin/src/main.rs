@@ -35,7 +35,11 @@ async fn run() -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| format!("listening on {}: {e}", config.addr))?;
-    tracing::info!("origin listening on http://{}", config.addr);
+    tracing::info!(
+        "origin listening on http://{}; a sale's schedule freezes {} before it starts",
+        config.addr,
+        config.edit_freeze.describe()
+    );
     let state = AppState {
         db: pool,
         config: Arc::new(config),

@@ -17,10 +17,10 @@ use crate::stack::{MARKETER_TOKEN, Shopper, Stack, check, eventually, order_body
 const IN_FLIGHT: usize = 100;
 
 /// How long the queue may take to bring accepted orders to origin in these tests.
-const DRAIN: Duration = Duration::from_secs(60);
+pub(crate) const DRAIN: Duration = Duration::from_secs(60);
 
 /// `count` orders at once, shopper `i` ordering `quantity(i)` units with a key of its own.
-async fn burst(
+pub(crate) async fn burst(
     stack: &Arc<Stack>,
     deal: &festival_domain::Deal,
     shoppers: &[Shopper],
@@ -358,75 +358,6 @@ pub async fn nothing_lost_with_origin_down() -> Result<(), Failed> {
     check(
         report.is_clean(),
         format!("reconcile reports differences:\n{report}"),
-    )
-}
-
-/// With origin down until every retry has run out, each accepted order goes to the dead-letter
-/// queue, is kept there, and reconcile reports it: the dead letters name every accepted order,
-/// and the deal shows as a difference (the edge sold what origin never got). Runs on a stack of
-/// its own whose queue gives a message up after one retry (the real one, after 100).
-pub async fn dead_letters_are_kept_and_reported() -> Result<(), Failed> {
-    const STOCK: u32 = 5;
-    let stack = Arc::new(Stack::start_giving_up_after("dead-letters", 1).await?);
-    let deal = stack
-        .schedule_open_sharded("e2e-dead-letters", STOCK, 1, 1)
-        .await?;
-    stack.stop_origin();
-    let shoppers: Vec<Shopper> = (0..STOCK)
-        .map(|i| Shopper::minted(&format!("dead-letter-{i}")))
-        .collect();
-    let answers = burst(&stack, &deal, &shoppers, |_| 1).await?;
-    let ids: Vec<String> = answers
-        .iter()
-        .filter(|(_, status, _)| *status == 202)
-        .filter_map(|(_, _, order)| order["id"].as_str().map(str::to_owned))
-        .collect();
-    check(
-        ids.len() == STOCK as usize,
-        format!("the edge accepts every order while origin is down: {answers:?}"),
-    )?;
-    // The edge's own account needs no origin: wait there until every order's message is dead.
-    eventually(DRAIN, || {
-        let stack = stack.clone();
-        async move {
-            let edge: Value = stack
-                .http
-                .get(format!("{}/api/ops/reconcile", stack.edge))
-                .bearer_auth(MARKETER_TOKEN)
-                .send()
-                .await?
-                .json()
-                .await?;
-            let letters = edge["dead_letters"].as_array().map_or(0, Vec::len);
-            Ok(letters >= STOCK as usize)
-        }
-    })
-    .await?;
-    stack.restart_origin().await?;
-    let report = tokio::task::block_in_place(|| {
-        xtask::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)
-    })?;
-    check(
-        report.dead_letters.len() == STOCK as usize,
-        format!("one dead letter per accepted order:\n{report}"),
-    )?;
-    for id in &ids {
-        check(
-            report
-                .dead_letters
-                .iter()
-                .any(|letter| letter.contains(id.as_str())),
-            format!("order {id} is among the dead letters:\n{report}"),
-        )?;
-    }
-    let line = report
-        .differences()
-        .into_iter()
-        .find(|line| line.deal_id == deal.id.as_str())
-        .map(|line| (line.edge_orders, line.origin_orders));
-    check(
-        line == Some((i64::from(STOCK), 0)),
-        format!("reconcile shows what origin never got:\n{report}"),
     )
 }
 

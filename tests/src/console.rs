@@ -1,12 +1,16 @@
 //! The marketer console through the edge, on the shared stack: the console API refuses a missing
 //! or wrong token at the edge (401, origin never asked); in real headless Chromium a wrong token
 //! shows nothing of the console, and a sale scheduled in the console appears on the storefront's
-//! catalog with its price and stock within 5 s. Screenshots go to `target/festival-artifacts/`.
+//! catalog with its price and stock within 5 s; cancelling a sale inside origin's edit freeze
+//! shows origin's refusal beside it. Screenshots go to `target/festival-artifacts/`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
+use festival_domain::Deal;
+use festival_domain::freeze::EditFreeze;
+use festival_domain::time::format_utc;
 use libtest_mimic::Failed;
 use serde_json::json;
 
@@ -56,6 +60,8 @@ async fn api_needs_the_token(stack: &Stack) -> Result<(), Failed> {
 }
 
 async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
+    // A sale five minutes away: inside origin's default edit freeze (10 minutes) from the start.
+    let frozen = stack.schedule("e2e-console-frozen", 5, 1, 300_000).await?;
     client.goto(&format!("{}/console/", stack.edge)).await?;
 
     // A wrong token: the API says 401, the page says so and shows nothing of the console.
@@ -194,6 +200,8 @@ async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
     client.set_window_size(375, 812).await?;
     screenshot(client, "console-375.png").await?;
 
+    frozen_sale_is_refused_in_words(client, &frozen).await?;
+
     // And a shopper's storefront shows its card, at the marketer's price and stock.
     client.set_window_size(1280, 900).await?;
     client.goto(&stack.edge).await?;
@@ -212,6 +220,47 @@ async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
         price.contains("12.50") && stock.starts_with("7 of 7"),
         format!("the storefront card: price {price:?}, stock {stock:?}"),
     )
+}
+
+/// Cancelling a sale inside the edit freeze: origin refuses 409 `schedule_frozen`, and the
+/// console shows origin's words, which name when the freeze began, beside the sale.
+async fn frozen_sale_is_refused_in_words(client: &Client, frozen: &Deal) -> Result<(), Failed> {
+    let row = format!(
+        r#"[data-testid="console-deal"][data-deal-id="{}"]"#,
+        frozen.id
+    );
+    let click = async |part: &str| -> Result<(), Failed> {
+        let css = format!("{row} {}", testid(part));
+        let button = client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(&css));
+        button.await?.click().await?;
+        Ok(())
+    };
+    click("cancel-sale-button").await?;
+    click("confirm-cancel-button").await?;
+    let alert = client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&format!(r#"{row} [role="alert"]"#)))
+        .await?;
+    let froze_at = format_utc(EditFreeze::default().begins(frozen.starts_at));
+    let words = alert.text().await?;
+    check(
+        words.contains(&format!("froze at {froze_at}, 10 minutes before it starts")),
+        format!("the console shows origin's refusal: {words:?}"),
+    )?;
+    for (width, height) in [(1280, 900), (375, 812)] {
+        client.set_window_size(width, height).await?;
+        let scroll = "arguments[0].scrollIntoView({block: 'center'});";
+        client
+            .execute(scroll, vec![serde_json::to_value(&alert)?])
+            .await?;
+        screenshot(client, &format!("console-frozen-{width}.png")).await?;
+    }
+    client.set_window_size(1280, 900).await?;
+    Ok(())
 }
 
 /// The CSS selector of a `data-testid`.

@@ -8,8 +8,10 @@
 
 mod browser;
 mod burst;
+mod catalog;
 mod chromium;
 mod console;
+mod dead_letters;
 mod deploy;
 mod orders;
 mod signatures;
@@ -87,8 +89,26 @@ fn main() {
         },
         {
             let runtime = runtime.clone();
-            Trial::test("dead_letters_are_kept_and_reported", move || {
-                runtime.block_on(burst::dead_letters_are_kept_and_reported())
+            Trial::test("catalog_never_waits_on_origin", move || {
+                runtime.block_on(catalog::catalog_never_waits_on_origin())
+            })
+        },
+        {
+            let runtime = runtime.clone();
+            Trial::test("dead_letters_are_kept_reported_and_redriven", move || {
+                runtime.block_on(dead_letters::dead_letters_are_kept_reported_and_redriven())
+            })
+        },
+        {
+            let runtime = runtime.clone();
+            Trial::test("a_refused_batch_is_a_dead_letter_at_once", move || {
+                runtime.block_on(dead_letters::a_refused_batch_is_a_dead_letter_at_once())
+            })
+        },
+        {
+            let runtime = runtime.clone();
+            Trial::test("dead_letters_beyond_2_mb_survive_and_redrive", move || {
+                runtime.block_on(dead_letters::dead_letters_beyond_2_mb_survive_and_redrive())
             })
         },
         {

@@ -111,6 +111,9 @@ impl Stack {
             batch_secret: BATCH_SECRET.into(),
             marketer_token: MARKETER_TOKEN.into(),
             seed_demo: false,
+            // Origin's default freeze: the console test shows its refusal. A test that edits a
+            // sale minutes before its start would need a stack with a shorter one.
+            edit_freeze: festival_domain::freeze::EditFreeze::default(),
         };
         let db = festival_origin::db::connect(&origin_config.database_url)
             .await
@@ -176,6 +179,21 @@ impl Stack {
     /// Starts origin again on the same address and database.
     pub async fn restart_origin(&self) -> Result<(), Failed> {
         let stop = serve_origin(&self.origin_state).await?;
+        *self.stop_origin.lock().expect("not poisoned") = Some(stop);
+        Ok(())
+    }
+
+    /// Stops origin and starts it again verifying batches with `batch_secret` instead of the
+    /// edge's: a misconfigured origin, which refuses every batch (401 `bad_signature`).
+    pub async fn restart_origin_with_batch_secret(&self, batch_secret: &str) -> Result<(), Failed> {
+        self.stop_origin();
+        let mut config = Config::clone(&self.origin_state.config);
+        config.batch_secret = batch_secret.into();
+        let misconfigured = AppState {
+            db: self.db.clone(),
+            config: Arc::new(config),
+        };
+        let stop = serve_origin(&misconfigured).await?;
         *self.stop_origin.lock().expect("not poisoned") = Some(stop);
         Ok(())
     }
@@ -441,11 +459,18 @@ impl Drop for Stack {
     }
 }
 
-/// Serves origin on its configured address until the returned sender fires.
+/// Serves origin on its configured address until the returned sender fires. An origin stopped
+/// a moment ago may still hold the address: binding is tried for up to 5 s.
 async fn serve_origin(state: &AppState) -> Result<oneshot::Sender<()>, String> {
-    let listener = tokio::net::TcpListener::bind(state.config.addr)
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut tries = 0;
+    let listener = loop {
+        match tokio::net::TcpListener::bind(state.config.addr).await {
+            Ok(listener) => break listener,
+            Err(error) if tries == 50 => return Err(format!("binding origin: {error}")),
+            Err(_) => tries += 1,
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(festival_origin::serve(listener, state.clone(), async {
         let _ = stopped.await;

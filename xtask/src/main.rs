@@ -4,7 +4,11 @@
 //! - `build [app|edge]`: build the app (Trunk) and the edge (worker-build), release
 //! - `dev`: setup, build, then run origin + `wrangler dev` with a demo festival
 //! - `test`: setup (with Chromium), fmt, clippy, unit tests, end-to-end tests
+//! - `fuzz [--cases N]`: the long run of the domain's parser fuzz tests (200,000 cases each)
+//! - `simulate [--seed S] [--seeds N] [--steps N] [--faults a,b]`: festival nights in a seeded,
+//!   deterministic simulation of the stock core, queue and origin under injected faults
 //! - `reconcile`: compare the edge's sold units per deal with origin's stored orders
+//! - `redrive`: send the edge's dead letters to origin again; non-zero exit if letters remain
 //! - `rehearse`: a bounded festival burst against a temporary local stack; a report of outcomes,
 //!   latency, oversold and lost orders (`target/rehearsal/`), non-zero exit if an invariant broke
 //! - `bench`: throughput ratios against the Worker's trivial route, shards, bundle size
@@ -16,6 +20,7 @@ mod cpu;
 mod dev;
 mod dev_proxy;
 mod flags;
+mod fuzz;
 mod load;
 mod local_stack;
 mod rehearse;
@@ -36,7 +41,10 @@ fn main() -> ExitCode {
         }),
         Some("dev") => dev::run(),
         Some("test") => test::run(),
+        Some("fuzz") => fuzz::run(&args[1..]),
+        Some("simulate") => xtask::simulate::command(&args[1..]),
         Some("reconcile") => reconcile(&args[1..]),
+        Some("redrive") => redrive(&args[1..]),
         Some("rehearse") => rehearse::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
@@ -51,7 +59,8 @@ fn main() -> ExitCode {
 }
 
 const USAGE: &str = "usage: cargo xtask <setup [--browser] | build [app|edge] | dev | test \
-| reconcile [--edge URL] [--origin URL] [--token T] \
+| fuzz [--cases N] | simulate [--seed S] [--seeds N] [--steps N] [--faults a,b] \
+| reconcile [--edge URL] [--origin URL] [--token T] | redrive [--edge URL] [--token T] \
 | rehearse [--shoppers N] [--deals D] [--stock S] [--shards K] [--duration SECS] [--concurrency C] \
 [--real-share F] [--repeat-share F] [--wrangler-limits] \
 | bench [--concurrency C] [--warmup SECS] [--seconds SECS] [--shards N]>";
@@ -73,6 +82,20 @@ fn reconcile(args: &[String]) -> Result<(), String> {
         Ok(())
     } else {
         Err("the edge and origin disagree".into())
+    }
+}
+
+/// `cargo xtask redrive`: defaults fit `cargo xtask dev`; exits non-zero if letters remain.
+fn redrive(args: &[String]) -> Result<(), String> {
+    let flags = flags::Flags::new(args, &["--edge", "--token"], &[])?;
+    let edge: String = flags.get("--edge", "http://127.0.0.1:8787".to_owned())?;
+    let token: String = flags.get("--token", dev::DEV_MARKETER_TOKEN.to_owned())?;
+    let report = xtask::redrive::redrive(&edge, &token)?;
+    print!("{report}");
+    if report.is_done() {
+        Ok(())
+    } else {
+        Err(format!("{} dead letter(s) remain", report.left))
     }
 }
 

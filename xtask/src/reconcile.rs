@@ -1,11 +1,13 @@
 //! `cargo xtask reconcile`: compares, per deal, what the edge sold (reserved − cancelled, from
 //! every shard's ledger) with what origin stored (orders not cancelled), and lists every
-//! difference and every message in the dead-letter store. Run it after the queue has drained.
+//! difference and how many dead letters wait, per reason, with a sample of their order ids. Run
+//! it after the queue has drained.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use festival_domain::dead_letter::Summary;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -38,8 +40,8 @@ impl DealLine {
 pub struct Report {
     /// Every deal either side knows.
     pub deals: Vec<DealLine>,
-    /// Messages whose delivery gave up.
-    pub dead_letters: Vec<String>,
+    /// What waits in the edge's dead-letter store.
+    pub dead_letters: Summary,
 }
 
 impl Report {
@@ -50,7 +52,7 @@ impl Report {
 
     /// Nothing differs and nothing is dead.
     pub fn is_clean(&self) -> bool {
-        self.differences().is_empty() && self.dead_letters.is_empty()
+        self.differences().is_empty() && self.dead_letters.letters == 0
     }
 }
 
@@ -77,10 +79,23 @@ impl fmt::Display for Report {
             f,
             "\n{} difference(s), {} dead letter(s)",
             self.differences().len(),
-            self.dead_letters.len()
+            self.dead_letters.letters
         )?;
-        for letter in &self.dead_letters {
-            writeln!(f, "  dead: {letter}")?;
+        for reason in &self.dead_letters.reasons {
+            writeln!(
+                f,
+                "  {:>8} dead: {}: {}",
+                reason.letters, reason.code, reason.message
+            )?;
+        }
+        if self.dead_letters.letters > 0 {
+            let sample = &self.dead_letters.sample;
+            let more = self.dead_letters.letters - sample.len() as u64;
+            writeln!(f, "  orders: {}", sample.join(", "))?;
+            if more > 0 {
+                writeln!(f, "          and {more} more")?;
+            }
+            writeln!(f, "  `cargo xtask redrive` sends them to origin again.")?;
         }
         Ok(())
     }
@@ -97,7 +112,7 @@ struct EdgeDeal {
 #[derive(Deserialize)]
 struct EdgeReconciliation {
     deals: Vec<EdgeDeal>,
-    dead_letters: Vec<String>,
+    dead_letters: Summary,
 }
 
 #[derive(Deserialize)]
@@ -190,7 +205,7 @@ mod tests {
                     ..line
                 },
             ],
-            dead_letters: vec![],
+            dead_letters: Summary::default(),
         };
         assert_eq!(report.differences().len(), 1);
         assert!(!report.is_clean());

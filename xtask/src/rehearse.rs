@@ -525,7 +525,7 @@ fn build_report(
         oversold_units: deals.iter().map(DealFigures::oversold).sum(),
         lost_orders,
         reconcile_differences: reconciled.differences().len(),
-        dead_letters: reconciled.dead_letters.len(),
+        dead_letters: reconciled.dead_letters.letters as usize,
         drain_s,
         deals,
         settings,

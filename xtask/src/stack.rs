@@ -142,7 +142,7 @@ pub struct EdgeSettings<'a> {
 }
 
 /// Writes into `dir` a copy of the edge's `wrangler.toml` whose order queue gives a message up
-/// to the dead-letter queue after `retries` retries (the real one rides out an hour-long origin
+/// to the dead-letter queue after `retries` retries (0: at the first failure) (the real one rides out an hour-long origin
 /// outage), its paths made absolute so that it runs from anywhere. Answers its path.
 pub fn edge_config_giving_up_after(dir: &Path, retries: u32) -> std::io::Result<PathBuf> {
     let edge = paths::edge();
@@ -156,9 +156,11 @@ pub fn edge_config_giving_up_after(dir: &Path, retries: u32) -> std::io::Result<
             "directory = \"../app/dist\"".to_owned(),
             format!("directory = {:?}", paths::app().join("dist")),
         ),
+        // The order queue's budget: the one followed by its dead-letter queue (the dead-letter
+        // queue's own consumer keeps its budget).
         (
-            "max_retries = 100".to_owned(),
-            format!("max_retries = {retries}"),
+            "max_retries = 100\ndead_letter_queue".to_owned(),
+            format!("max_retries = {retries}\ndead_letter_queue"),
         ),
     ];
     let mut config = text;
@@ -262,8 +264,11 @@ mod tests {
         let written = edge_config_giving_up_after(&dir, 1).unwrap();
         let config = std::fs::read_to_string(&written).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
-        assert!(config.contains("max_retries = 1\n"), "{config}");
-        assert!(!config.contains("max_retries = 100"), "{config}");
+        assert!(
+            config.contains("max_retries = 1\ndead_letter_queue = \"festival-orders-dlq\""),
+            "{config}"
+        );
+        assert_eq!(config.matches("max_retries = 100").count(), 1, "{config}");
         let shim = paths::edge().join("build/worker/shim.mjs");
         assert!(config.contains(&format!("main = {shim:?}")), "{config}");
         assert!(config.contains("dead_letter_queue = \"festival-orders-dlq\""));

@@ -31,14 +31,12 @@ use futures_util::future::{Either, select};
 use worker::{Context, Delay, Env, Result};
 
 use super::line::{self, Arrival, LEASE_MS, LookUp, Reply as _};
-use super::{Reservation, ShardSpec, StockCommand, ask};
+use super::{Answer, ShardSpec, StockCommand, ask};
 use crate::bell::Bell;
 use crate::bindings;
 
-/// Most orders in one batch. The shard writes a batch in one `put`, which takes at most 128
-/// keys: 2 per order, 1 per customer, the ledger and the outbox entry make 128 for 42 orders.
-pub const MAX_BATCH: usize = 42;
-const _: () = assert!(3 * MAX_BATCH + 2 <= 128, "a batch must fit one put");
+/// Most orders in one batch: what a shard writes in one storage call.
+pub use festival_domain::stock::reserve::MAX_BATCH;
 
 /// How long an order waits for its answer before the shopper is asked to retry.
 const WAIT_AT_MOST: Duration = Duration::from_secs(10);
@@ -46,9 +44,6 @@ const WAIT_AT_MOST: Duration = Duration::from_secs(10);
 /// How long one request goes on leading after its own answer. The runtime lets `waitUntil`
 /// work run about 30 s past the answer; after this the next arrival leads.
 const LEAD_AT_MOST: Duration = Duration::from_secs(10);
-
-/// One shard's answer to one order of a batch: the reservation, or why the shard failed it.
-pub type Answer = std::result::Result<Reservation, String>;
 
 /// An order's answer and the size of the batch it travelled in.
 pub struct Batched {

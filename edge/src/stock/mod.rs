@@ -1,13 +1,8 @@
 //! Stock: a deal's units are split over N `DealStock` Durable Objects ("shards", named
-//! `<deal>#<index>`). A customer always lands on the same shard (`Deal::shard_for`), so their
-//! idempotency keys and units held live in one object, which runs one request at a time: that is
-//! what makes "never oversell", "one order per key" and "limits hold" true under any
-//! concurrency. A shard that runs short borrows units from its siblings, so a deal is sold out
-//! only when its whole stock is gone.
-//!
-//! This module is the Worker's side of the conversation: typed commands in, typed answers out.
-//! Reservations go through [`coalesce`], which sends an isolate's concurrent orders for one
-//! shard in one batch.
+//! `<deal>#<index>`). The protocol — what a shard decides, and why it never oversells, strands
+//! or loses — is `festival_domain::stock`; this module is the Worker's side of the
+//! conversation: typed commands in, typed answers out. Reservations go through [`coalesce`],
+//! which sends an isolate's concurrent orders for one shard in one batch.
 
 pub mod coalesce;
 pub mod line;
@@ -15,165 +10,14 @@ mod old_layout;
 pub mod shard;
 pub mod sold_out;
 
-use festival_domain::{CustomerId, Deal, DealId, Order, OrderId, PricedOrder};
+pub use festival_domain::stock::{
+    Answer, Cancellation, Ledger, Reservation, ShardSpec, StockCommand, shard_name,
+};
+use festival_domain::{CustomerId, Deal, DealId, Order, OrderId, OrderStatus, PricedOrder};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use worker::{Context, Env, Method, Request, RequestInit, Result};
 
 use crate::bindings::DEAL_STOCK;
-
-/// What a shard needs to know of its deal to set itself up on first use.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-pub struct ShardSpec {
-    /// The deal's scheduled stock, over all shards.
-    pub stock: u32,
-    /// Number of shards.
-    pub shards: u32,
-    /// This shard's index, `0..shards`.
-    pub index: u32,
-}
-
-impl ShardSpec {
-    /// Shard `index` of `deal`.
-    pub fn of(deal: &Deal, index: u32) -> Self {
-        ShardSpec {
-            stock: deal.stock,
-            shards: deal.shard_count(),
-            index,
-        }
-    }
-
-    /// The units this shard starts with (the stock split evenly).
-    pub fn initial_units(&self) -> u32 {
-        festival_domain::deal::share_of(self.stock, self.shards, self.index)
-    }
-}
-
-/// What the Worker (or a sibling shard) asks of a shard.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
-pub enum StockCommand {
-    /// Reserve units for each of a batch of priced orders, in order, once per (customer,
-    /// idempotency key). Answers one [`coalesce::Answer`] per order.
-    Reserve {
-        /// This shard.
-        spec: ShardSpec,
-        /// The orders to reserve for.
-        orders: Vec<PricedOrder>,
-        /// The deal's per-customer limit.
-        per_customer_limit: u32,
-    },
-    /// Give up to about `want` units to a sibling that ran short.
-    Lend {
-        /// This shard.
-        spec: ShardSpec,
-        /// Units the sibling needs.
-        want: u32,
-    },
-    /// Cancel the customer's order and return its units, once.
-    Cancel {
-        /// The order.
-        id: OrderId,
-        /// Who asks: only the order's customer may cancel it.
-        customer: CustomerId,
-    },
-    /// Look up an order.
-    Lookup {
-        /// The order's id.
-        id: OrderId,
-    },
-    /// The customer's orders held by this shard.
-    Mine {
-        /// Whose.
-        customer: CustomerId,
-    },
-    /// Origin has stored these orders.
-    Confirm {
-        /// Orders of this shard that origin stored.
-        ids: Vec<OrderId>,
-    },
-    /// This shard's ledger (units left, reserved, cancelled, lent, borrowed).
-    Ledger {
-        /// This shard.
-        spec: ShardSpec,
-    },
-}
-
-/// The answer to [`StockCommand::Reserve`].
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Reservation {
-    /// Units held; the order is on its way to origin.
-    Accepted {
-        /// The new order.
-        order: Order,
-    },
-    /// This idempotency key already made an order: here it is, and nothing more was reserved.
-    Replayed {
-        /// The earlier order.
-        order: Order,
-    },
-    /// Not enough units left for this quantity.
-    SoldOut {
-        /// Every shard of the deal had no unit left when asked.
-        deal_sold_out: bool,
-    },
-    /// The customer's units in this deal would exceed the limit.
-    LimitReached {
-        /// The deal's per-customer limit.
-        limit: u32,
-    },
-}
-
-/// The answer to [`StockCommand::Cancel`].
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Cancellation {
-    /// Cancelled now, or earlier (cancelling twice changes nothing).
-    Cancelled {
-        /// The cancelled order.
-        order: Order,
-    },
-    /// No such order.
-    Unknown,
-    /// The order is another customer's.
-    NotYours,
-}
-
-/// One shard's account of its units. Over all shards of a deal:
-/// `stock == Σ stock_left + Σ reserved_units − Σ cancelled_units` (lending moves units between
-/// shards and cancels out).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ledger {
-    /// Units this shard can still sell.
-    pub stock_left: u32,
-    /// Units in every order this shard accepted.
-    pub reserved_units: u32,
-    /// Orders this shard accepted.
-    pub reserved_orders: u32,
-    /// Units returned by cancellations.
-    pub cancelled_units: u32,
-    /// Orders cancelled.
-    pub cancelled_orders: u32,
-    /// Units given to siblings.
-    pub lent_units: u32,
-    /// Units received from siblings.
-    pub borrowed_units: u32,
-}
-
-/// Units some shard of a deal has lent and its borrower has not yet counted in, over the
-/// ledgers of all the deal's shards: a lender writes its side before it answers, a borrower its
-/// own once its round of asking is done, so for that moment the units are in no `stock_left`.
-pub fn units_in_transit(ledgers: &[Ledger]) -> u32 {
-    let lent: u32 = ledgers.iter().map(|ledger| ledger.lent_units).sum();
-    let borrowed: u32 = ledgers.iter().map(|ledger| ledger.borrowed_units).sum();
-    lent.saturating_sub(borrowed)
-}
-
-/// The Durable Object name of shard `index` of `deal`.
-pub fn shard_name(deal: &DealId, index: u32) -> String {
-    format!("{deal}#{index}")
-}
 
 /// Sends `command` to shard `index` of `deal` and reads its answer.
 pub async fn ask<T: DeserializeOwned>(
@@ -182,6 +26,18 @@ pub async fn ask<T: DeserializeOwned>(
     index: u32,
     command: &StockCommand,
 ) -> Result<T> {
+    let text = ask_text(env, deal, index, command).await?;
+    serde_json::from_str(&text)
+        .map_err(|error| format!("reading the shard's answer: {error}").into())
+}
+
+/// Sends `command` to shard `index` of `deal`; its answer as JSON text.
+pub async fn ask_text(
+    env: &Env,
+    deal: &DealId,
+    index: u32,
+    command: &StockCommand,
+) -> Result<String> {
     let stub = env
         .durable_object(DEAL_STOCK)?
         .get_by_name(&shard_name(deal, index))?;
@@ -198,7 +54,7 @@ pub async fn ask<T: DeserializeOwned>(
         return Err(format!("deal stock answered {}: {text}", response.status_code()).into());
     }
     response
-        .json()
+        .text()
         .await
         .map_err(|error| format!("reading the shard's answer: {error}").into())
 }
@@ -250,16 +106,21 @@ pub async fn cancel(env: &Env, id: &OrderId, customer: &CustomerId) -> Result<Ca
 }
 
 /// `customer`'s orders in `deal`.
-pub async fn mine(env: &Env, deal: &Deal, customer: &CustomerId) -> Result<Vec<Order>> {
-    let command = StockCommand::Mine {
+pub async fn customer_orders(env: &Env, deal: &Deal, customer: &CustomerId) -> Result<Vec<Order>> {
+    let command = StockCommand::CustomerOrders {
         customer: customer.clone(),
     };
     ask(env, &deal.id, deal.shard_for(customer), &command).await
 }
 
-/// Marks orders as stored by origin, on the shard that holds them.
-pub async fn confirm(env: &Env, deal: &DealId, shard: u32, ids: Vec<OrderId>) -> Result<()> {
-    ask::<u32>(env, deal, shard, &StockCommand::Confirm { ids })
+/// Tells the shard that holds these orders that origin holds them in (at least) these states.
+pub async fn confirm(
+    env: &Env,
+    deal: &DealId,
+    shard: u32,
+    orders: Vec<(OrderId, OrderStatus)>,
+) -> Result<()> {
+    ask::<u32>(env, deal, shard, &StockCommand::Confirm { orders })
         .await
         .map(|_| ())
 }
@@ -272,28 +133,4 @@ pub async fn ledgers(env: &Env, deal: &Deal) -> Result<Vec<Ledger>> {
         ledgers.push(ask(env, &deal.id, index, &StockCommand::Ledger { spec }).await?);
     }
     Ok(ledgers)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn units_lent_but_not_yet_borrowed_are_in_transit() {
-        let lender = Ledger {
-            lent_units: 3,
-            ..Ledger::default()
-        };
-        let borrower = Ledger {
-            borrowed_units: 1,
-            ..Ledger::default()
-        };
-        assert_eq!(units_in_transit(&[lender, borrower]), 2);
-        let settled = Ledger {
-            borrowed_units: 3,
-            ..Ledger::default()
-        };
-        assert_eq!(units_in_transit(&[lender, settled]), 0);
-        assert_eq!(units_in_transit(&[]), 0);
-    }
 }

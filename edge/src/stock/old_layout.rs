@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use js_sys::{Array, Object};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 use worker::{ListOptions, Result, Storage, console_warn};
 
-use super::shard::{CustomerRecord, customer_key, set};
+use festival_domain::stock::records::{CUSTOMER_PREFIX, CustomerRecord};
 
 const HELD_PREFIX: &str = "held:";
 const MINE_PREFIX: &str = "mine:";
@@ -22,7 +22,7 @@ const KEYS_PER_CALL: usize = 128;
 /// Converts the old keys, if any, and sets the marker. Only storage is awaited, so no other
 /// event of the object runs in between; interrupted, it runs again from the old keys, which go
 /// last.
-pub async fn adopt(storage: &Storage) -> Result<()> {
+pub async fn convert_customer_keys(storage: &Storage) -> Result<()> {
     if storage.get::<bool>(MARKER_KEY).await?.is_some() {
         return Ok(());
     }
@@ -38,12 +38,15 @@ pub async fn adopt(storage: &Storage) -> Result<()> {
         .collect();
     let records: Vec<(String, String)> = records(&held_units, &order_ids)
         .into_iter()
-        .map(|(customer, record)| Ok((customer_key(&customer), serde_json::to_string(&record)?)))
+        .map(|(customer, record)| {
+            let key = format!("{CUSTOMER_PREFIX}{customer}");
+            Ok((key, serde_json::to_string(&record)?))
+        })
         .collect::<Result<_>>()?;
     for part in records.chunks(KEYS_PER_CALL) {
         let writes = Object::new();
         for (key, json) in part {
-            set(&writes, key, json.as_str().into())?;
+            Reflect::set(&writes, &key.into(), &json.into())?;
         }
         storage.put_multiple_raw(writes).await?;
     }
@@ -109,6 +112,7 @@ mod tests {
         let record = |held, orders: &[&str]| CustomerRecord {
             held,
             orders: orders.iter().map(|id| id.to_string()).collect(),
+            cancelled: Vec::new(),
         };
         assert_eq!(records["ann"], record(2, &["d.0.a", "d.0.b"]));
         assert_eq!(records["bo"], record(1, &[]));

@@ -1,5 +1,5 @@
 //! The marketer console's API (reached through the edge's `/api/console/*`): list, edit and
-//! cancel scheduled sales, and the live dashboard. Every route checks the marketer token here
+//! cancel scheduled sales (until their schedule freezes), and the live dashboard. Every route checks the marketer token here
 //! too, so origin never trusts the network path.
 
 mod queries;
@@ -24,7 +24,8 @@ pub(super) async fn list_deals(
     Ok(Json(db::list_deals(&state.db).await?))
 }
 
-/// `PUT /admin/deals/{id}`: replaces a sale's schedule while it has not started.
+/// `PUT /admin/deals/{id}`: replaces a sale's schedule until it freezes (see `festival_domain::freeze`);
+/// the edit may not move the start inside the freeze either.
 pub(super) async fn edit_deal(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -43,14 +44,16 @@ pub(super) async fn edit_deal(
     if !problems.is_empty() {
         return Err(OriginError::InvalidSchedule(problems));
     }
-    match queries::update_deal(&state.db, &deal, now).await? {
+    let freeze = state.config.edit_freeze;
+    let may_change = |stored: &Deal| freeze.check_edit(stored.starts_at, deal.starts_at, now);
+    match queries::update_deal(&state.db, &deal, may_change).await? {
         Change::Done => Ok(Json(deal)),
         Change::Unknown => Err(OriginError::UnknownDeal),
-        Change::Started => Err(OriginError::SaleStarted),
+        Change::Frozen(frozen) => Err(OriginError::Frozen(frozen)),
     }
 }
 
-/// `DELETE /admin/deals/{id}`: cancels a sale before it starts; it leaves the catalog.
+/// `DELETE /admin/deals/{id}`: cancels a sale until its schedule freezes; it leaves the catalog.
 pub(super) async fn cancel_deal(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -58,10 +61,12 @@ pub(super) async fn cancel_deal(
 ) -> Result<Json<Option<Deal>>, OriginError> {
     require_marketer(&headers, &state.config.marketer_token)?;
     let id = DealId::parse(&id).map_err(|_| OriginError::UnknownDeal)?;
-    match queries::cancel_deal(&state.db, &id, now()).await? {
+    let (freeze, now) = (state.config.edit_freeze, now());
+    let may_change = |stored: &Deal| freeze.check(stored.starts_at, now);
+    match queries::cancel_deal(&state.db, &id, now, may_change).await? {
         (Change::Done, deal) => Ok(Json(deal)),
         (Change::Unknown, _) => Err(OriginError::UnknownDeal),
-        (Change::Started, _) => Err(OriginError::SaleStarted),
+        (Change::Frozen(frozen), _) => Err(OriginError::Frozen(frozen)),
     }
 }
 

@@ -1,7 +1,8 @@
-//! The console's SQL: editing and cancelling a sale while it has not started, and the reads the
+//! The console's SQL: editing and cancelling a sale before its schedule freezes, and the reads the
 //! live dashboard aggregates.
 
 use festival_domain::dashboard::{self, DashboardWindow, DealSales, SecondCount};
+use festival_domain::freeze::Frozen;
 use festival_domain::{Deal, DealId, UnixMillis};
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
@@ -12,63 +13,60 @@ pub enum Change {
     Done,
     /// No deal has this id.
     Unknown,
-    /// The sale has started (or ended); nothing changed.
-    Started,
+    /// The stored sale may no longer change (the caller's rule said why); nothing changed.
+    Frozen(Frozen),
 }
 
-/// Replaces the schedule of `deal` (by its id) if its sale has not started at `now`. The check
-/// and the write are one statement, so a sale cannot start between them.
+/// Replaces the schedule of `deal` (by its id) if `may_change` allows it for the stored sale.
+/// The read, the rule and the write are one `BEGIN IMMEDIATE` transaction, which holds the
+/// write lock throughout, so no other edit can slip between the check and the write.
 pub async fn update_deal(
     db: &SqlitePool,
     deal: &Deal,
-    now: UnixMillis,
+    may_change: impl FnOnce(&Deal) -> Result<(), Frozen>,
 ) -> Result<Change, sqlx::Error> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(stored) = crate::db::find_deal(&mut tx, &deal.id).await? else {
+        return Ok(Change::Unknown);
+    };
+    if let Err(frozen) = may_change(&stored) {
+        return Ok(Change::Frozen(frozen));
+    }
     let update = sqlx::query(
         "UPDATE deals SET name = ?, description = ?, image_url = ?, price_minor = ?,
                           was_price_minor = ?, currency = ?, stock = ?, starts_at = ?,
                           ends_at = ?, per_customer_limit = ?, shards = ?
-         WHERE id = ? AND starts_at > ?",
+         WHERE id = ?",
     );
-    let result = crate::db::bind_schedule(update, deal)
+    crate::db::bind_schedule(update, deal)
         .bind(deal.id.as_str())
-        .bind(now.0)
         .execute(&mut *tx)
         .await?;
-    let change = if result.rows_affected() == 1 {
-        Change::Done
-    } else {
-        why_unchanged(&mut tx, &deal.id).await?
-    };
     tx.commit().await?;
-    Ok(change)
+    Ok(Change::Done)
 }
 
-/// Takes `id` out of the schedule if its sale has not started at `now`, keeping a copy in
-/// `cancelled_deals`. Returns the cancelled deal.
+/// Takes `id` out of the schedule if `may_change` allows it for the stored sale, keeping a copy
+/// in `cancelled_deals` (stamped `now`), in one `BEGIN IMMEDIATE` transaction as
+/// [`update_deal`]. Returns the cancelled deal.
 pub async fn cancel_deal(
     db: &SqlitePool,
     id: &DealId,
     now: UnixMillis,
+    may_change: impl FnOnce(&Deal) -> Result<(), Frozen>,
 ) -> Result<(Change, Option<Deal>), sqlx::Error> {
-    // Read before the transaction (the schedule query takes the pool); the DELETE below is what
-    // decides, so a concurrent edit can at worst make the record one edit old.
-    let deal = crate::db::list_deals(db)
-        .await?
-        .into_iter()
-        .find(|deal| &deal.id == id);
-    let mut tx = db.begin().await?;
-    let deleted = sqlx::query("DELETE FROM deals WHERE id = ? AND starts_at > ?")
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(stored) = crate::db::find_deal(&mut tx, id).await? else {
+        return Ok((Change::Unknown, None));
+    };
+    if let Err(frozen) = may_change(&stored) {
+        return Ok((Change::Frozen(frozen), None));
+    }
+    sqlx::query("DELETE FROM deals WHERE id = ?")
         .bind(id.as_str())
-        .bind(now.0)
         .execute(&mut *tx)
         .await?;
-    if deleted.rows_affected() != 1 {
-        let change = why_unchanged(&mut tx, id).await?;
-        tx.commit().await?;
-        return Ok((change, None));
-    }
-    let record = serde_json::to_string(&deal).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let record = serde_json::to_string(&stored).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query("INSERT INTO cancelled_deals (id, deal_json, cancelled_at) VALUES (?, ?, ?)")
         .bind(id.as_str())
         .bind(record)
@@ -76,23 +74,7 @@ pub async fn cancel_deal(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok((Change::Done, deal))
-}
-
-async fn why_unchanged(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: &DealId,
-) -> Result<Change, sqlx::Error> {
-    let exists = sqlx::query("SELECT 1 FROM deals WHERE id = ?")
-        .bind(id.as_str())
-        .fetch_optional(&mut **tx)
-        .await?
-        .is_some();
-    Ok(if exists {
-        Change::Started
-    } else {
-        Change::Unknown
-    })
+    Ok((Change::Done, Some(stored)))
 }
 
 /// The dashboard's inputs; the orders are read in one transaction so their figures agree.

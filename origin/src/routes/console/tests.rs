@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use festival_domain::dashboard::Dashboard;
+use festival_domain::freeze::EditFreeze;
 use festival_domain::{Deal, UnixMillis};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -13,6 +14,8 @@ use crate::{AppState, Config, db, now};
 
 const TOKEN: &str = "console-test-token";
 const HOUR: i64 = 3_600_000;
+
+mod freeze;
 
 /// Origin on a fresh temporary database, serving on a loopback port until the test ends.
 struct Origin {
@@ -30,6 +33,11 @@ impl Drop for Origin {
 }
 
 async fn origin() -> Origin {
+    origin_freezing(EditFreeze::default()).await
+}
+
+/// [`origin`] with its schedules freezing `edit_freeze` before the start.
+async fn origin_freezing(edit_freeze: EditFreeze) -> Origin {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let path = std::env::temp_dir().join(format!(
         "festival-origin-console-{}-{}.db",
@@ -49,6 +57,7 @@ async fn origin() -> Origin {
         batch_secret: "console-test-batch-secret".into(),
         marketer_token: TOKEN.into(),
         seed_demo: false,
+        edit_freeze,
     };
     let state = AppState {
         db: db.clone(),

@@ -1,0 +1,198 @@
+//! Getting every order's latest state to origin, whatever is lost on the way.
+//!
+//! Each new order and each cancellation writes a [`Pending`] record in the same write as the
+//! order. The alarm sends what is due to the queue, up to [`QUEUE_BATCH`] a send, and marks it
+//! sent with a later due time; the consumer's confirmation (origin stored it) removes the
+//! record. So an order whose message was lost after the queue took it — a purge, a crash, a
+//! consumer that gave up — is sent again, backing off, until origin confirms it. Origin is
+//! idempotent by order id and never lets a sale overwrite a cancellation, so a re-send is safe.
+//!
+//! The alarm is re-armed on every path: a safety alarm is set first, so a run that fails half
+//! way runs again; the run ends by setting the alarm to the next due time, or clearing it.
+
+use std::collections::BTreeMap;
+
+use crate::order::OrderId;
+use crate::time::UnixMillis;
+
+use super::records::{LEGACY_OUTBOX_PREFIX, PENDING_PREFIX, Pending, order_key, pending_key};
+use super::shard::{Shard, parse};
+use super::{Fault, Host, Writes};
+
+/// Most messages in one send to the queue (Cloudflare's limit per batch).
+pub const QUEUE_BATCH: usize = 100;
+/// Pending records read per storage call, and the most read per alarm run.
+const PAGE: usize = 128;
+const PAGES_PER_RUN: usize = 8;
+/// When a run that failed half way runs again, and when a failed send is tried again.
+pub const ALARM_RETRY_MS: i64 = 2_000;
+/// How late an alarm may be before it counts as lost.
+const ALARM_OVERDUE_MS: i64 = 30_000;
+
+impl<H: Host> Shard<H> {
+    /// Makes sure the alarm goes off by `at`.
+    pub(super) async fn arm_alarm(&self, at: UnixMillis) {
+        if let Some(asked) = self.asked_during_alarm.get() {
+            self.asked_during_alarm.set(Some(earliest(asked, Some(at))));
+            return;
+        }
+        if self.alarm_at.get().is_some_and(|armed| armed <= at) {
+            return;
+        }
+        if let Err(fault) = self.host.set_alarm(Some(at)).await {
+            // Remembered as if armed: once it is overdue, the next event of the object arms it
+            // (see `rearm_if_overdue`).
+            self.host.log(&format!("arming the alarm failed: {fault}"));
+        }
+        self.alarm_at.set(Some(at));
+    }
+
+    /// An alarm long past its time was lost (the runtime gives up on an alarm that failed
+    /// several times): any event of the object sets it again.
+    pub(super) async fn rearm_if_overdue(&self) {
+        let now = self.host.now();
+        if self
+            .alarm_at
+            .get()
+            .is_some_and(|at| now.0 > at.0 + ALARM_OVERDUE_MS)
+        {
+            self.alarm_at.set(None);
+            self.arm_alarm(now).await;
+        }
+    }
+
+    /// The alarm: finishes open transfers, sends what is due, sets the next alarm. (The runtime
+    /// runs one alarm of an object at a time.)
+    pub async fn alarm(&self) -> Result<(), Fault> {
+        let now = self.host.now();
+        let safety = UnixMillis(now.0 + ALARM_RETRY_MS);
+        self.alarm_at.set(None);
+        self.host.set_alarm(Some(safety)).await?;
+        self.alarm_at.set(Some(safety));
+        self.asked_during_alarm.set(Some(None));
+        let run = self.alarm_run(now, safety).await;
+        let asked = self.asked_during_alarm.take().flatten();
+        let next = earliest(run?, asked);
+        self.host.set_alarm(next).await?;
+        self.alarm_at.set(next);
+        Ok(())
+    }
+
+    /// The alarm's work; answers when the alarm should go off next.
+    async fn alarm_run(
+        &self,
+        now: UnixMillis,
+        safety: UnixMillis,
+    ) -> Result<Option<UnixMillis>, Fault> {
+        let transfers_open = self.finish_open_transfers().await;
+        self.drain_legacy_outbox().await?;
+        let next_due = self.send_due(now).await?;
+        Ok(if transfers_open {
+            Some(safety)
+        } else {
+            next_due
+        })
+    }
+
+    /// Sends the pending orders due by `now`; answers when the next one is due.
+    async fn send_due(&self, now: UnixMillis) -> Result<Option<UnixMillis>, Fault> {
+        let (due, mut next) = self.list_due(now).await?;
+        for part in due.chunks(QUEUE_BATCH) {
+            let keys = part.iter().map(|(id, _)| order_key(id)).collect();
+            let orders = self.host.read(keys).await?;
+            let messages: Vec<String> = part
+                .iter()
+                .filter_map(|(id, _)| orders.get(&order_key(id)).cloned())
+                .collect();
+            if let Err(fault) = self.host.send(messages).await {
+                self.host
+                    .log(&format!("queue send of {} failed: {fault}", part.len()));
+                return Ok(Some(UnixMillis(now.0 + ALARM_RETRY_MS)));
+            }
+            let sent_at = self.host.now();
+            let after = self.mark_sent(part, sent_at).await?;
+            next = earliest(next, after);
+        }
+        Ok(next)
+    }
+
+    /// Pending records due by `now`, and when the first of the others is due (`now` when there
+    /// were more than one run reads).
+    async fn list_due(
+        &self,
+        now: UnixMillis,
+    ) -> Result<(Vec<(OrderId, Pending)>, Option<UnixMillis>), Fault> {
+        let (mut due, mut next, mut after) = (Vec::new(), None, None);
+        for _ in 0..PAGES_PER_RUN {
+            let page = self.host.list(PENDING_PREFIX, after.clone(), PAGE).await?;
+            let full = page.len() == PAGE;
+            for (key, json) in page {
+                let id = OrderId::parse(&key[PENDING_PREFIX.len()..]);
+                match (id, serde_json::from_str::<Pending>(&json)) {
+                    (Some(id), Ok(pending)) if pending.due <= now => due.push((id, pending)),
+                    (Some(_), Ok(pending)) => next = earliest(next, Some(pending.due)),
+                    _ => self.host.log(&format!("{key} is damaged")),
+                }
+                after = Some(key);
+            }
+            if !full {
+                return Ok((due, next));
+            }
+        }
+        Ok((due, Some(now)))
+    }
+
+    /// Marks `sent` as sent at `now`, unless its record changed while the send was out (a
+    /// confirmation removed it, a cancel made it due again); answers the next due time.
+    async fn mark_sent(
+        &self,
+        sent: &[(OrderId, Pending)],
+        now: UnixMillis,
+    ) -> Result<Option<UnixMillis>, Fault> {
+        let keys = sent.iter().map(|(id, _)| pending_key(id)).collect();
+        let stored: BTreeMap<String, String> = self.host.read(keys).await?;
+        let mut writes = Writes::default();
+        let mut next = None;
+        for (id, before) in sent {
+            let key = pending_key(id);
+            match parse::<Pending>(&stored, &key) {
+                Some(now_stored) if now_stored == *before => {
+                    let after = before.sent(now, self.resend_after_ms);
+                    next = earliest(next, Some(after.due));
+                    writes.put(key, &after)?;
+                }
+                Some(changed) => next = earliest(next, Some(changed.due)),
+                None => {}
+            }
+        }
+        if !writes.is_empty() {
+            self.host.write(writes).await?;
+        }
+        Ok(next)
+    }
+
+    /// Sends and removes the outbox entries an earlier version left (a JSON list of order JSON
+    /// texts each). Their orders have no pending record; they go once more, as before.
+    async fn drain_legacy_outbox(&self) -> Result<(), Fault> {
+        let entries = self.host.list(LEGACY_OUTBOX_PREFIX, None, 16).await?;
+        for (key, json) in entries {
+            let messages = match serde_json::from_str::<Vec<String>>(&json) {
+                Ok(orders) => orders,
+                Err(_) => vec![json],
+            };
+            self.host.send(messages).await?;
+            let mut writes = Writes::default();
+            writes.delete(key);
+            self.host.write(writes).await?;
+        }
+        Ok(())
+    }
+}
+
+fn earliest(a: Option<UnixMillis>, b: Option<UnixMillis>) -> Option<UnixMillis> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}

@@ -1,0 +1,379 @@
+//! One shard's behaviour over a [`Host`]: the commands it answers and the order of its reads,
+//! decisions and writes.
+//!
+//! Every check-and-write awaits only storage in between, so no other event of the object runs
+//! there (its input gate) and each decision is atomic. Anything that lets other events run — a
+//! sibling call, a queue send, a pause — is followed by reading again, never by trusting what was
+//! read before it.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::order::{CustomerId, Order, OrderId, OrderStatus, PricedOrder};
+use crate::time::UnixMillis;
+
+use super::records::{CustomerRecord, LEDGER_KEY, Pending, customer_key, order_key, pending_key};
+use super::reserve::{self, Attempt, MAX_BATCH};
+use super::{
+    Answer, Cancellation, Fault, Host, Ledger, Reservation, ShardSpec, StockCommand, Writes,
+};
+
+/// Rounds of borrowing a batch's short orders try while units remain in the deal, and the pause
+/// between two: units lent to another shard are in no `stock_left` until it counts them in.
+const BORROW_ROUNDS: u32 = 5;
+const BORROW_PAUSE_MS: u32 = 20;
+/// Orders confirmed per write (two keys each, within storage's 128 per call).
+const CONFIRM_CHUNK: usize = 50;
+
+/// One `DealStock` shard: its host and what it keeps in memory (copies of stored state only;
+/// losing them on a reset loses nothing).
+pub struct Shard<H> {
+    pub(super) host: H,
+    /// Memory copy of the stored ledger.
+    ledger: Cell<Option<Ledger>>,
+    /// When the alarm is set for, as far as this object knows.
+    pub(super) alarm_at: Cell<Option<UnixMillis>>,
+    /// While an alarm runs: the earliest time others asked for since it started (its last
+    /// step sets the alarm, and must not drop theirs).
+    pub(super) asked_during_alarm: Cell<Option<Option<UnixMillis>>>,
+    /// Whether this object has looked at its storage since it started.
+    started: Cell<bool>,
+    /// First wait before an unconfirmed order is sent again.
+    pub(super) resend_after_ms: i64,
+}
+
+impl<H: Host> Shard<H> {
+    pub fn new(host: H, resend_after_ms: i64) -> Self {
+        Shard {
+            host,
+            ledger: Cell::new(None),
+            alarm_at: Cell::new(None),
+            asked_during_alarm: Cell::new(None),
+            started: Cell::new(false),
+            resend_after_ms,
+        }
+    }
+
+    /// The world this shard runs in.
+    pub fn host(&self) -> &H {
+        &self.host
+    }
+
+    /// Answers one command, as JSON text.
+    pub async fn handle(&self, command: StockCommand) -> Result<String, Fault> {
+        self.start().await?;
+        self.rearm_if_overdue().await;
+        match command {
+            StockCommand::Reserve {
+                spec,
+                orders,
+                per_customer_limit,
+            } => {
+                let mut answers = Vec::with_capacity(orders.len());
+                for part in orders.chunks(MAX_BATCH) {
+                    answers.extend(self.reserve(spec, part, per_customer_limit).await);
+                }
+                json(&answers)
+            }
+            StockCommand::Lend {
+                deal,
+                spec,
+                transfer,
+                want,
+            } => json(&self.lend(&deal, spec, &transfer, want).await?),
+            StockCommand::Pin { spec } => json(&self.pin(spec).await?),
+            StockCommand::Cancel { id, customer } => json(&self.cancel(&id, &customer).await?),
+            StockCommand::Lookup { id } => json(&self.load_order(&id).await?),
+            StockCommand::CustomerOrders { customer } => {
+                json(&self.customer_orders(&customer).await?)
+            }
+            StockCommand::Confirm { orders } => json(&self.confirm(&orders).await?),
+            StockCommand::Ledger { spec } => json(&self.ledger_or_fresh(spec).await?),
+        }
+    }
+
+    /// Once per start of the object: a shard with state arms its alarm, which sends what origin
+    /// has not confirmed and finishes transfers a reset interrupted.
+    async fn start(&self) -> Result<(), Fault> {
+        if self.started.replace(true) {
+            return Ok(());
+        }
+        match self.stored_ledger().await {
+            Ok(Some(_)) => self.arm_alarm(self.host.now()).await,
+            Ok(None) => {}
+            Err(fault) => {
+                self.started.set(false);
+                return Err(fault);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reserves a batch: first all at once against this shard's units; then the orders short of
+    /// units borrow what they need together, in one round over the siblings, and try again.
+    async fn reserve(&self, spec: ShardSpec, orders: &[PricedOrder], limit: u32) -> Vec<Answer> {
+        let failed =
+            |fault: Fault, count: usize| (0..count).map(|_| Err(fault.0.clone())).collect();
+        let attempts = match self.try_reserve(spec, orders, limit).await {
+            Ok(attempts) => attempts,
+            Err(fault) => return failed(fault, orders.len()),
+        };
+        let mut answers = Vec::with_capacity(orders.len());
+        let mut short = Vec::new();
+        for (index, attempt) in attempts.into_iter().enumerate() {
+            answers.push(match attempt {
+                Attempt::Done(reservation) => Ok(reservation),
+                Attempt::Failed(why) => Err(why),
+                Attempt::Short => {
+                    short.push(index);
+                    Err(String::new()) // Filled in below.
+                }
+            });
+        }
+        if short.is_empty() {
+            return answers;
+        }
+        let shorts: Vec<PricedOrder> = short.iter().map(|&i| orders[i].clone()).collect();
+        let retried = match self.borrow_and_retry(spec, &shorts, limit).await {
+            Ok(retried) => retried,
+            Err(fault) => failed(fault, shorts.len()),
+        };
+        for (index, answer) in short.into_iter().zip(retried) {
+            answers[index] = answer;
+        }
+        answers
+    }
+
+    /// Borrows what `orders`, which were short, need together, and tries them again.
+    async fn borrow_and_retry(
+        &self,
+        spec: ShardSpec,
+        orders: &[PricedOrder],
+        limit: u32,
+    ) -> Result<Vec<Answer>, Fault> {
+        let sold_out = |deal_sold_out| {
+            let answer = Ok(Reservation::SoldOut { deal_sold_out });
+            orders.iter().map(|_| answer.clone()).collect()
+        };
+        let deal = &orders[0].deal_id;
+        let wanted: u32 = orders.iter().map(|order| order.quantity.get()).sum();
+        let mut round = 1;
+        loop {
+            let have = self.ledger_or_fresh(spec).await?.stock_left;
+            let need = wanted.saturating_sub(have).max(1);
+            // Borrowed units, or units here already (a cancel may have returned some): the
+            // orders that fit take them.
+            if self.borrow(spec, deal, need).await? > 0 || have > 0 {
+                break;
+            }
+            if self.whole_deal_is_empty(spec, deal).await? {
+                return Ok(sold_out(true));
+            }
+            // Units remain somewhere, maybe on their way to another borrower: ask again shortly
+            // rather than refuse while they exist.
+            if round == BORROW_ROUNDS {
+                return Ok(sold_out(false));
+            }
+            round += 1;
+            self.host.pause(BORROW_PAUSE_MS).await;
+        }
+        let attempts = self.try_reserve(spec, orders, limit).await?;
+        Ok(attempts
+            .into_iter()
+            .map(|attempt| match attempt {
+                Attempt::Done(reservation) => Ok(reservation),
+                Attempt::Failed(why) => Err(why),
+                // Borrowed too little, or others took it meanwhile: units remain in the deal.
+                Attempt::Short => Ok(Reservation::SoldOut {
+                    deal_sold_out: false,
+                }),
+            })
+            .collect())
+    }
+
+    /// Each order in turn against this shard's units, keys and customers: two reads at most
+    /// (the records, then the orders replays answer with), one decision, one write.
+    async fn try_reserve(
+        &self,
+        spec: ShardSpec,
+        orders: &[PricedOrder],
+        limit: u32,
+    ) -> Result<Vec<Attempt>, Fault> {
+        let ledger = match self.ledger_for(&orders[0].deal_id, spec).await? {
+            Ok(ledger) => ledger,
+            Err(why) => {
+                return Ok(orders
+                    .iter()
+                    .map(|_| Attempt::Failed(why.clone()))
+                    .collect());
+            }
+        };
+        let mut stored = self.host.read(reserve::keys_to_read(orders)).await?;
+        let replays = reserve::replay_keys(&stored);
+        if !replays.is_empty() {
+            stored.extend(self.host.read(replays).await?);
+        }
+        let now = self.host.now();
+        let decision = reserve::decide(spec, ledger, orders, limit, &stored, now, || {
+            self.host.random()
+        })?;
+        if !decision.writes.is_empty() {
+            self.host.write(decision.writes).await?;
+            self.ledger.set(Some(decision.ledger));
+            self.arm_alarm(now).await;
+        }
+        Ok(decision.attempts)
+    }
+
+    async fn cancel(&self, id: &OrderId, customer: &CustomerId) -> Result<Cancellation, Fault> {
+        let Some(mut order) = self.load_order(id).await? else {
+            return Ok(Cancellation::Unknown);
+        };
+        if &order.priced.customer_id != customer {
+            return Ok(Cancellation::NotYours);
+        }
+        if order.status == OrderStatus::Cancelled {
+            return Ok(Cancellation::Cancelled { order });
+        }
+        let key = customer_key(customer);
+        let mut record: CustomerRecord = self.read_json(&key).await?.unwrap_or_default();
+        // An order exists, so the ledger was written.
+        let mut ledger = self
+            .stored_ledger()
+            .await?
+            .ok_or_else(|| Fault("an order without a ledger".into()))?;
+        let quantity = order.priced.quantity.get();
+        record.give_back(id, quantity);
+        ledger.stock_left += quantity;
+        ledger.cancelled_units += quantity;
+        ledger.cancelled_orders += 1;
+        order.status = OrderStatus::Cancelled;
+        let now = self.host.now();
+        let mut writes = Writes::default();
+        writes.put(LEDGER_KEY.to_owned(), &ledger)?;
+        writes.put(key, &record)?;
+        writes.put(order_key(id), &order)?;
+        // Origin may learn of the order and its cancellation in either order: it never lets an
+        // acceptance overwrite a cancellation.
+        writes.put(pending_key(id), &Pending::new(OrderStatus::Cancelled, now))?;
+        self.host.write(writes).await?;
+        self.ledger.set(Some(ledger));
+        self.arm_alarm(now).await;
+        Ok(Cancellation::Cancelled { order })
+    }
+
+    /// Origin holds these orders in at least these states: their pending records go, and a
+    /// reserved order reads "confirmed". A confirmation of a state the order has left (say,
+    /// reserved, after a cancel) changes nothing.
+    async fn confirm(&self, confirmed: &[(OrderId, OrderStatus)]) -> Result<u32, Fault> {
+        let mut changed = 0;
+        for part in confirmed.chunks(CONFIRM_CHUNK) {
+            let keys = part
+                .iter()
+                .flat_map(|(id, _)| [order_key(id), pending_key(id)])
+                .collect();
+            let stored = self.host.read(keys).await?;
+            let mut writes = Writes::default();
+            for (id, status) in part {
+                let pending = parse::<Pending>(&stored, &pending_key(id));
+                if pending.is_some_and(|pending| same_state(pending.status, *status)) {
+                    writes.delete(pending_key(id));
+                    changed += 1;
+                }
+                if let Some(mut order) = parse::<Order>(&stored, &order_key(id))
+                    && order.status == OrderStatus::Reserved
+                    && *status != OrderStatus::Cancelled
+                {
+                    order.status = OrderStatus::Confirmed;
+                    writes.put(order_key(id), &order)?;
+                }
+            }
+            if !writes.is_empty() {
+                self.host.write(writes).await?;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// The customer's orders here, newest first.
+    async fn customer_orders(&self, customer: &CustomerId) -> Result<Vec<Order>, Fault> {
+        let record: CustomerRecord = self
+            .read_json(&customer_key(customer))
+            .await?
+            .unwrap_or_default();
+        let keys: Vec<String> = record.listed().iter().map(order_key).collect();
+        let mut orders = Vec::with_capacity(keys.len());
+        for part in keys.chunks(128) {
+            let stored = self.host.read(part.to_vec()).await?;
+            orders.extend(part.iter().filter_map(|key| parse::<Order>(&stored, key)));
+        }
+        orders.sort_by_key(|order| std::cmp::Reverse(order.priced.priced_at));
+        Ok(orders)
+    }
+
+    pub(super) async fn load_order(&self, id: &OrderId) -> Result<Option<Order>, Fault> {
+        self.read_json(&order_key(id)).await
+    }
+
+    /// The ledger, if this shard was ever written.
+    pub(super) async fn stored_ledger(&self) -> Result<Option<Ledger>, Fault> {
+        if let Some(ledger) = self.ledger.get() {
+            return Ok(Some(ledger));
+        }
+        let ledger = self.read_json::<Ledger>(LEDGER_KEY).await?;
+        self.ledger.set(ledger);
+        Ok(ledger)
+    }
+
+    /// The ledger, or the share a shard never written starts with.
+    pub(super) async fn ledger_or_fresh(&self, spec: ShardSpec) -> Result<Ledger, Fault> {
+        Ok(self
+            .stored_ledger()
+            .await?
+            .unwrap_or_else(|| Ledger::fresh(spec)))
+    }
+
+    /// Writes `writes`, whose ledger is `ledger`, and keeps the copy in memory.
+    pub(super) async fn write_with_ledger(
+        &self,
+        writes: Writes,
+        ledger: Ledger,
+    ) -> Result<(), Fault> {
+        self.host.write(writes).await?;
+        self.ledger.set(Some(ledger));
+        Ok(())
+    }
+
+    pub(super) async fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, Fault> {
+        let stored = self.host.read(vec![key.to_owned()]).await?;
+        stored
+            .get(key)
+            .map(|json| serde_json::from_str(json).map_err(|e| Fault(format!("{key}: {e}"))))
+            .transpose()
+    }
+}
+
+/// Whether a confirmed state covers a pending one (origin stores "reserved" as sold).
+fn same_state(pending: OrderStatus, confirmed: OrderStatus) -> bool {
+    let sold = |status| status != OrderStatus::Cancelled;
+    sold(pending) == sold(confirmed)
+}
+
+/// The record under `key` among `stored`, if present and readable.
+pub(super) fn parse<T: serde::de::DeserializeOwned>(
+    stored: &BTreeMap<String, String>,
+    key: &str,
+) -> Option<T> {
+    stored
+        .get(key)
+        .and_then(|json| serde_json::from_str(json).ok())
+}
+
+fn json(value: &impl Serialize) -> Result<String, Fault> {
+    Ok(serde_json::to_string(value)?)
+}

@@ -1,0 +1,159 @@
+//! `cargo xtask simulate`: a festival night in one seeded, single-threaded world with simulated
+//! time — the real stock core (`festival_domain::stock`) of every shard, shoppers' isolates,
+//! the queue, its consumer, origin's idempotent store, dead letters and redrive — with faults
+//! injected at every step (see [`faults::Kind`]). After every step it checks the promises
+//! (`checks::always`); then faults stop, the world heals, and `checks::healed` must hold.
+//!
+//! A failure prints its seed, the step, the fewest kinds of fault that still show it, and the
+//! trace of that run; the same seed and flags replay it exactly.
+
+mod actors;
+mod checks;
+mod faults;
+mod night;
+mod rng;
+mod world;
+
+use std::time::Instant;
+
+pub use faults::{KINDS, Kind};
+
+/// One simulated night.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub seed: u64,
+    /// Steps with faults, before the world heals.
+    pub steps: u64,
+    pub faults: Vec<Kind>,
+}
+
+/// How a night went.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Steps run, the healing included.
+    pub steps: u64,
+    pub orders: usize,
+    pub failure: Option<Failure>,
+}
+
+#[derive(Debug)]
+pub struct Failure {
+    pub step: u64,
+    pub broken: String,
+    /// What happened, in order.
+    pub trace: Vec<String>,
+}
+
+/// Runs one night.
+pub fn run(config: &Config) -> Outcome {
+    night::Night::new(config).run(config.steps)
+}
+
+/// The kinds of fault among `config`'s that a failing run needs: each is dropped in turn, and
+/// stays dropped if the run still fails.
+pub fn fewest_faults(config: &Config) -> Config {
+    let mut least = config.clone();
+    for kind in config.faults.clone() {
+        let mut without = least.clone();
+        without.faults.retain(|k| *k != kind);
+        if run(&without).failure.is_some() {
+            least = without;
+        }
+    }
+    least
+}
+
+/// `cargo xtask simulate [--seed S] [--seeds N] [--steps N] [--faults a,b]`.
+pub fn command(args: &[String]) -> Result<(), String> {
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    let number = |name: &str, default: u64| -> Result<u64, String> {
+        flag(name).map_or(Ok(default), |v| {
+            v.parse()
+                .map_err(|_| format!("{name} takes a number, not {v}"))
+        })
+    };
+    let first = number("--seed", 1)?;
+    let seeds = number("--seeds", 1)?;
+    let steps = number("--steps", 3_000)?;
+    let faults = match flag("--faults") {
+        Some(list) => parse_kinds(list)?,
+        None => KINDS.to_vec(),
+    };
+    let started = Instant::now();
+    let mut total = 0;
+    for seed in first..first + seeds {
+        let config = Config {
+            seed,
+            steps,
+            faults: faults.clone(),
+        };
+        let outcome = run(&config);
+        total += outcome.steps;
+        if let Some(failure) = outcome.failure {
+            return Err(report_failure(&config, &failure));
+        }
+        println!(
+            "seed {seed}: {} steps, {} orders answered, every promise kept",
+            outcome.steps, outcome.orders
+        );
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{seeds} nights, {total} steps in {seconds:.1} s ({:.0} steps/s)",
+        total as f64 / seconds
+    );
+    Ok(())
+}
+
+fn parse_kinds(list: &str) -> Result<Vec<Kind>, String> {
+    list.split(',')
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            KINDS
+                .iter()
+                .find(|kind| format!("{kind:?}").eq_ignore_ascii_case(name))
+                .copied()
+                .ok_or_else(|| format!("no fault named {name}; known: {KINDS:?}"))
+        })
+        .collect()
+}
+
+/// The failure, shortened to the fewest kinds of fault, with the command that replays it.
+pub fn report_failure(config: &Config, failure: &Failure) -> String {
+    let least = fewest_faults(config);
+    let shortest = run(&least).failure;
+    let shown = shortest.as_ref().unwrap_or(failure);
+    let kinds: Vec<String> = least.faults.iter().map(|k| format!("{k:?}")).collect();
+    let tail = shown.trace.len().saturating_sub(80);
+    let file = crate::paths::root().join("target/simulate/trace.txt");
+    let saved = std::fs::create_dir_all(file.parent().expect("a folder"))
+        .and_then(|()| std::fs::write(&file, shown.trace.join("\n")))
+        .map_or_else(
+            |e| format!("(not saved: {e})"),
+            |()| file.display().to_string(),
+        );
+    format!(
+        "seed {} broke a promise at step {}: {}\n\
+         fewest faults that still break it: {}\n\
+         replay: cargo xtask simulate --seed {} --steps {} --faults {}\n\
+         whole trace: {saved}\n\
+         trace (last {} lines):\n{}",
+        config.seed,
+        shown.step,
+        shown.broken,
+        if kinds.is_empty() {
+            "none".into()
+        } else {
+            kinds.join(", ")
+        },
+        config.seed,
+        config.steps,
+        kinds.join(","),
+        shown.trace.len() - tail,
+        shown.trace[tail..].join("\n")
+    )
+}
