@@ -66,7 +66,7 @@ impl EditFreeze {
     /// after this moment. Origin puts it in the statement that writes, so the check and the
     /// write cannot be split by the clock.
     pub fn frozen_through(self, now: UnixMillis) -> UnixMillis {
-        now
+        now.plus_millis(self.millis())
     }
 
     /// Whether a sale stored as starting at `starts_at` may be edited or cancelled at `now`.

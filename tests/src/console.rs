@@ -12,6 +12,7 @@ use festival_domain::Deal;
 use festival_domain::freeze::EditFreeze;
 use festival_domain::time::format_utc;
 use libtest_mimic::Failed;
+use reqwest::Method;
 use serde_json::json;
 
 use crate::chromium::{Browser, PATIENCE, screenshot};
@@ -32,29 +33,22 @@ pub async fn refuses_wrong_token_and_schedules_a_sale(stack: Arc<Stack>) -> Resu
 
 /// `/api/console/*` without the right token is a 401 with a stable code.
 async fn api_needs_the_token(stack: &Stack) -> Result<(), Failed> {
-    let url = format!("{}/api/console/deals", stack.edge);
+    const PATH: &str = "/api/console/deals";
     for token in [None, Some("wrong-token"), Some("")] {
-        let mut request = stack.http.get(&url);
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await?;
-        let status = response.status().as_u16();
-        let body: serde_json::Value = response.json().await?;
+        let (status, body) = stack
+            .call_with_token(Method::GET, PATH, token, None)
+            .await?;
         check(
             status == 401 && body["code"] == "unauthorized",
             format!("token {token:?}: {status} {body}"),
         )?;
     }
-    let response = stack
-        .http
-        .get(&url)
-        .bearer_auth(MARKETER_TOKEN)
-        .send()
+    let (status, _) = stack
+        .call_with_token(Method::GET, PATH, Some(MARKETER_TOKEN), None)
         .await?;
     check(
-        response.status() == 200,
-        format!("the right token lists the deals: {}", response.status()),
+        status == 200,
+        format!("the right token lists the deals: {status}"),
     )?;
     Ok(())
 }
@@ -244,7 +238,8 @@ async fn frozen_sale_is_refused_in_words(client: &Client, frozen: &Deal) -> Resu
         .wait()
         .at_most(PATIENCE)
         .for_element(Locator::Css(&format!(r#"{row} [role="alert"]"#)))
-        .await?;
+        .await
+        .map_err(|e| format!("no refusal beside the sale cancelled inside the freeze: {e}"))?;
     let froze_at = format_utc(EditFreeze::default().begins(frozen.starts_at));
     let words = alert.text().await?;
     check(

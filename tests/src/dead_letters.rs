@@ -47,7 +47,8 @@ async fn letters_reach(stack: &Stack, count: usize, limit: Duration) -> Result<S
                 format!("{count} dead letters not kept within {limit:?}: {summary:?}").into(),
             );
         }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Each look reads every letter: not too often, while thousands arrive.
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -140,6 +141,52 @@ async fn redrive_heals(
     )
 }
 
+/// The redrive route refuses, each with its code, what it must not do, and moves nothing.
+async fn redrive_refuses_bad_requests(stack: &Stack) -> Result<(), Failed> {
+    const PATH: &str = "/api/ops/redrive";
+    let cases = [
+        (None, r#"{}"#, 401, "unauthorized"),
+        (Some("not-the-token"), r#"{}"#, 401, "unauthorized"),
+        (
+            Some(MARKETER_TOKEN),
+            r#"{"limit":0}"#,
+            400,
+            "invalid_redrive_request",
+        ),
+        (
+            Some(MARKETER_TOKEN),
+            r#"{"limit":101}"#,
+            400,
+            "invalid_redrive_request",
+        ),
+        (
+            Some(MARKETER_TOKEN),
+            r#"{"letters":[]}"#,
+            400,
+            "invalid_redrive_request",
+        ),
+        (
+            Some(MARKETER_TOKEN),
+            r#"{"after":"#,
+            400,
+            "invalid_redrive_request",
+        ),
+    ];
+    for (token, body, status, code) in cases {
+        let (got, answer) = stack
+            .call_with_token(Method::POST, PATH, token, Some(body))
+            .await?;
+        check(
+            got == status && answer["code"] == code && answer["message"].is_string(),
+            format!("{body} with {token:?}: {got} {answer}"),
+        )?;
+    }
+    let (got, answer) = stack
+        .call_with_token(Method::GET, PATH, Some(MARKETER_TOKEN), None)
+        .await?;
+    check(got == 405, format!("redrive is a POST: {got} {answer}"))
+}
+
 /// With origin down until every retry has run out, each accepted order goes to the dead-letter
 /// queue and is kept; reconcile reports the letters (count, reason, order ids) and the deal as a
 /// difference; then `redrive` brings every order to origin exactly once and leaves no letter.
@@ -180,6 +227,11 @@ pub async fn dead_letters_are_kept_reported_and_redriven() -> Result<(), Failed>
     check(
         line == Some((STOCK as i64, 0)),
         format!("reconcile shows what origin never got:\n{report}"),
+    )?;
+    redrive_refuses_bad_requests(&stack).await?;
+    check(
+        letters_waiting(&stack).await?.letters == STOCK as u64,
+        "a refused redrive moves no letter",
     )?;
     redrive_heals(&stack, &deal, &orders).await
 }
@@ -225,17 +277,17 @@ pub async fn a_refused_batch_is_a_dead_letter_at_once() -> Result<(), Failed> {
 
 /// More dead letters than one 2 MB value holds (the store's limit when it kept every letter in
 /// one value) are all kept and all redriven. No test-only path makes letters bigger: the orders
-/// are real, with the longest ids the API takes (deal id for keys of 64, customer ids of 64), and
-/// their count is chosen from the measured size of one order's message so that the message
-/// bodies alone pass 2 MiB by 10 %. Origin is down and the queue gives a message up at its first
-/// failure.
+/// are real, with long ids the API takes (customer ids and idempotency keys of 64 characters), and
+/// their count is chosen from the measured size of one letter so that the letters pass 2 MiB by
+/// 10 %. Origin is down and the queue gives a message up at its first failure.
 pub async fn dead_letters_beyond_2_mb_survive_and_redrive() -> Result<(), Failed> {
     const VALUE_LIMIT: usize = 2 * 1024 * 1024;
     const STOCK: u32 = 8_000;
     let stack = Arc::new(Stack::start_giving_up_after("dead-letters-2mb", 0).await?);
     // 54 characters: `burst`'s idempotency keys, "<deal>-key-<5 digits>", are then 64 long.
     let deal_id = format!("e2e-dead-letters-beyond-2-mb-{}", "x".repeat(25));
-    let deal = stack.schedule_open_sharded(&deal_id, STOCK, 1, 1).await?;
+    // Four shards: each sends its outbox to the queue on its own, as a hot deal's would.
+    let deal = stack.schedule_open_sharded(&deal_id, STOCK, 1, 4).await?;
     stack.stop_origin();
     let shopper = |i: usize| Shopper::minted(&format!("shopper-beyond-2-mb-{i:044}"));
 
@@ -255,7 +307,7 @@ pub async fn dead_letters_beyond_2_mb_survive_and_redrive() -> Result<(), Failed
         dead_at: festival_origin::now(),
     };
     let letter_size = serde_json::to_string(&letter)?.len();
-    let count = VALUE_LIMIT / body.len() * 11 / 10;
+    let count = VALUE_LIMIT / letter_size * 11 / 10;
     check(
         count <= STOCK as usize,
         format!("{count} letters fit the stock"),
@@ -264,15 +316,15 @@ pub async fn dead_letters_beyond_2_mb_survive_and_redrive() -> Result<(), Failed
     let started = Instant::now();
     let mut orders = first;
     orders.extend(accept_all(&stack, &deal, (1..count).map(shopper).collect()).await?);
-    let accepted_in = started.elapsed();
-    let summary = letters_reach(&stack, count, Duration::from_secs(90)).await?;
     println!(
-        "one message {} B, one letter {letter_size} B; {count} orders accepted in {accepted_in:.1?}, \
-         all dead letters {:.1?} after the burst began: {:.2} MiB of letters",
+        "one message {} B, one letter {letter_size} B: {count} letters make {:.2} MiB; \
+         {count} orders accepted in {:.1?}",
         body.len(),
-        started.elapsed(),
-        (count * letter_size) as f64 / VALUE_LIMIT as f64 * 2.0
+        (count * letter_size) as f64 / VALUE_LIMIT as f64 * 2.0,
+        started.elapsed()
     );
+    let summary = letters_reach(&stack, count, Duration::from_secs(90)).await?;
+    println!("all kept {:.1?} after the burst began", started.elapsed());
     check(
         reason_counts(&summary) == [(RETRIES_RAN_OUT, count as u64)],
         format!("every order is kept once: {summary:?}"),

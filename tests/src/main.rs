@@ -13,6 +13,7 @@ mod chromium;
 mod console;
 mod dead_letters;
 mod deploy;
+mod faults;
 mod orders;
 mod signatures;
 mod stack;
@@ -115,6 +116,12 @@ fn main() {
             let runtime = runtime.clone();
             Trial::test("waiting_room_admits_in_order_at_the_rate", move || {
                 runtime.block_on(waiting::waiting_room_admits_in_order_at_the_rate())
+            })
+        },
+        {
+            let runtime = runtime.clone();
+            Trial::test("edge_killed_mid_burst_loses_nothing", move || {
+                runtime.block_on(faults::edge_killed_mid_burst_loses_nothing())
             })
         },
         {

@@ -73,7 +73,11 @@ pub struct Stack {
     /// An HTTP client for both.
     pub http: reqwest::Client,
     dir: PathBuf,
-    wrangler: Option<Service>,
+    wrangler: Mutex<Option<Service>>,
+    /// What starting the edge again on the same port and state takes.
+    edge_vars: Vec<(String, String)>,
+    edge_config: Option<PathBuf>,
+    edge_port: u16,
     origin_state: AppState,
     stop_origin: Mutex<Option<oneshot::Sender<()>>>,
 }
@@ -163,10 +167,52 @@ impl Stack {
             db,
             http,
             dir,
-            wrangler: Some(wrangler),
+            wrangler: Mutex::new(Some(wrangler)),
+            edge_vars: vars
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
+            edge_config: config,
+            edge_port,
             origin_state,
             stop_origin: Mutex::new(Some(stop_origin)),
         })
+    }
+
+    /// Kills the edge — wrangler and workerd — with SIGKILL, as a machine failure would.
+    pub fn kill_edge(&self) {
+        if let Some(mut wrangler) = self.wrangler.lock().expect("not poisoned").take() {
+            wrangler.kill();
+        }
+    }
+
+    /// Starts the edge again on the same port, configuration and state folder.
+    pub async fn restart_edge(&self) -> Result<(), Failed> {
+        let vars: Vec<(&str, &str)> = self
+            .edge_vars
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .collect();
+        let settings = EdgeSettings {
+            runner: EdgeRunner::WranglerDev,
+            port: self.edge_port,
+            origin_url: &self.origin,
+            batch_secret: BATCH_SECRET,
+            session_secret: SESSION_SECRET,
+            marketer_token: MARKETER_TOKEN,
+            vars: &vars,
+            assets: Some(&self.dir.join("assets")),
+            state_dir: &self.dir.join("edge"),
+            config: self.edge_config.as_deref(),
+        };
+        let log = self.dir.join("wrangler-restarted.log");
+        let mut wrangler = stack::start_edge(&settings, Some(&log))?;
+        let catalog = format!("{}/api/catalog", self.edge);
+        tokio::task::block_in_place(|| {
+            stack::wait_until_ok(&mut wrangler, &catalog, Duration::from_secs(120))
+        })?;
+        *self.wrangler.lock().expect("not poisoned") = Some(wrangler);
+        Ok(())
     }
 
     /// Stops origin (in-flight requests finish; new connections are refused).
@@ -436,6 +482,27 @@ impl Stack {
         Ok((status, response.json().await?))
     }
 
+    /// Sends `method path` to the edge with `body` (none: empty), as the marketer or operator
+    /// holding `token` (none: no `Authorization` header): status and parsed body.
+    pub async fn call_with_token(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Result<(u16, Value), Failed> {
+        let mut request = self.http.request(method, format!("{}{path}", self.edge));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.body(body.to_owned());
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        Ok((status, response.json().await?))
+    }
+
     /// Rows stored at origin for `deal` (any status).
     pub async fn origin_rows(&self, deal: &Deal) -> Result<i64, Failed> {
         let count = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE deal_id = ?")
@@ -448,7 +515,7 @@ impl Stack {
 
 impl Drop for Stack {
     fn drop(&mut self) {
-        if let Some(mut wrangler) = self.wrangler.take() {
+        if let Some(mut wrangler) = self.wrangler.lock().expect("not poisoned").take() {
             wrangler.stop();
         }
         self.stop_origin();

@@ -48,6 +48,13 @@ impl Service {
         matches!(self.child.try_wait(), Ok(Some(_)))
     }
 
+    /// Kills the group at once (SIGKILL), as a machine failure would: nothing gets to clean up.
+    pub fn kill(&mut self) {
+        let group = Pid::from_raw(self.child.id() as i32);
+        let _ = killpg(group, Signal::SIGKILL);
+        let _ = self.child.wait();
+    }
+
     /// Stops the group: SIGTERM, up to 10 s to exit, then SIGKILL.
     pub fn stop(&mut self) {
         let group = Pid::from_raw(self.child.id() as i32);

@@ -157,3 +157,35 @@ pub fn report_failure(config: &Config, failure: &Failure) -> String {
         shown.trace[tail..].join("\n")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fixed nights `cargo xtask test` runs; `cargo xtask simulate` runs any number more.
+    #[test]
+    fn fixed_nights_keep_every_promise() {
+        for seed in 1..=24 {
+            let config = Config {
+                seed,
+                steps: 3_000,
+                faults: KINDS.to_vec(),
+            };
+            if let Some(failure) = run(&config).failure {
+                panic!("{}", report_failure(&config, &failure));
+            }
+        }
+    }
+
+    #[test]
+    fn a_seed_replays_exactly() {
+        let config = Config {
+            seed: 7,
+            steps: 1_500,
+            faults: KINDS.to_vec(),
+        };
+        let (first, second) = (run(&config), run(&config));
+        assert_eq!(first.steps, second.steps);
+        assert_eq!(first.orders, second.orders);
+    }
+}
