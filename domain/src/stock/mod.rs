@@ -26,7 +26,7 @@ use crate::deal::{Deal, share_of};
 use crate::order::{CustomerId, Order, OrderId, OrderStatus, PricedOrder};
 
 pub use host::{Fault, Host, Writes};
-pub use shard::Shard;
+pub use shard::{Shard, Tuning};
 
 /// What a shard needs to know of its deal: the stock and the shard count it pins on its first
 /// write, and which shard it is.

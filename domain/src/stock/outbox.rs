@@ -21,8 +21,7 @@ use super::{Fault, Host, Writes};
 
 /// Most messages in one send to the queue (Cloudflare's limit per batch).
 pub const QUEUE_BATCH: usize = 100;
-/// Pending records read per storage call, and the most read per alarm run.
-const PAGE: usize = 128;
+/// Pages of pending records read per alarm run (see `Tuning::pending_page`).
 const PAGES_PER_RUN: usize = 8;
 /// When a run that failed half way runs again, and when a failed send is tried again.
 pub const ALARM_RETRY_MS: i64 = 2_000;
@@ -66,7 +65,9 @@ impl<H: Host> Shard<H> {
     pub async fn alarm(&self) -> Result<(), Fault> {
         let now = self.host.now();
         let safety = UnixMillis(now.0 + ALARM_RETRY_MS);
-        self.alarm_at.set(None);
+        // Wanted now: should even the safety alarm fail to be set, the next event of the object
+        // finds it overdue and sets it (the runtime does not retry an alarm for ever).
+        self.alarm_at.set(Some(now));
         self.host.set_alarm(Some(safety)).await?;
         self.alarm_at.set(Some(safety));
         self.asked_during_alarm.set(Some(None));
@@ -116,16 +117,24 @@ impl<H: Host> Shard<H> {
         Ok(next)
     }
 
-    /// Pending records due by `now`, and when the first of the others is due (`now` when there
-    /// were more than one run reads).
+    /// Pending records due by `now`, and when the first of the others is due. A run reads at
+    /// most [`PAGES_PER_RUN`] pages, from where the previous run stopped: with more records than
+    /// that, the next run goes on at once (`now`) and the scan wraps around, so every record is
+    /// read in turn, however many wait.
     async fn list_due(
         &self,
         now: UnixMillis,
     ) -> Result<(Vec<(OrderId, Pending)>, Option<UnixMillis>), Fault> {
-        let (mut due, mut next, mut after) = (Vec::new(), None, None);
+        let page_size = self.tuning.pending_page;
+        let mut after = self.pending_cursor.take();
+        let whole_scan = after.is_none();
+        let (mut due, mut next) = (Vec::new(), None);
         for _ in 0..PAGES_PER_RUN {
-            let page = self.host.list(PENDING_PREFIX, after.clone(), PAGE).await?;
-            let full = page.len() == PAGE;
+            let page = self
+                .host
+                .list(PENDING_PREFIX, after.clone(), page_size)
+                .await?;
+            let full = page.len() == page_size;
             for (key, json) in page {
                 let id = OrderId::parse(&key[PENDING_PREFIX.len()..]);
                 match (id, serde_json::from_str::<Pending>(&json)) {
@@ -136,9 +145,11 @@ impl<H: Host> Shard<H> {
                 after = Some(key);
             }
             if !full {
-                return Ok((due, next));
+                // The end: a scan that began part way must still read the beginning.
+                return Ok((due, if whole_scan { next } else { Some(now) }));
             }
         }
+        self.pending_cursor.replace(after);
         Ok((due, Some(now)))
     }
 
@@ -157,7 +168,7 @@ impl<H: Host> Shard<H> {
             let key = pending_key(id);
             match parse::<Pending>(&stored, &key) {
                 Some(now_stored) if now_stored == *before => {
-                    let after = before.sent(now, self.resend_after_ms);
+                    let after = before.sent(now, self.tuning.resend_after_ms);
                     next = earliest(next, Some(after.due));
                     writes.put(key, &after)?;
                 }

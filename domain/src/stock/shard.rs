@@ -6,7 +6,7 @@
 //! sibling call, a queue send, a pause — is followed by reading again, never by trusting what was
 //! read before it.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -40,19 +40,40 @@ pub struct Shard<H> {
     pub(super) asked_during_alarm: Cell<Option<Option<UnixMillis>>>,
     /// Whether this object has looked at its storage since it started.
     started: Cell<bool>,
-    /// First wait before an unconfirmed order is sent again.
-    pub(super) resend_after_ms: i64,
+    pub(super) tuning: Tuning,
+    /// Where the last alarm run stopped reading pending records.
+    pub(super) pending_cursor: RefCell<Option<String>>,
+}
+
+/// How a shard paces what it sends again.
+#[derive(Debug, Clone, Copy)]
+pub struct Tuning {
+    /// First wait before an order origin has not confirmed is sent again (then doubling).
+    pub resend_after_ms: i64,
+    /// Pending records read per storage call (storage lists up to any number; 128 keeps a
+    /// call small).
+    pub pending_page: usize,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            resend_after_ms: 180_000,
+            pending_page: 128,
+        }
+    }
 }
 
 impl<H: Host> Shard<H> {
-    pub fn new(host: H, resend_after_ms: i64) -> Self {
+    pub fn new(host: H, tuning: Tuning) -> Self {
         Shard {
             host,
             ledger: Cell::new(None),
             alarm_at: Cell::new(None),
             asked_during_alarm: Cell::new(None),
             started: Cell::new(false),
-            resend_after_ms,
+            tuning,
+            pending_cursor: RefCell::new(None),
         }
     }
 

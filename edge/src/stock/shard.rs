@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use festival_domain::UnixMillis;
-use festival_domain::stock::{Fault, Host, Shard, StockCommand, Writes};
+use festival_domain::stock::{Fault, Host, Shard, StockCommand, Tuning, Writes};
 use futures_util::future::join;
 use js_sys::{Array, Object, Reflect};
 use worker::{
@@ -18,9 +18,6 @@ use crate::bindings::{self, ORDER_QUEUE};
 
 /// Most keys in one storage call.
 const KEYS_PER_CALL: usize = 128;
-/// First wait before an order origin has not confirmed goes to the queue again (the var
-/// `RESEND_AFTER_S` overrides it: the fault tests shorten it).
-const RESEND_AFTER_S: i64 = 180;
 
 #[durable_object]
 pub struct DealStock {
@@ -31,14 +28,19 @@ pub struct DealStock {
 
 impl DurableObject for DealStock {
     fn new(state: State, env: Env) -> Self {
-        let resend_after_s = env
+        // The var `RESEND_AFTER_S` overrides the first wait before a re-send (the fault tests
+        // shorten it).
+        let mut tuning = Tuning::default();
+        if let Some(seconds) = env
             .var("RESEND_AFTER_S")
             .ok()
-            .and_then(|var| var.to_string().parse().ok())
-            .unwrap_or(RESEND_AFTER_S);
+            .and_then(|var| var.to_string().parse::<i64>().ok())
+        {
+            tuning.resend_after_ms = seconds * 1000;
+        }
         let host = DurableHost { state, env };
         Self {
-            shard: Shard::new(host, resend_after_s * 1000),
+            shard: Shard::new(host, tuning),
             layout_checked: std::cell::Cell::new(false),
         }
     }

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use festival_domain::stock::{Fault, Host, Shard, StockCommand, Writes};
+use festival_domain::stock::{Fault, Host, Shard, StockCommand, Tuning, Writes};
 use festival_domain::{DealId, UnixMillis};
 
 use super::faults::{Faults, Kind};
@@ -48,8 +48,12 @@ pub struct Object {
 
 /// How long a caller waits for an answer before it counts the call as failed.
 pub const CALL_TIMEOUT_MS: i64 = 5_000;
-/// The shard's first wait before re-sending an unconfirmed order.
-pub const RESEND_AFTER_MS: i64 = 60_000;
+/// Shards re-send after a minute, and read pending records four at a time, so that paging
+/// happens with the few orders of a simulated shard.
+const TUNING: Tuning = Tuning {
+    resend_after_ms: 60_000,
+    pending_page: 4,
+};
 
 pub struct World {
     pub now: Rc<Cell<i64>>,
@@ -109,7 +113,7 @@ impl World {
             world: self.clone(),
             me: id,
         };
-        Shard::new(host, RESEND_AFTER_MS)
+        Shard::new(host, TUNING)
     }
 
     /// The object loses its memory (its storage stays), as on a deploy or an eviction. The
