@@ -2,7 +2,9 @@
 //! HMAC-SHA256 signature that proves the edge sent it.
 //!
 //! The signature covers `"<timestamp ms>.<body>"`, so a captured body cannot be replayed under a
-//! new timestamp, and origin refuses timestamps outside [`SIGNATURE_MAX_AGE_MS`].
+//! new timestamp, and origin refuses timestamps outside [`SIGNATURE_MAX_AGE_MS`]. A GET to origin
+//! (the catalog) has no body: its signature covers the path and query instead
+//! (`"<timestamp ms>.<path>"`), so a captured signature opens no other route.
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -38,6 +40,43 @@ pub struct BatchReceipt {
     pub stored: Vec<OrderId>,
     /// Orders that an earlier delivery had already written (a retry or a duplicate message).
     pub already_stored: Vec<OrderId>,
+}
+
+/// Most bytes in one queue message (Cloudflare Queues take 128 KB a message).
+pub const MAX_MESSAGE_BYTES: usize = 120_000;
+
+/// The queue messages that carry `orders` (their JSON texts, as a shard stores them): a JSON
+/// list of orders each, at most [`MAX_BATCH_ORDERS`] orders and [`MAX_MESSAGE_BYTES`] a
+/// message. One message per shard send, not per order: a queue takes about 5,000 messages a
+/// second, so orders per message multiply what one queue carries.
+pub fn messages_of(orders: &[String]) -> Vec<String> {
+    let mut messages = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    let mut bytes = 2;
+    for order in orders {
+        let full = current.len() == MAX_BATCH_ORDERS || bytes + order.len() + 1 > MAX_MESSAGE_BYTES;
+        if full && !current.is_empty() {
+            messages.push(format!("[{}]", current.join(",")));
+            (current, bytes) = (Vec::new(), 2);
+        }
+        bytes += order.len() + 1;
+        current.push(order);
+    }
+    if !current.is_empty() {
+        messages.push(format!("[{}]", current.join(",")));
+    }
+    messages
+}
+
+/// The orders one queue message carries: a JSON list of orders, or one order (as an earlier
+/// version sent them); `None` for anything else.
+pub fn orders_in_message(body: &str) -> Option<Vec<Order>> {
+    match serde_json::from_str::<Vec<Order>>(body) {
+        Ok(orders) => Some(orders),
+        Err(_) => serde_json::from_str::<Order>(body)
+            .ok()
+            .map(|order| vec![order]),
+    }
 }
 
 /// Each order's state as sent to origin: what origin holds (at least) once it stored them. An
@@ -144,6 +183,48 @@ mod tests {
 
     fn check(ts: UnixMillis, sig: &str, body: &[u8]) -> Result<(), SignatureError> {
         verify(SECRET, Some(&ts.0.to_string()), Some(sig), body, NOW)
+    }
+
+    fn order_json(n: u128) -> String {
+        let deal = DealId::parse("lantern").unwrap();
+        let order = serde_json::json!({
+            "id": OrderId::new(&deal, 0, n),
+            "status": "reserved",
+            "deal_id": "lantern",
+            "customer_id": "c1",
+            "idempotency_key": "key-00000001",
+            "quantity": 1,
+            "unit_price_minor": 100,
+            "total_minor": 100,
+            "currency": "USD",
+            "priced_at": 5,
+        });
+        order.to_string()
+    }
+
+    #[test]
+    fn orders_travel_a_hundred_to_a_message_and_read_back() {
+        let orders: Vec<String> = (0..250).map(order_json).collect();
+        let messages = messages_of(&orders);
+        assert_eq!(messages.len(), 3);
+        let read: Vec<Order> = messages
+            .iter()
+            .flat_map(|message| orders_in_message(message).unwrap())
+            .collect();
+        assert_eq!(read.len(), 250);
+        assert!(messages.iter().all(|m| m.len() <= MAX_MESSAGE_BYTES));
+        assert!(messages_of(&[]).is_empty());
+        // A message from an earlier version carries one order, not a list.
+        assert_eq!(orders_in_message(&orders[0]).unwrap().len(), 1);
+        assert!(orders_in_message("[not json").is_none());
+    }
+
+    #[test]
+    fn a_message_never_passes_its_byte_limit() {
+        let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(50_000));
+        let messages = messages_of(&[big.clone(), big.clone(), big]);
+        assert_eq!(messages.len(), 2);
+        assert!(messages.iter().all(|m| m.len() <= MAX_MESSAGE_BYTES));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use festival_domain::batch::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use festival_domain::dead_letter::{self, DeadLetter, OriginFailure};
 use festival_domain::refusal::ErrorBody;
-use festival_domain::{BatchReceipt, Order, OrderBatch, OrderId, OrderStatus};
+use festival_domain::{BatchReceipt, MAX_BATCH_ORDERS, Order, OrderBatch, OrderId, OrderStatus};
 use worker::{
     Env, Fetch, Headers, Message, MessageBatch, MessageExt, Method, QueueRetryOptionsBuilder,
     Request, RequestInit, Result, console_error, console_warn,
@@ -45,30 +45,40 @@ pub async fn consume(batch: MessageBatch<String>, env: &Env) -> Result<()> {
     Ok(())
 }
 
-/// Delivers one batch of the order queue; see the module doc.
+/// Delivers one batch of the order queue; see the module doc. A message carries the orders one
+/// shard sent together (`batch::orders_in_message`); messages go to origin together, up to
+/// [`MAX_BATCH_ORDERS`] orders a batch.
 async fn deliver(messages: &[&Message<String>], env: &Env) {
-    let mut orders = Vec::with_capacity(messages.len());
-    let mut delivering = Vec::with_capacity(messages.len());
+    let mut group: Vec<&Message<String>> = Vec::new();
+    let mut orders: Vec<Order> = Vec::new();
     for &message in messages {
-        match serde_json::from_str::<Order>(message.body()) {
-            Ok(order) => {
-                orders.push(order);
-                delivering.push(message);
-            }
+        let Some(carried) = batch::orders_in_message(message.body()) else {
             // Only the edge writes to this queue, so this is a bug: keep the message for the
             // dead-letter queue rather than drop it.
-            Err(error) => {
-                console_warn!("undeliverable queue message {}: {error}", message.id());
-                message.retry();
-            }
+            console_warn!("undeliverable queue message {}", message.id());
+            message.retry();
+            continue;
+        };
+        if !group.is_empty() && orders.len() + carried.len() > MAX_BATCH_ORDERS {
+            deliver_group(env, &group, std::mem::take(&mut orders)).await;
+            group.clear();
         }
+        group.push(message);
+        orders.extend(carried);
     }
+    if !group.is_empty() {
+        deliver_group(env, &group, orders).await;
+    }
+}
+
+/// Sends the orders of `messages` to origin as one batch and settles the messages by its answer.
+async fn deliver_group(env: &Env, messages: &[&Message<String>], orders: Vec<Order>) {
     let count = orders.len();
     let sent = batch::sent_states(&orders);
     match send_to_origin(env, orders).await {
         Ok(OriginAnswer::Stored(receipt)) => match confirm_at_edge(env, &sent, receipt).await {
-            Ok(()) => delivering.iter().for_each(|message| message.ack()),
-            Err(error) => retry_later(&delivering, &format!("confirming {count}: {error}")),
+            Ok(()) => messages.iter().for_each(|message| message.ack()),
+            Err(error) => retry_later(messages, &format!("confirming {count}: {error}")),
         },
         Ok(OriginAnswer::Refused(reason)) => {
             console_warn!(
@@ -76,9 +86,9 @@ async fn deliver(messages: &[&Message<String>], env: &Env) {
                 reason.code,
                 reason.message
             );
-            bury(env, &delivering, reason).await;
+            bury(env, messages, reason).await;
         }
-        Err(error) => retry_later(&delivering, &format!("batch of {count}: {error}")),
+        Err(error) => retry_later(messages, &format!("batch of {count}: {error}")),
     }
 }
 
@@ -87,17 +97,26 @@ async fn deliver(messages: &[&Message<String>], env: &Env) {
 /// budget (`wrangler.toml`) rides out a store that is briefly unavailable.
 async fn bury(env: &Env, messages: &[&Message<String>], reason: ErrorBody) {
     let dead_at = bindings::now();
-    let letters = messages
-        .iter()
-        .map(|message| {
+    // One letter per order: a letter is redriven, named and counted by its order.
+    let mut letters = Vec::new();
+    for message in messages {
+        let bodies = match batch::orders_in_message(message.body()) {
+            Some(orders) => orders
+                .iter()
+                .map(serde_json::to_string)
+                .collect::<serde_json::Result<Vec<String>>>()
+                .unwrap_or_else(|_| vec![message.body().clone()]),
+            None => vec![message.body().clone()],
+        };
+        for body in bodies {
             let letter = DeadLetter {
-                body: message.body().clone(),
+                body,
                 reason: reason.clone(),
                 dead_at,
             };
-            dead_letters::letter(&message.id(), letter)
-        })
-        .collect();
+            letters.push(dead_letters::letter(&message.id(), letter));
+        }
+    }
     match dead_letters::keep(env, letters).await {
         Ok(()) => messages.iter().for_each(|message| message.ack()),
         Err(error) => {

@@ -1,7 +1,8 @@
 //! Getting every order's latest state to origin, whatever is lost on the way.
 //!
 //! Each new order and each cancellation writes a [`Pending`] record in the same write as the
-//! order. The alarm sends what is due to the queue, up to [`QUEUE_BATCH`] a send, and marks it
+//! order. The alarm sends what is due to the queue, up to [`QUEUE_BATCH`] orders in one
+//! message, and marks it
 //! sent with a later due time; the consumer's confirmation (origin stored it) removes the
 //! record. So an order whose message was lost after the queue took it — a purge, a crash, a
 //! consumer that gave up — is sent again, backing off, until origin confirms it. Origin is
@@ -12,6 +13,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::batch::{MAX_BATCH_ORDERS, messages_of};
 use crate::order::OrderId;
 use crate::time::UnixMillis;
 
@@ -19,8 +21,8 @@ use super::records::{LEGACY_OUTBOX_PREFIX, PENDING_PREFIX, Pending, order_key, p
 use super::shard::{Shard, parse};
 use super::{Fault, Host, Writes};
 
-/// Most messages in one send to the queue (Cloudflare's limit per batch).
-pub const QUEUE_BATCH: usize = 100;
+/// Most orders in one send to the queue: one message (see `batch::messages_of`).
+pub const QUEUE_BATCH: usize = MAX_BATCH_ORDERS;
 /// Pages of pending records read per alarm run (see `Tuning::pending_page`).
 const PAGES_PER_RUN: usize = 8;
 /// When a run that failed half way runs again, and when a failed send is tried again.
@@ -101,11 +103,11 @@ impl<H: Host> Shard<H> {
         for part in due.chunks(QUEUE_BATCH) {
             let keys = part.iter().map(|(id, _)| order_key(id)).collect();
             let orders = self.host.read(keys).await?;
-            let messages: Vec<String> = part
+            let texts: Vec<String> = part
                 .iter()
                 .filter_map(|(id, _)| orders.get(&order_key(id)).cloned())
                 .collect();
-            if let Err(fault) = self.host.send(messages).await {
+            if let Err(fault) = self.host.send(messages_of(&texts)).await {
                 self.host
                     .log(&format!("queue send of {} failed: {fault}", part.len()));
                 return Ok(Some(UnixMillis(now.0 + ALARM_RETRY_MS)));

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-use festival_domain::batch::{confirmations, sent_states};
+use festival_domain::batch::{confirmations, orders_in_message, sent_states};
 use festival_domain::stock::{Answer, Cancellation, Reservation, ShardSpec, StockCommand};
 use festival_domain::{
     BatchReceipt, CustomerId, Deal, IdempotencyKey, Order, OrderId, OrderStatus,
@@ -293,7 +293,8 @@ async fn deliver(world: &Rc<World>, book: &Shared, taken: Vec<(u64, String)>) {
     let ids: Vec<u64> = taken.iter().map(|(id, _)| *id).collect();
     let orders: Vec<Order> = taken
         .iter()
-        .filter_map(|(_, body)| serde_json::from_str(body).ok())
+        .filter_map(|(_, body)| orders_in_message(body))
+        .flatten()
         .collect();
     let now = world.now.get();
     let receipt = {
@@ -302,7 +303,7 @@ async fn deliver(world: &Rc<World>, book: &Shared, taken: Vec<(u64, String)>) {
             None
         } else if book.origin.refusing_until > now {
             // A permanent refusal: the messages become dead letters at once.
-            let bodies = taken.iter().map(|(_, body)| body.clone());
+            let bodies = taken.iter().flat_map(|(_, body)| letters_of(body));
             book.dead_letters.extend(bodies);
             drop(book);
             world.queue.borrow_mut().retain(|m| !ids.contains(&m.id));
@@ -325,7 +326,7 @@ async fn deliver(world: &Rc<World>, book: &Shared, taken: Vec<(u64, String)>) {
     let mut book = book.borrow_mut();
     queue.retain(|message| {
         if ids.contains(&message.id) && message.deliveries >= MAX_DELIVERIES {
-            book.dead_letters.push(message.body.clone());
+            book.dead_letters.extend(letters_of(&message.body));
             return false;
         }
         true
@@ -333,6 +334,15 @@ async fn deliver(world: &Rc<World>, book: &Shared, taken: Vec<(u64, String)>) {
     for message in queue.iter_mut().filter(|m| ids.contains(&m.id)) {
         message.visible_at = now + 1_000 * i64::from(message.deliveries.min(60));
     }
+}
+
+/// A dead message's letters, one per order, as the edge keeps them.
+fn letters_of(body: &str) -> Vec<String> {
+    orders_in_message(body)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|order| serde_json::to_string(order).ok())
+        .collect()
 }
 
 /// Tells the shards what origin stored; false when any of them did not hear it.

@@ -32,7 +32,11 @@ pub struct Config {
 pub struct Outcome {
     /// Steps run, the healing included.
     pub steps: u64,
+    /// Orders answered accepted.
     pub orders: usize,
+    /// Queue messages sent (first sends and re-sends) and storage writes made.
+    pub messages: u64,
+    pub writes: u64,
     pub failure: Option<Failure>,
 }
 
@@ -84,7 +88,7 @@ pub fn command(args: &[String]) -> Result<(), String> {
         None => KINDS.to_vec(),
     };
     let started = Instant::now();
-    let mut total = 0;
+    let (mut total, mut orders, mut messages) = (0, 0, 0);
     for seed in first..first + seeds {
         let config = Config {
             seed,
@@ -93,6 +97,8 @@ pub fn command(args: &[String]) -> Result<(), String> {
         };
         let outcome = run(&config);
         total += outcome.steps;
+        orders += outcome.orders;
+        messages += outcome.messages;
         if let Some(failure) = outcome.failure {
             return Err(report_failure(&config, &failure));
         }
@@ -103,7 +109,8 @@ pub fn command(args: &[String]) -> Result<(), String> {
     }
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "{seeds} nights, {total} steps in {seconds:.1} s ({:.0} steps/s)",
+        "{seeds} nights, {total} steps in {seconds:.1} s ({:.0} steps/s); {orders} orders, {messages} \
+         queue messages (re-sends included)",
         total as f64 / seconds
     );
     Ok(())

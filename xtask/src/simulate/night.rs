@@ -52,22 +52,24 @@ impl Night {
         if let Err(broken) = self.heal().and_then(|()| self.check_healed()) {
             return self.failed(broken);
         }
-        Outcome {
-            steps: self.step,
-            orders: self.book.borrow().answered.len(),
-            failure: None,
-        }
+        self.outcome(None)
     }
 
     fn failed(&self, broken: String) -> Outcome {
+        self.outcome(Some(Failure {
+            step: self.step,
+            broken,
+            trace: self.world.trace.borrow().clone(),
+        }))
+    }
+
+    fn outcome(&self, failure: Option<Failure>) -> Outcome {
         Outcome {
             steps: self.step,
             orders: self.book.borrow().answered.len(),
-            failure: Some(Failure {
-                step: self.step,
-                broken,
-                trace: self.world.trace.borrow().clone(),
-            }),
+            messages: self.world.messages.get(),
+            writes: self.world.writes.get(),
+            failure,
         }
     }
 

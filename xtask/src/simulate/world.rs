@@ -64,8 +64,9 @@ pub struct World {
     pub spawned: RefCell<Vec<(Owner, Task)>>,
     pub queue: RefCell<Vec<super::actors::Message>>,
     pub trace: RefCell<Vec<String>>,
-    /// Storage writes and sends made, for the report.
+    /// Storage writes and queue messages made, for the report.
     pub writes: Cell<u64>,
+    pub messages: Cell<u64>,
 }
 
 impl World {
@@ -80,6 +81,7 @@ impl World {
             queue: RefCell::new(Vec::new()),
             trace: RefCell::new(Vec::new()),
             writes: Cell::new(0),
+            messages: Cell::new(0),
         })
     }
 
@@ -268,6 +270,8 @@ impl Host for SimHost {
         self.failed(Kind::QueueSendFails, "queue send")?;
         let now = self.world.now.get();
         let mut queue = self.world.queue.borrow_mut();
+        let sent = self.world.messages.get() + messages.len() as u64;
+        self.world.messages.set(sent);
         for body in messages {
             queue.push(super::actors::Message::new(body, now));
         }
