@@ -1,7 +1,9 @@
 //! Every HTTP call the console makes: `/api/console/*` on the edge (which checks the marketer
-//! token and forwards to origin's `/admin/*`), typed with the domain's own types.
+//! token and forwards to origin's `/admin/*`), and `/api/ops/dead-letters`, which the edge
+//! answers itself (so it still answers while origin is down); typed with the domain's own types.
 
 use festival_domain::dashboard::Dashboard;
+use festival_domain::dead_letter::Summary;
 use festival_domain::refusal::ErrorBody;
 use festival_domain::{Deal, DealId};
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -89,6 +91,12 @@ pub async fn cancel(token: &Token, id: &DealId) -> Result<(), ApiError> {
 pub async fn dashboard(token: &Token, window_s: u32) -> Result<Dashboard, ApiError> {
     let url = format!("{BASE}/dashboard?window_s={window_s}");
     read(token.authorize(Request::get(&url)).send().await).await
+}
+
+/// `GET /api/ops/dead-letters`: the orders whose delivery to origin gave up, per reason.
+pub async fn dead_letters(token: &Token) -> Result<Summary, ApiError> {
+    let request = token.authorize(Request::get("/api/ops/dead-letters"));
+    read(request.send().await).await
 }
 
 /// Reads a 2xx body as `T`, a 4xx as a refusal, anything else as no answer.

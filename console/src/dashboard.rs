@@ -1,5 +1,5 @@
 //! The festival's big screen: orders per second, revenue, units left and sell-out time, in total
-//! and per deal, refreshed every two seconds.
+//! and per deal, refreshed every two seconds; above them, orders waiting as dead letters.
 
 use festival_domain::dashboard::{Dashboard, DealDashboard};
 use festival_domain::money::format_plain;
@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::ConsoleState;
 use crate::chart::{OrdersChart, rate};
+use crate::dead_letters::DeadLetters;
 use crate::time;
 
 /// Windows a marketer can choose, in seconds.
@@ -58,6 +59,8 @@ pub fn LiveDashboard() -> impl IntoView {
                         .collect_view()}
                 </div>
             </div>
+            // Outside the loaded figures: the edge answers it, so it shows while origin is down.
+            <DeadLetters />
             <Show when=loaded fallback=|| view! { <p class="muted">"Loading the live figures…"</p> }>
                 <TotalPanel bucket_s window_s />
                 <Show

@@ -3,11 +3,13 @@
 //!
 //! Map: [`api`] makes every HTTP call; [`sign_in`] is the gate; [`sales`] lists, schedules, edits
 //! and cancels sales ([`draft`] turns the form into a `Deal`); [`dashboard`] is the live big
-//! screen with its SVG [`chart`]. Rules come from `festival_domain`, never restated here.
+//! screen with its SVG [`chart`] and, while orders wait as dead letters, [`dead_letters`].
+//! Rules come from `festival_domain`, never restated here.
 
 pub mod api;
 pub mod chart;
 pub mod dashboard;
+pub mod dead_letters;
 pub mod draft;
 pub mod poll;
 pub mod sales;
@@ -16,13 +18,14 @@ pub mod sign_in;
 pub mod time;
 
 use festival_domain::dashboard::{DEFAULT_WINDOW_S, Dashboard};
+use festival_domain::dead_letter::Summary;
 use festival_domain::{Deal, UnixMillis};
 use leptos::prelude::*;
 
 use crate::api::{ApiError, Token};
 use crate::poll::poll_every;
 
-/// How often the dashboard and the list of sales are re-read.
+/// How often the dashboard, the dead letters and the list of sales are re-read.
 const REFRESH_MS: u32 = 2_000;
 
 /// What the signed-in console shares: the token, the latest readings, and the shop's clock.
@@ -34,6 +37,8 @@ pub struct ConsoleState {
     pub deals: RwSignal<Vec<Deal>>,
     /// The latest dashboard.
     pub dashboard: RwSignal<Option<Dashboard>>,
+    /// What waits in the edge's dead-letter store, as last read.
+    pub dead_letters: RwSignal<Option<Summary>>,
     /// The dashboard's window, in seconds.
     pub window_s: RwSignal<u32>,
     /// Milliseconds to add to the device clock to read origin's.
@@ -68,6 +73,7 @@ impl ConsoleState {
         self.token.set(None);
         self.deals.set(Vec::new());
         self.dashboard.set(None);
+        self.dead_letters.set(None);
         self.denied.set(denied);
     }
 
@@ -76,6 +82,16 @@ impl ConsoleState {
         let Some(token) = self.token() else { return };
         match api::list_deals(&token).await {
             Ok(deals) => self.deals.set(deals),
+            Err(e) => self.note(&e),
+        }
+    }
+
+    /// Re-reads the dead letters. A failed read keeps the last count: letters that waited a
+    /// moment ago are not taken as gone because one read failed.
+    pub async fn refresh_dead_letters(self) {
+        let Some(token) = self.token() else { return };
+        match api::dead_letters(&token).await {
+            Ok(summary) => self.dead_letters.set(Some(summary)),
             Err(e) => self.note(&e),
         }
     }
@@ -88,6 +104,7 @@ pub fn Console() -> impl IntoView {
         token: RwSignal::new(session::load()),
         deals: RwSignal::new(Vec::new()),
         dashboard: RwSignal::new(None),
+        dead_letters: RwSignal::new(None),
         window_s: RwSignal::new(DEFAULT_WINDOW_S),
         offset_ms: RwSignal::new(0.0),
         unreachable: RwSignal::new(false),
@@ -153,6 +170,7 @@ fn SignedIn() -> impl IntoView {
             }
             Err(_) => state.unreachable.set(true),
         }
+        state.refresh_dead_letters().await;
         state.refresh_deals().await;
         state.token.with_untracked(Option::is_some)
     });

@@ -17,6 +17,7 @@ pub mod money;
 pub mod order;
 pub mod rate;
 pub mod refusal;
+pub mod settings;
 pub mod stock;
 pub mod time;
 pub mod token;

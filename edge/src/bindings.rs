@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use festival_domain::rate::Rate;
+use festival_domain::settings;
 use worker::{Env, Result};
 
 /// Durable Object namespace: `DealStock` shards, named `<deal>#<index>`.
@@ -18,7 +19,8 @@ pub const WAITING_ROOM: &str = "WAITING_ROOM";
 pub const ORDER_QUEUE: &str = "ORDER_QUEUE";
 /// Name of the dead-letter queue of `festival-orders` (as the consumer sees it).
 pub const DEAD_LETTER_QUEUE_NAME: &str = "festival-orders-dlq";
-/// Variable: origin's base URL, e.g. `http://127.0.0.1:8788`.
+/// Variable: origin's base URL, https outside development (`cargo xtask deploy --origin-url`;
+/// local stacks pass theirs, e.g. `http://127.0.0.1:8788`).
 pub const ORIGIN_URL: &str = "ORIGIN_URL";
 /// Secret: the key batches to origin are signed with (`wrangler secret put BATCH_SECRET`).
 pub const BATCH_SECRET: &str = "BATCH_SECRET";
@@ -26,6 +28,9 @@ pub const BATCH_SECRET: &str = "BATCH_SECRET";
 pub const SESSION_SECRET: &str = "SESSION_SECRET";
 /// Secret: the marketer's (and operator's) token for the console and `/api/ops`.
 pub const MARKETER_TOKEN: &str = "MARKETER_TOKEN";
+/// Variable: `"1"` in development (xtask's local stacks pass it with `--var`; never in
+/// `wrangler.toml`), which waives the rules of [`misconfiguration`] but presence.
+pub const DEVELOPMENT: &str = "FESTIVAL_DEV";
 
 /// Origin's base URL without a trailing slash.
 pub fn origin_url(env: &Env) -> Result<String> {
@@ -61,6 +66,31 @@ pub fn setting(env: &Env, name: &str) -> Option<String> {
 /// A secret (`wrangler secret put`), or a plain variable of that name in local development.
 pub fn secret(env: &Env, name: &str) -> Result<String> {
     setting(env, name).ok_or_else(|| format!("{name} is not set").into())
+}
+
+/// Why this edge must not serve (a secret missing, shorter than 32 bytes or published, or
+/// `ORIGIN_URL` not https, outside development), or `None`. Read once per isolate, like every
+/// setting: the answer cannot change under it.
+pub fn misconfiguration(env: &Env) -> Option<String> {
+    thread_local! {
+        static VERDICT: std::cell::OnceCell<Option<String>> = const { std::cell::OnceCell::new() };
+    }
+    VERDICT.with(|verdict| {
+        verdict
+            .get_or_init(|| {
+                let development = setting(env, DEVELOPMENT).as_deref() == Some("1");
+                let secrets = [BATCH_SECRET, SESSION_SECRET, MARKETER_TOKEN];
+                let values = secrets.map(|name| (name, setting(env, name)));
+                let secrets = values
+                    .each_ref()
+                    .map(|(name, value)| (*name, value.as_deref()));
+                let url = setting(env, ORIGIN_URL);
+                let problems =
+                    settings::problems(&secrets, Some((ORIGIN_URL, url.as_deref())), development);
+                (!problems.is_empty()).then(|| settings::describe(&problems))
+            })
+            .clone()
+    })
 }
 
 /// A token-bucket rate from the variables `<prefix>_PER_S` and `<prefix>_BURST`, with defaults.

@@ -17,6 +17,7 @@ use worker::{
 
 use crate::bindings;
 use crate::catalog_freshness::{ORIGIN_TIMEOUT_MS, must_arm, next_refresh};
+use crate::origin_request;
 
 /// Storage key of the last good schedule (JSON).
 const DEALS_KEY: &str = "deals";
@@ -114,14 +115,14 @@ impl CatalogStore {
         Ok(fresh)
     }
 
-    /// The schedule from origin, checked to parse, as JSON text; gives up after
-    /// [`ORIGIN_TIMEOUT_MS`] so a hung origin holds nothing up.
+    /// The schedule from origin (a signed request), checked to parse, as JSON text; gives up
+    /// after [`ORIGIN_TIMEOUT_MS`] so a hung origin holds nothing up.
     async fn fetch_from_origin(&self) -> Result<String> {
-        let url = format!("{}/internal/catalog", bindings::origin_url(&self.env)?);
+        let request = origin_request::get(&self.env, "/internal/catalog")?;
         let controller = AbortController::default();
         let signal = controller.signal();
         let fetch = async {
-            let mut response = Fetch::Url(url.parse()?).send_with_signal(&signal).await?;
+            let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
             if response.status_code() != 200 {
                 return Err(format!("origin answered {}", response.status_code()).into());
             }

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use festival_domain::batch::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use festival_domain::batch;
 use festival_domain::dead_letter::{self, DeadLetter, OriginFailure};
 use festival_domain::refusal::ErrorBody;
 use festival_domain::{BatchReceipt, MAX_BATCH_ORDERS, Order, OrderBatch, OrderId, OrderStatus};
@@ -17,8 +17,9 @@ use worker::{
     Request, RequestInit, Result, console_error, console_warn,
 };
 
-use crate::bindings::{self, BATCH_SECRET, DEAD_LETTER_QUEUE_NAME};
+use crate::bindings::{self, DEAD_LETTER_QUEUE_NAME};
 use crate::dead_letters;
+use crate::origin_request;
 use crate::stock;
 
 /// Longest wait between two deliveries of a failed batch.
@@ -149,13 +150,9 @@ fn retry_later(messages: &[&Message<String>], why: &str) {
 /// error; a 200 or a refusal is origin's answer.
 pub async fn send_to_origin(env: &Env, orders: Vec<Order>) -> Result<OriginAnswer> {
     let body = serde_json::to_string(&OrderBatch { orders })?;
-    let timestamp = bindings::now();
-    let secret = bindings::secret(env, BATCH_SECRET)?;
-    let signature = batch::sign(secret.as_bytes(), timestamp, body.as_bytes());
     let headers = Headers::new();
     headers.set("content-type", "application/json")?;
-    headers.set(TIMESTAMP_HEADER, &timestamp.0.to_string())?;
-    headers.set(SIGNATURE_HEADER, &signature)?;
+    origin_request::sign(env, &headers, body.as_bytes())?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
         .with_headers(headers)

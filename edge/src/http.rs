@@ -41,3 +41,13 @@ pub fn unavailable() -> Result<Response> {
         "The shop is busy right now. Please try again in a moment.",
     )
 }
+
+/// The edge is not configured to serve safely (see `bindings::misconfiguration`); the details
+/// go to the log, never to the caller.
+pub fn misconfigured() -> Result<Response> {
+    error(
+        503,
+        "misconfigured",
+        "The shop is not open: its configuration is incomplete.",
+    )
+}

@@ -5,7 +5,10 @@
 //! Worker only for `/api/*` (see `wrangler.toml`).
 
 use festival_domain::Refusal;
-use worker::{Context, Env, MessageBatch, Method, Request, Response, Result, console_error, event};
+use worker::{
+    Context, Env, MessageBatch, Method, QueueRetryOptionsBuilder, Request, Response, Result,
+    console_error, event,
+};
 
 mod bell;
 mod bindings;
@@ -19,6 +22,7 @@ mod http;
 mod marketer;
 mod ops;
 mod orders;
+mod origin_request;
 mod rate_limit;
 mod redrive;
 mod session;
@@ -34,6 +38,12 @@ pub use waiting_room::WaitingRoom;
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
     let (method, path) = (req.method(), req.path());
+    // Fail closed: an edge with a weak secret or a plain-HTTP origin serves nobody, not even
+    // its health route, so a deployment check sees it at once.
+    if let Some(problems) = bindings::misconfiguration(&env) {
+        console_error!("refusing {method:?} {path}: the edge is misconfigured: {problems}");
+        return http::misconfigured();
+    }
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let answer = match (method.clone(), segments.as_slice()) {
         (Method::Get, ["api", "health"]) => http::json(&serde_json::json!({"status": "ok"}), 200),
@@ -45,6 +55,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Get, ["api", "orders", id]) => orders::show(req, id, &env).await,
         (Method::Post, ["api", "orders", id, "cancel"]) => orders::cancel(req, id, &env).await,
         (Method::Get, ["api", "ops", "reconcile"]) => ops::reconcile(req, &env).await,
+        (Method::Get, ["api", "ops", "dead-letters"]) => ops::dead_letters(req, &env).await,
         (Method::Post, ["api", "ops", "redrive"]) => redrive::redrive(req, &env).await,
         (Method::Get, ["api", "static-cards"]) => static_cards::serve(req, &env).await,
         (
@@ -55,7 +66,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             ]
             | ["api", "orders", _]
             | ["api", "orders", _, "cancel"]
-            | ["api", "ops", "reconcile" | "redrive"],
+            | ["api", "ops", "reconcile" | "dead-letters" | "redrive"],
         ) => http::refusal(&Refusal::MethodNotAllowed),
         (_, ["api", "console", rest @ ..]) => console::proxy(req, rest, &env).await,
         _ => http::refusal(&Refusal::NotFound),
@@ -70,5 +81,21 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
 
 #[event(queue)]
 async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> Result<()> {
+    // Orders are not sent to origin unsigned, weakly signed or in the clear: they wait in the
+    // queue (a minute between tries) until the edge is configured. Dead letters need no
+    // secret and are kept as ever.
+    if batch.queue() != bindings::DEAD_LETTER_QUEUE_NAME
+        && let Some(problems) = bindings::misconfiguration(&env)
+    {
+        console_error!("not delivering orders: the edge is misconfigured: {problems}");
+        let later = QueueRetryOptionsBuilder::new()
+            .with_delay_seconds(MISCONFIGURED_RETRY_S)
+            .build();
+        batch.retry_all_with_options(&later);
+        return Ok(());
+    }
     delivery::consume(batch, &env).await
 }
+
+/// How long orders wait in the queue before a misconfigured edge tries them again.
+const MISCONFIGURED_RETRY_S: u32 = 60;

@@ -1,6 +1,8 @@
-//! `GET /api/ops/reconcile` (marketer token): the edge's side of `cargo xtask reconcile` — per
-//! deal, what its shards sold — and what waits in the dead-letter store: how many letters, how
-//! many per reason, and a bounded sample of their order ids (`cargo xtask redrive` sends them).
+//! The operator's read-only routes (marketer token). `GET /api/ops/reconcile`: the edge's side of
+//! `cargo xtask reconcile` — per deal, what its shards sold — and what waits in the dead-letter
+//! store: how many letters, how many per reason, and a bounded sample of their order ids
+//! (`cargo xtask redrive` sends them). `GET /api/ops/dead-letters`: that summary alone, which the
+//! console polls without asking every shard for its ledger.
 
 use festival_domain::DealId;
 use festival_domain::dead_letter::Summary;
@@ -61,4 +63,12 @@ pub async fn reconcile(req: Request, env: &Env) -> Result<Response> {
         },
         200,
     )
+}
+
+/// `GET /api/ops/dead-letters`: the same [`Summary`] reconcile answers, from the one store.
+pub async fn dead_letters(req: Request, env: &Env) -> Result<Response> {
+    if !marketer::is_marketer(&req, env)? {
+        return marketer::unauthorized();
+    }
+    http::json(&dead_letters::summary(env).await?, 200)
 }

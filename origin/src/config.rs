@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use festival_domain::freeze::{DEFAULT_EDIT_FREEZE_S, EditFreeze};
+use festival_domain::settings::{self, DEV_BATCH_SECRET, DEV_MARKETER_TOKEN};
 
 /// Listen address, database and secrets.
 #[derive(Debug, Clone)]
@@ -11,10 +12,15 @@ pub struct Config {
     pub addr: SocketAddr,
     /// sqlx database URL (`FESTIVAL_DATABASE_URL`, `--database-url`).
     pub database_url: String,
-    /// Shared secret the edge signs batches with (`FESTIVAL_BATCH_SECRET`).
+    /// Shared secret the edge signs batches with (`FESTIVAL_BATCH_SECRET`): at least 32 bytes,
+    /// and not a published value, outside development mode.
     pub batch_secret: String,
-    /// Token the marketer console sends as `Authorization: Bearer …` (`FESTIVAL_MARKETER_TOKEN`).
+    /// Token the marketer console sends as `Authorization: Bearer …` (`FESTIVAL_MARKETER_TOKEN`),
+    /// held to the same rules.
     pub marketer_token: String,
+    /// Development mode (`--dev`): missing secrets become the published development values
+    /// and weak ones are let through. Only for a stack on this machine.
+    pub dev: bool,
     /// Seed the demo festival when the database has no deals (`--seed-demo`).
     pub seed_demo: bool,
     /// How long before its start a sale can no longer be edited or cancelled
@@ -22,14 +28,15 @@ pub struct Config {
     pub edit_freeze: EditFreeze,
 }
 
-/// Local-only default secret; `main` warns when it is in use.
-pub const DEV_BATCH_SECRET: &str = "festival-dev-batch-secret";
-/// Local-only default console token.
-pub const DEV_MARKETER_TOKEN: &str = "festival-dev-marketer-token";
+/// The environment variable of the batch secret.
+pub const BATCH_SECRET_VAR: &str = "FESTIVAL_BATCH_SECRET";
+/// The environment variable of the marketer token.
+pub const MARKETER_TOKEN_VAR: &str = "FESTIVAL_MARKETER_TOKEN";
 
 impl Config {
-    /// Reads flags (`--addr A`, `--database-url U`, `--edit-freeze-s S`, `--seed-demo`) over
-    /// environment variables over defaults.
+    /// Reads flags (`--addr A`, `--database-url U`, `--edit-freeze-s S`, `--seed-demo`, `--dev`)
+    /// over environment variables over defaults, then refuses secrets that would let anyone in
+    /// (see [`Config::problems`]).
     pub fn from_args_and_env(
         args: impl IntoIterator<Item = String>,
         env: impl Fn(&str) -> Option<String>,
@@ -41,10 +48,10 @@ impl Config {
                 .map_err(|e| format!("FESTIVAL_ORIGIN_ADDR: {e}"))?,
             database_url: env("FESTIVAL_DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://.festival/origin.db".into()),
-            batch_secret: env("FESTIVAL_BATCH_SECRET").unwrap_or_else(|| DEV_BATCH_SECRET.into()),
-            marketer_token: env("FESTIVAL_MARKETER_TOKEN")
-                .unwrap_or_else(|| DEV_MARKETER_TOKEN.into()),
+            batch_secret: env(BATCH_SECRET_VAR).unwrap_or_default(),
+            marketer_token: env(MARKETER_TOKEN_VAR).unwrap_or_default(),
             seed_demo: false,
+            dev: false,
             edit_freeze: match env("FESTIVAL_EDIT_FREEZE_S") {
                 Some(value) => freeze_seconds("FESTIVAL_EDIT_FREEZE_S", &value)?,
                 None => EditFreeze::seconds(DEFAULT_EDIT_FREEZE_S),
@@ -65,10 +72,41 @@ impl Config {
                     config.edit_freeze = freeze_seconds("--edit-freeze-s", &value)?;
                 }
                 "--seed-demo" => config.seed_demo = true,
+                "--dev" => config.dev = true,
                 other => return Err(format!("unknown argument {other}")),
             }
         }
+        if config.dev {
+            for (secret, default) in [
+                (&mut config.batch_secret, DEV_BATCH_SECRET),
+                (&mut config.marketer_token, DEV_MARKETER_TOKEN),
+            ] {
+                if secret.is_empty() {
+                    *secret = default.into();
+                }
+            }
+        }
+        let problems = config.problems();
+        if !problems.is_empty() {
+            return Err(format!(
+                "refusing to start: {} (`--dev` waives these rules, for a stack on this machine only)",
+                settings::describe(&problems)
+            ));
+        }
         Ok(config)
+    }
+
+    /// What keeps these secrets from guarding origin: missing, shorter than 32 bytes or
+    /// published, outside development mode.
+    pub fn problems(&self) -> Vec<settings::SettingProblem> {
+        settings::problems(
+            &[
+                (BATCH_SECRET_VAR, Some(&self.batch_secret)),
+                (MARKETER_TOKEN_VAR, Some(&self.marketer_token)),
+            ],
+            None,
+            self.dev,
+        )
     }
 }
 
@@ -85,40 +123,101 @@ fn freeze_seconds(setting: &str, value: &str) -> Result<EditFreeze, String> {
 mod tests {
     use super::*;
 
+    const BATCH: &str = "0b1f6d2e9c4a7358e1d0c6b5a4f3e2d1";
+    const TOKEN: &str = "7a3c9e1f5b2d4068a9c7e5f3b1d2c4e6";
+
+    /// An environment with strong secrets and `extra` (name, value).
+    fn env_with(extra: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let mut vars = vec![(BATCH_SECRET_VAR, BATCH), (MARKETER_TOKEN_VAR, TOKEN)];
+        vars.extend(extra.iter().map(|&(k, v)| (k, v)));
+        let vars: Vec<(String, String)> = vars
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        move |key| {
+            vars.iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    fn args(args: &[&str]) -> Vec<String> {
+        args.iter().map(|a| a.to_string()).collect()
+    }
+
     #[test]
     fn flags_override_environment_over_defaults() {
-        let env = |key: &str| (key == "FESTIVAL_ORIGIN_ADDR").then(|| "127.0.0.1:9000".to_string());
-        let config = Config::from_args_and_env(vec![], env).unwrap();
+        let env = env_with(&[("FESTIVAL_ORIGIN_ADDR", "127.0.0.1:9000")]);
+        let config = Config::from_args_and_env(vec![], &env).unwrap();
         assert_eq!(config.addr.port(), 9000);
-        assert_eq!(config.batch_secret, DEV_BATCH_SECRET);
+        assert_eq!(config.batch_secret, BATCH);
+        assert!(!config.dev);
 
-        let args = ["--addr", "127.0.0.1:9100", "--seed-demo"].map(String::from);
-        let config = Config::from_args_and_env(args, env).unwrap();
+        let config =
+            Config::from_args_and_env(args(&["--addr", "127.0.0.1:9100", "--seed-demo"]), &env)
+                .unwrap();
         assert_eq!(config.addr.port(), 9100);
         assert!(config.seed_demo);
 
-        assert!(Config::from_args_and_env(["--bogus".to_string()], env).is_err());
+        assert!(Config::from_args_and_env(args(&["--bogus"]), &env).is_err());
     }
 
     #[test]
     fn the_edit_freeze_is_ten_minutes_unless_set() {
-        let none = |_: &str| None;
-        let config = Config::from_args_and_env(vec![], none).unwrap();
+        let config = Config::from_args_and_env(vec![], env_with(&[])).unwrap();
         assert_eq!(config.edit_freeze, EditFreeze::seconds(600));
 
-        let env = |key: &str| (key == "FESTIVAL_EDIT_FREEZE_S").then(|| "30".to_string());
-        let config = Config::from_args_and_env(vec![], env).unwrap();
+        let env = env_with(&[("FESTIVAL_EDIT_FREEZE_S", "30")]);
+        let config = Config::from_args_and_env(vec![], &env).unwrap();
         assert_eq!(config.edit_freeze, EditFreeze::seconds(30));
-        let args = ["--edit-freeze-s", "0"].map(String::from);
-        let config = Config::from_args_and_env(args, env).unwrap();
+        let config = Config::from_args_and_env(args(&["--edit-freeze-s", "0"]), &env).unwrap();
         assert_eq!(config.edit_freeze, EditFreeze::seconds(0));
 
-        let bad = |key: &str| (key == "FESTIVAL_EDIT_FREEZE_S").then(|| "ten".to_string());
+        let bad = env_with(&[("FESTIVAL_EDIT_FREEZE_S", "ten")]);
         let error = Config::from_args_and_env(vec![], bad).unwrap_err();
         assert!(error.contains("FESTIVAL_EDIT_FREEZE_S"), "{error}");
-        for args in [vec!["--edit-freeze-s", "-5"], vec!["--edit-freeze-s"]] {
-            let args = args.into_iter().map(String::from);
-            assert!(Config::from_args_and_env(args, none).is_err());
+        for bad_args in [args(&["--edit-freeze-s", "-5"]), args(&["--edit-freeze-s"])] {
+            assert!(Config::from_args_and_env(bad_args, env_with(&[])).is_err());
         }
+    }
+
+    #[test]
+    fn origin_refuses_to_start_on_missing_short_or_published_secrets() {
+        let refusal = |env: &dyn Fn(&str) -> Option<String>| {
+            Config::from_args_and_env(vec![], env).unwrap_err()
+        };
+        let none = refusal(&|_| None);
+        assert!(none.contains("FESTIVAL_BATCH_SECRET is not set"), "{none}");
+        assert!(
+            none.contains("FESTIVAL_MARKETER_TOKEN is not set"),
+            "{none}"
+        );
+
+        let short = refusal(&env_with(&[(BATCH_SECRET_VAR, "only-twenty-bytes-ok")]));
+        assert!(
+            short.contains("FESTIVAL_BATCH_SECRET is 20 bytes long")
+                && short.contains("at least 32 bytes")
+                && !short.contains(MARKETER_TOKEN_VAR),
+            "{short}"
+        );
+        let published = refusal(&env_with(&[(MARKETER_TOKEN_VAR, DEV_MARKETER_TOKEN)]));
+        assert!(
+            published.contains("FESTIVAL_MARKETER_TOKEN is a published development value"),
+            "{published}"
+        );
+        assert!(published.contains("--dev"), "{published}");
+    }
+
+    #[test]
+    fn development_mode_fills_in_and_lets_weak_secrets_through() {
+        let config = Config::from_args_and_env(args(&["--dev"]), |_| None).unwrap();
+        assert!(config.dev);
+        assert_eq!(config.batch_secret, DEV_BATCH_SECRET);
+        assert_eq!(config.marketer_token, DEV_MARKETER_TOKEN);
+
+        let env = env_with(&[(BATCH_SECRET_VAR, "short")]);
+        let config = Config::from_args_and_env(args(&["--dev"]), env).unwrap();
+        assert_eq!(config.batch_secret, "short");
     }
 }

@@ -32,7 +32,8 @@ pub fn app(state: AppState) -> Router {
     routes::router(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting, lets every
+/// request in flight finish (a batch is stored whole) and closes idle connections.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -41,6 +42,22 @@ pub async fn serve(
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Resolves on SIGTERM (what a supervisor sends) or Ctrl-C (SIGINT), for [`serve`]'s graceful
+/// shutdown. Both handlers are installed before this returns, so a signal that comes while
+/// origin is still starting is not lost (nor does it kill the process mid-migration).
+pub fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()> + Send + 'static> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate())?;
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    Ok(async move {
+        let name = tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = interrupt.recv() => "SIGINT",
+        };
+        tracing::info!("{name}: accepting no more connections; finishing the requests in flight");
+    })
 }
 
 /// The server's clock, in Unix milliseconds.

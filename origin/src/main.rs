@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use festival_origin::{AppState, Config, config, db, demo};
+use festival_origin::{AppState, Config, db, demo};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -18,8 +18,10 @@ async fn main() {
 
 async fn run() -> Result<(), String> {
     let config = Config::from_args_and_env(std::env::args().skip(1), |k| std::env::var(k).ok())?;
-    if config.batch_secret == config::DEV_BATCH_SECRET {
-        tracing::warn!("using the local development batch secret; set FESTIVAL_BATCH_SECRET");
+    if config.dev {
+        tracing::warn!(
+            "development mode (--dev): secrets are not checked; never run it where others reach it"
+        );
     }
     let pool = db::connect(&config.database_url)
         .await
@@ -41,13 +43,14 @@ async fn run() -> Result<(), String> {
         config.edit_freeze.describe()
     );
     let state = AppState {
-        db: pool,
+        db: pool.clone(),
         config: Arc::new(config),
     };
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    festival_origin::serve(listener, state, shutdown)
-        .await
-        .map_err(|e| e.to_string())
+    let stop = festival_origin::stop_signal().map_err(|e| format!("listening for signals: {e}"))?;
+    let served = festival_origin::serve(listener, state, stop).await;
+    // Every request has finished (graceful shutdown waits for them): close the pool so SQLite
+    // checkpoints its WAL and the file is whole on disk before the process ends.
+    pool.close().await;
+    tracing::info!("origin stopped");
+    served.map_err(|e| e.to_string())
 }

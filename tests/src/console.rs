@@ -2,7 +2,9 @@
 //! or wrong token at the edge (401, origin never asked); in real headless Chromium a wrong token
 //! shows nothing of the console, and a sale scheduled in the console appears on the storefront's
 //! catalog with its price and stock within 5 s; cancelling a sale inside origin's edit freeze
-//! shows origin's refusal beside it. Screenshots go to `target/festival-artifacts/`.
+//! shows origin's refusal beside it. The dead-letter tests use its panel checks: while letters
+//! wait, the live dashboard says how many, why and what to do, and the panel leaves with them.
+//! Screenshots go to `target/festival-artifacts/`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +18,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::chromium::{Browser, PATIENCE, screenshot};
-use crate::stack::{MARKETER_TOKEN, Stack, check};
+use crate::stack::{MARKETER_TOKEN, Stack, check, eventually};
 
 /// How soon a scheduled sale must be on the storefront (issue 4, item 6).
 const ON_STOREFRONT_WITHIN: Duration = Duration::from_secs(5);
@@ -31,25 +33,35 @@ pub async fn refuses_wrong_token_and_schedules_a_sale(stack: Arc<Stack>) -> Resu
         .await
 }
 
-/// `/api/console/*` without the right token is a 401 with a stable code.
+/// What the console reads — `/api/console/*` and the dead letters — without the right token is
+/// a 401 with a stable code.
 async fn api_needs_the_token(stack: &Stack) -> Result<(), Failed> {
-    const PATH: &str = "/api/console/deals";
-    for token in [None, Some("wrong-token"), Some("")] {
+    /// Whether a 200's body is what the route answers.
+    type Shape = fn(&serde_json::Value) -> bool;
+    let answers: [(&str, Shape); 2] = [
+        ("/api/console/deals", |deals| deals.is_array()),
+        ("/api/ops/dead-letters", |summary| {
+            summary["letters"].is_u64()
+        }),
+    ];
+    for (path, expected) in answers {
+        for token in [None, Some("wrong-token"), Some("")] {
+            let (status, body) = stack
+                .call_with_token(Method::GET, path, token, None)
+                .await?;
+            check(
+                status == 401 && body["code"] == "unauthorized",
+                format!("{path} with token {token:?}: {status} {body}"),
+            )?;
+        }
         let (status, body) = stack
-            .call_with_token(Method::GET, PATH, token, None)
+            .call_with_token(Method::GET, path, Some(MARKETER_TOKEN), None)
             .await?;
         check(
-            status == 401 && body["code"] == "unauthorized",
-            format!("token {token:?}: {status} {body}"),
+            status == 200 && expected(&body),
+            format!("{path} answers the right token: {status} {body}"),
         )?;
     }
-    let (status, _) = stack
-        .call_with_token(Method::GET, PATH, Some(MARKETER_TOKEN), None)
-        .await?;
-    check(
-        status == 200,
-        format!("the right token lists the deals: {status}"),
-    )?;
     Ok(())
 }
 
@@ -256,6 +268,53 @@ async fn frozen_sale_is_refused_in_words(client: &Client, frozen: &Deal) -> Resu
     }
     client.set_window_size(1280, 900).await?;
     Ok(())
+}
+
+/// Signs in to the console while `letters` dead letters wait, all for the reason `code` with
+/// origin's `words`: the live dashboard shows their count, the reason and what to do. Keeps
+/// pictures of the panel at 1280 and 375 px.
+pub(crate) async fn shows_dead_letters(
+    stack: &Stack,
+    browser: &Browser,
+    letters: u64,
+    (code, words): (&str, &str),
+) -> Result<(), Failed> {
+    let client = &browser.client;
+    client.goto(&format!("{}/console/", stack.edge)).await?;
+    sign_in(client, MARKETER_TOKEN).await?;
+    let panel = testid("dead-letters");
+    let said = browser.text(&panel).await?;
+    check(
+        said.contains(&format!("{letters} orders wait as dead letters"))
+            && said.contains("run cargo xtask redrive"),
+        format!("the panel says how many wait and what to do: {said:?}"),
+    )?;
+    let reason = browser
+        .text(&format!(r#"{panel} [data-code="{code}"]"#))
+        .await?;
+    check(
+        reason.contains(&format!("{letters} orders"))
+            && reason.contains(words)
+            && reason.contains(code),
+        format!("the panel gives origin's reason {code}: {reason:?}"),
+    )?;
+    for (width, height) in [(1280, 900), (375, 812)] {
+        client.set_window_size(width, height).await?;
+        client.execute("window.scrollTo(0, 0);", vec![]).await?;
+        screenshot(client, &format!("console-dead-letters-{width}.png")).await?;
+    }
+    client.set_window_size(1280, 900).await?;
+    Ok(())
+}
+
+/// Once no letter waits, the panel is gone by one of the console's next refreshes.
+pub(crate) async fn dead_letters_panel_leaves(browser: &Browser) -> Result<(), Failed> {
+    let (client, panel) = (&browser.client, testid("dead-letters"));
+    eventually(PATIENCE, || async {
+        Ok(client.find_all(Locator::Css(&panel)).await?.is_empty())
+    })
+    .await
+    .map_err(|e| format!("the dead-letter panel stays once none wait: {e:?}").into())
 }
 
 /// The CSS selector of a `data-testid`.

@@ -1,8 +1,8 @@
 //! Issue 13: orders whose delivery gave up are kept as dead letters, one storage key each and
 //! whatever their number, reported by reconcile, and sent to origin again by `redrive` — after
 //! an outage longer than the queue's retries, after origin refused every batch (a wrong batch
-//! secret), and beyond the 2 MB that one stored value can hold. Each test runs on a stack of its
-//! own, since it stops origin.
+//! secret, shown in the console while the letters wait), and beyond the 2 MB that one stored
+//! value can hold. Each test runs on a stack of its own, since it stops origin.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -12,26 +12,31 @@ use festival_domain::Deal;
 use festival_domain::dead_letter::{self, DeadLetter, RETRIES_RAN_OUT, Summary};
 use libtest_mimic::Failed;
 use reqwest::Method;
-use serde_json::Value;
 
 use crate::burst::{DRAIN, burst};
+use crate::chromium::Browser;
+use crate::console;
 use crate::stack::{MARKETER_TOKEN, Shopper, Stack, UNLIMITED, check};
 
 /// Orders whose confirmation at their shard is checked after a redrive (each is one request).
 const CONFIRMATIONS_CHECKED: usize = 10;
 
-/// What waits in the edge's dead-letter store, from the edge's side of reconcile (which needs no
+/// What waits in the edge's dead-letter store, from the route the console polls (which needs no
 /// origin).
 async fn letters_waiting(stack: &Stack) -> Result<Summary, Failed> {
-    let edge: Value = stack
-        .http
-        .get(format!("{}/api/ops/reconcile", stack.edge))
-        .bearer_auth(MARKETER_TOKEN)
-        .send()
-        .await?
-        .json()
+    let (status, summary) = stack
+        .call_with_token(
+            Method::GET,
+            "/api/ops/dead-letters",
+            Some(MARKETER_TOKEN),
+            None,
+        )
         .await?;
-    Ok(serde_json::from_value(edge["dead_letters"].clone())?)
+    check(
+        status == 200,
+        format!("the dead letters: {status} {summary}"),
+    )?;
+    Ok(serde_json::from_value(summary)?)
 }
 
 /// Waits until `count` letters wait, at most `limit`; answers what waits then.
@@ -219,6 +224,11 @@ pub async fn dead_letters_are_kept_reported_and_redriven() -> Result<(), Failed>
             format!("order {id} is among the dead letters:\n{report}"),
         )?;
     }
+    let polled = letters_waiting(&stack).await?;
+    check(
+        polled == *letters,
+        format!("the console's route answers reconcile's summary: {polled:?}"),
+    )?;
     let line = report
         .differences()
         .into_iter()
@@ -239,7 +249,9 @@ pub async fn dead_letters_are_kept_reported_and_redriven() -> Result<(), Failed>
 /// Origin started with another batch secret refuses every batch (401 `bad_signature`): the
 /// orders become dead letters at once, with origin's reason — on the real configuration, whose
 /// 100 growing retries would hold them for over an hour if a refusal were retried like an
-/// outage. With origin restarted on the right secret, `redrive` heals it.
+/// outage. While they wait, the console's live dashboard shows how many, origin's reason and
+/// what to do. With origin restarted on the right secret, `redrive` heals it, and the console's
+/// panel goes with the letters.
 pub async fn a_refused_batch_is_a_dead_letter_at_once() -> Result<(), Failed> {
     const STOCK: usize = 5;
     /// Far below the retry budget; a refusal's letters arrive within a second or two.
@@ -270,9 +282,17 @@ pub async fn a_refused_batch_is_a_dead_letter_at_once() -> Result<(), Failed> {
         stack.origin_rows(&deal).await? == 0,
         "origin stored nothing it refused",
     )?;
-    stack.stop_origin();
-    stack.restart_origin().await?;
-    redrive_heals(&stack, &deal, &orders).await
+    let reason = ("bad_signature", "the signature does not match");
+    Browser::open("dead-letters")
+        .await?
+        .run("dead-letters", async |browser: &Browser| {
+            console::shows_dead_letters(&stack, browser, STOCK as u64, reason).await?;
+            stack.stop_origin();
+            stack.restart_origin().await?;
+            redrive_heals(&stack, &deal, &orders).await?;
+            console::dead_letters_panel_leaves(browser).await
+        })
+        .await
 }
 
 /// More dead letters than one 2 MB value holds (the store's limit when it kept every letter in

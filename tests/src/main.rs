@@ -13,6 +13,7 @@ mod chromium;
 mod console;
 mod dead_letters;
 mod deploy;
+mod fail_closed;
 mod faults;
 mod orders;
 mod signatures;
@@ -61,6 +62,15 @@ fn main() {
         api("origin_refuses_forged_and_stale_batches", |s| {
             Box::pin(signatures::forged_and_stale_batches(s))
         }),
+        api("origin_refuses_unsigned_internal_reads", |s| {
+            Box::pin(fail_closed::origin_refuses_unsigned_internal_reads(s))
+        }),
+        {
+            let runtime = runtime.clone();
+            Trial::test("edge_outside_development_refuses_to_serve", move || {
+                runtime.block_on(fail_closed::edge_outside_development_refuses_to_serve())
+            })
+        },
         api("limit_holds_under_concurrency", |s| {
             Box::pin(burst::limit_holds_under_concurrency(s))
         }),

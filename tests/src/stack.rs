@@ -19,10 +19,11 @@ use xtask::stack::{self, EdgeRunner, EdgeSettings, Service};
 /// A boxed test future, so scenarios can sit in one table in `main`.
 pub type BoxFuture = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
 
-/// The secrets of test stacks.
-pub const MARKETER_TOKEN: &str = "e2e-marketer-token";
-pub const BATCH_SECRET: &str = "e2e-batch-secret";
-pub const SESSION_SECRET: &str = "e2e-session-secret";
+/// The secrets of test stacks: as long as production's must be, since origin runs with
+/// production's rules (only the edge is in development mode, for its plain-HTTP origin).
+pub const MARKETER_TOKEN: &str = "e2e-marketer-02eac21af802c468cede340b98e3a344";
+pub const BATCH_SECRET: &str = "e2e-batch-49b8b2e6ea79b522a297a850eef24c0c";
+pub const SESSION_SECRET: &str = "e2e-session-d64fb30dc52f881a2e27ccbe8b07b80e";
 
 /// Rate limits high enough that bursts from one test client are limited only by stock.
 pub const UNLIMITED: &[(&str, &str)] = &[
@@ -109,16 +110,20 @@ impl Stack {
             .map_err(|e| e.to_string())?;
 
         let origin_port = stack::free_port();
-        let origin_config = Config {
-            addr: ([127, 0, 0, 1], origin_port).into(),
-            database_url: format!("sqlite://{}", dir.join("origin.db").display()),
-            batch_secret: BATCH_SECRET.into(),
-            marketer_token: MARKETER_TOKEN.into(),
-            seed_demo: false,
-            // Origin's default freeze: the console test shows its refusal. A test that edits a
-            // sale minutes before its start would need a stack with a shorter one.
-            edit_freeze: festival_domain::freeze::EditFreeze::default(),
-        };
+        // Read as the `festival-origin` binary reads its own, with the same refusals. Origin's
+        // default freeze: the console test shows its refusal. A test that edits a sale
+        // minutes before its start would need a stack with a shorter one.
+        let args = [
+            "--addr".to_owned(),
+            format!("127.0.0.1:{origin_port}"),
+            "--database-url".to_owned(),
+            format!("sqlite://{}", dir.join("origin.db").display()),
+        ];
+        let origin_config = Config::from_args_and_env(args, |name| match name {
+            "FESTIVAL_BATCH_SECRET" => Some(BATCH_SECRET.into()),
+            "FESTIVAL_MARKETER_TOKEN" => Some(MARKETER_TOKEN.into()),
+            _ => None,
+        })?;
         let db = festival_origin::db::connect(&origin_config.database_url)
             .await
             .map_err(|e| e.to_string())?;
@@ -141,6 +146,7 @@ impl Stack {
             assets: Some(&dir.join("assets")),
             state_dir: &dir.join("edge"),
             config: config.as_deref(),
+            development: true,
         };
         let log = dir.join("wrangler.log");
         let mut wrangler = stack::start_edge(&settings, Some(&log)).map_err(|e| e.to_string())?;
@@ -204,6 +210,7 @@ impl Stack {
             assets: Some(&self.dir.join("assets")),
             state_dir: &self.dir.join("edge"),
             config: self.edge_config.as_deref(),
+            development: true,
         };
         let log = self.dir.join("wrangler-restarted.log");
         let mut wrangler = stack::start_edge(&settings, Some(&log))?;

@@ -14,10 +14,9 @@ use crate::{Step, build, tools};
 
 const EDGE_PORT: u16 = 8787;
 const ORIGIN_PORT: u16 = 8788;
-/// Local secrets; production sets its own (see README).
-const DEV_BATCH_SECRET: &str = "festival-dev-batch-secret";
-const DEV_SESSION_SECRET: &str = "festival-dev-session-secret";
-pub const DEV_MARKETER_TOKEN: &str = "festival-dev-marketer-token";
+/// Local secrets, published in this repository: origin and the edge take them in development
+/// mode only (production sets its own; see README).
+pub use festival_domain::settings::{DEV_BATCH_SECRET, DEV_MARKETER_TOKEN, DEV_SESSION_SECRET};
 
 pub fn run() -> Result<(), String> {
     tools::setup(false)?;
@@ -43,6 +42,7 @@ pub fn run() -> Result<(), String> {
         origin_port: ORIGIN_PORT,
         state_dir: &state,
         seed_demo: true,
+        dev_origin: true,
         secrets: Secrets {
             batch: DEV_BATCH_SECRET,
             session: DEV_SESSION_SECRET,

@@ -1,6 +1,8 @@
 //! The parts of Festival's automation that the end-to-end tests share with `cargo xtask`:
-//! where things are, how to start and stop the local stack's processes, reconcile and redrive.
+//! where things are, how to start and stop the local stack's processes, reconcile, redrive and
+//! the deploy checks.
 
+pub mod deploy;
 pub mod paths;
 pub mod reconcile;
 pub mod redrive;

@@ -27,6 +27,8 @@ pub struct Options<'a> {
     /// Holds `origin.db` and the edge's state (`edge/`).
     pub state_dir: &'a Path,
     pub seed_demo: bool,
+    /// Origin in development mode (`--dev`): for the published development secrets.
+    pub dev_origin: bool,
     pub secrets: Secrets<'a>,
     /// `wrangler dev`, or the same without its DevTools inspector.
     pub runner: EdgeRunner,
@@ -62,6 +64,9 @@ pub fn start(options: &Options<'_>) -> Result<LocalStack, String> {
     let mut origin_cmd = Command::new(paths::root().join("target/debug/festival-origin"));
     if options.seed_demo {
         origin_cmd.arg("--seed-demo");
+    }
+    if options.dev_origin {
+        origin_cmd.arg("--dev");
     }
     origin_cmd
         .env(
@@ -99,6 +104,8 @@ pub fn start(options: &Options<'_>) -> Result<LocalStack, String> {
         assets: options.assets,
         state_dir: &state.join("edge"),
         config: None,
+        // Origin is plain HTTP on loopback: only development mode lets the edge use it.
+        development: true,
     };
     let edge_log = options.log_dir.map(|dir| dir.join("wrangler.log"));
     let mut edge = stack::start_edge(&settings, edge_log.as_deref()).map_err(|e| e.to_string())?;
@@ -183,6 +190,8 @@ impl TempStack {
             origin_port: stack::free_port(),
             state_dir: &dir,
             seed_demo: false,
+            // Production's rules: the measured stack holds secrets of its own.
+            dev_origin: false,
             secrets,
             runner,
             vars,

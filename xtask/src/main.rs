@@ -3,6 +3,8 @@
 //! - `setup`: install the toolchain (wasm32 target, wasm-bindgen, worker-build, trunk, npm tools)
 //! - `build [app|edge]`: build the app (Trunk) and the edge (worker-build), release
 //! - `dev`: setup, build, then run origin + `wrangler dev` with a demo festival
+//! - `deploy [--dry-run] [--origin-url URL]`: check (https origin, secrets set), build, and run
+//!   `wrangler deploy`
 //! - `test`: setup (with Chromium), fmt, clippy, unit tests, end-to-end tests
 //! - `fuzz [--cases N]`: the long run of the domain's parser fuzz tests (200,000 cases each)
 //! - `simulate [--seed S] [--seeds N] [--steps N] [--faults a,b]`: festival nights in a seeded,
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
             _ => build::all(),
         }),
         Some("dev") => dev::run(),
+        Some("deploy") => deploy(&args[1..]),
         Some("test") => test::run(),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("simulate") => xtask::simulate::command(&args[1..]),
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
 }
 
 const USAGE: &str = "usage: cargo xtask <setup [--browser] | build [app|edge] | dev | test \
+| deploy [--dry-run] [--origin-url URL] \
 | fuzz [--cases N] | simulate [--seed S] [--seeds N] [--steps N] [--faults a,b] \
 | reconcile [--edge URL] [--origin URL] [--token T] | redrive [--edge URL] [--token T] \
 | rehearse [--shoppers N] [--deals D] [--stock S] [--shards K] [--duration SECS] [--concurrency C] \
@@ -83,6 +87,39 @@ fn reconcile(args: &[String]) -> Result<(), String> {
     } else {
         Err("the edge and origin disagree".into())
     }
+}
+
+/// `cargo xtask deploy`: refuses a plain-HTTP origin and a development configuration before
+/// building, then a missing secret (real deploy) before wrangler deploys; a dry run names the
+/// secrets to set.
+fn deploy(args: &[String]) -> Result<(), String> {
+    let flags = flags::Flags::new(args, &["--origin-url"], &["--dry-run"])?;
+    let dry_run = flags.has("--dry-run");
+    let origin_url: Option<String> = match flags.get("--origin-url", String::new())? {
+        url if url.is_empty() => None,
+        url => Some(url),
+    };
+    // The cheap checks first, so a wrong address fails before a minutes-long build.
+    let plan = xtask::deploy::plan(origin_url.as_deref())?;
+    println!("deploying the edge with ORIGIN_URL {}", plan.origin_url);
+    tools::setup(false)?;
+    build::all()?;
+    let step = Step::new(if dry_run {
+        "wrangler deploy --dry-run"
+    } else {
+        "wrangler deploy"
+    });
+    let output = xtask::deploy::deploy(&plan, dry_run)?;
+    step.done();
+    print!("{output}");
+    if dry_run {
+        println!(
+            "\ndry run: nothing deployed. Before `cargo xtask deploy`, set each secret once \
+             (at least 32 bytes, never a development value), in edge/:\n{}",
+            xtask::deploy::secret_instructions()
+        );
+    }
+    Ok(())
 }
 
 /// `cargo xtask redrive`: defaults fit `cargo xtask dev`; exits non-zero if letters remain.

@@ -146,6 +146,9 @@ pub struct EdgeSettings<'a> {
     pub state_dir: &'a Path,
     /// A `wrangler.toml` to run instead of the edge's own (see [`edge_config_giving_up_after`]).
     pub config: Option<&'a Path>,
+    /// Development mode (`FESTIVAL_DEV=1`): the edge serves with a plain-HTTP origin on
+    /// loopback and local secrets. Without it the edge refuses such a configuration (503).
+    pub development: bool,
 }
 
 /// Writes into `dir` a copy of the edge's `wrangler.toml` whose order queue gives a message up
@@ -227,6 +230,9 @@ pub fn start_edge(settings: &EdgeSettings<'_>, log: Option<&Path>) -> std::io::R
             settings.state_dir.join("wrangler-debug.log"),
         )
         .env("PATH", paths::tool_path());
+    if settings.development {
+        command.args(["--var", "FESTIVAL_DEV:1"]);
+    }
     for (name, value) in settings.vars {
         command.args(["--var", &format!("{name}:{value}")]);
     }

@@ -4,9 +4,9 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use festival_domain::batch::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use festival_domain::{BatchReceipt, MAX_BATCH_ORDERS, OrderBatch};
 
+use super::guard::require_edge;
 use crate::{AppState, OriginError, db, now};
 
 pub(super) async fn store_batch(
@@ -14,15 +14,8 @@ pub(super) async fn store_batch(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<BatchReceipt>, OriginError> {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     // Authenticate before parsing: an unsigned body is not even read as JSON.
-    batch::verify(
-        state.config.batch_secret.as_bytes(),
-        header(TIMESTAMP_HEADER),
-        header(SIGNATURE_HEADER),
-        &body,
-        now(),
-    )?;
+    require_edge(&headers, &state.config, &body)?;
     let batch: OrderBatch =
         serde_json::from_slice(&body).map_err(|e| OriginError::BadRequest(e.to_string()))?;
     if batch.orders.len() > MAX_BATCH_ORDERS {

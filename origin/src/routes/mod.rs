@@ -1,8 +1,11 @@
-//! Origin's routes and the layers around them.
+//! Origin's routes and the layers around them. Every route but `/health` checks the edge's
+//! signature or the marketer token itself (`guard`, `admin::require_marketer`).
 
 mod admin;
 mod catalog;
 mod console;
+mod guard;
+mod health;
 mod ingest;
 mod orders;
 mod reconcile;
@@ -19,10 +22,7 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
-        .route(
-            "/health",
-            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
-        )
+        .route("/health", get(health::check))
         .route("/internal/catalog", get(catalog::list))
         .route("/internal/orders/batch", post(ingest::store_batch))
         .route("/internal/orders/{id}", get(orders::show))

@@ -57,6 +57,7 @@ async fn origin_freezing(edit_freeze: EditFreeze) -> Origin {
         batch_secret: "console-test-batch-secret".into(),
         marketer_token: TOKEN.into(),
         seed_demo: false,
+        dev: false,
         edit_freeze,
     };
     let state = AppState {
@@ -112,7 +113,7 @@ impl Origin {
     }
 
     async fn catalog_ids(&self) -> Vec<String> {
-        let (_, deals) = self.call("GET", "/internal/catalog", None, "").await;
+        let (_, deals) = self.call("GET", "/internal/catalog", Some(TOKEN), "").await;
         deals
             .as_array()
             .unwrap()
@@ -215,7 +216,9 @@ async fn lists_and_edits_a_sale_before_it_starts() {
     edited["stock"] = json!(3);
     let (status, body) = origin.admin("PUT", "/admin/deals/lamp", &edited).await;
     assert_eq!(status, 200, "{body}");
-    let (_, catalog) = origin.call("GET", "/internal/catalog", None, "").await;
+    let (_, catalog) = origin
+        .call("GET", "/internal/catalog", Some(TOKEN), "")
+        .await;
     assert_eq!(catalog[0]["price_minor"], 999);
     assert_eq!(catalog[0]["stock"], 3);
 }
