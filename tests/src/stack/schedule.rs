@@ -1,0 +1,136 @@
+//! Scheduling deals for a test, and reading what the edge lists.
+
+use std::time::Duration;
+
+use festival_domain::{Catalog, Deal, DealId, UnixMillis};
+use libtest_mimic::Failed;
+
+use super::{MARKETER_TOKEN, Stack, check, eventually};
+
+impl Stack {
+    /// Schedules a deal through origin's admin API, opening `opens_in_ms` from now, and waits
+    /// until the edge lists it.
+    pub async fn schedule(
+        &self,
+        id: &str,
+        stock: u32,
+        limit: u32,
+        opens_in_ms: i64,
+    ) -> Result<Deal, Failed> {
+        self.schedule_sharded(id, stock, limit, 0, opens_in_ms)
+            .await
+    }
+
+    /// [`Stack::schedule`] with `shards` Durable Object shards (0: derived from the stock).
+    pub async fn schedule_sharded(
+        &self,
+        id: &str,
+        stock: u32,
+        limit: u32,
+        shards: u32,
+        opens_in_ms: i64,
+    ) -> Result<Deal, Failed> {
+        self.schedule_window(id, stock, limit, shards, opens_in_ms, 3_600_000)
+            .await
+    }
+
+    /// [`Stack::schedule_sharded`], the sale ending `ends_in_ms` from now.
+    pub async fn schedule_window(
+        &self,
+        id: &str,
+        stock: u32,
+        limit: u32,
+        shards: u32,
+        opens_in_ms: i64,
+        ends_in_ms: i64,
+    ) -> Result<Deal, Failed> {
+        let now = festival_origin::now();
+        let deal = Deal {
+            id: DealId::parse(id).map_err(|e| e.to_string())?,
+            name: format!("Test deal {id}"),
+            description: "A deal scheduled by an end-to-end test.".into(),
+            image_url: String::new(),
+            price_minor: 1_250,
+            was_price_minor: 2_500,
+            currency: "USD".into(),
+            stock,
+            starts_at: now.plus_millis(opens_in_ms),
+            ends_at: now.plus_millis(ends_in_ms),
+            per_customer_limit: limit,
+            shards,
+        };
+        let response = self
+            .http
+            .post(format!("{}/admin/deals", self.origin))
+            .bearer_auth(MARKETER_TOKEN)
+            .json(&deal)
+            .send()
+            .await?;
+        check(
+            response.status() == 201,
+            format!("scheduling {id}: {}", response.text().await?),
+        )?;
+        eventually(Duration::from_secs(30), || async {
+            Ok(self
+                .catalog()
+                .await?
+                .deals
+                .iter()
+                .any(|d| d.deal.id == deal.id))
+        })
+        .await?;
+        Ok(deal)
+    }
+
+    /// Schedules a deal that opens in a moment (the schedule must start in the future) and waits
+    /// until it is open by the edge's clock.
+    pub async fn schedule_open(&self, id: &str, stock: u32, limit: u32) -> Result<Deal, Failed> {
+        self.schedule_open_sharded(id, stock, limit, 0).await
+    }
+
+    /// [`Stack::schedule_open`] with `shards` shards.
+    pub async fn schedule_open_sharded(
+        &self,
+        id: &str,
+        stock: u32,
+        limit: u32,
+        shards: u32,
+    ) -> Result<Deal, Failed> {
+        let deal = self
+            .schedule_sharded(id, stock, limit, shards, 2_000)
+            .await?;
+        self.edge_clock_reaches(deal.starts_at).await?;
+        Ok(deal)
+    }
+
+    /// Waits until the edge's clock (the catalog's `server_time`, the clock that decides a
+    /// sale's window) has reached `at`.
+    pub async fn edge_clock_reaches(&self, at: UnixMillis) -> Result<(), Failed> {
+        eventually(Duration::from_secs(30), || async {
+            Ok(self.catalog().await?.server_time >= at)
+        })
+        .await
+    }
+
+    /// The edge's catalog (without a session).
+    pub async fn catalog(&self) -> Result<Catalog, Failed> {
+        Ok(self
+            .http
+            .get(format!("{}/api/catalog", self.edge))
+            .send()
+            .await?
+            .json()
+            .await?)
+    }
+
+    /// Units left in `deal` as the edge reports them.
+    pub async fn stock_left(&self, deal: &Deal) -> Result<u32, Failed> {
+        let catalog = self.catalog().await?;
+        let listed = catalog
+            .deals
+            .iter()
+            .find(|d| d.deal.id == deal.id)
+            .ok_or("deal not listed")?;
+        Ok(listed.stock_left)
+    }
+}
