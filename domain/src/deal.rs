@@ -157,15 +157,9 @@ impl Deal {
     }
 
     /// The shard that serves `customer`: always the same one, so that a customer's idempotency
-    /// keys and units held live in one place. FNV-1a, stable across builds and platforms.
+    /// keys and units held live in one place.
     pub fn shard_for(&self, customer: &crate::order::CustomerId) -> u32 {
-        let hash = customer
-            .as_str()
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            });
-        (hash % u64::from(self.shard_count())) as u32
+        customer.bucket(self.shard_count())
     }
 
     /// Checks the rules a marketer's schedule must follow; `now` is the server's clock. Returns

@@ -13,6 +13,7 @@ pub mod deal;
 pub mod freeze;
 #[cfg(test)]
 mod fuzz;
+pub mod key_claims;
 pub mod money;
 pub mod order;
 pub mod rate;

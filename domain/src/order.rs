@@ -83,6 +83,15 @@ impl CustomerId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Which of `buckets` places this customer's state lives in: always the same one. FNV-1a,
+    /// stable across builds and platforms.
+    pub fn bucket(&self, buckets: u32) -> u32 {
+        let hash = self.0.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        (hash % u64::from(buckets.max(1))) as u32
+    }
 }
 
 /// The JSON a client posts to `/api/orders`, exactly; any other field is refused — a price or

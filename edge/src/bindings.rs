@@ -15,6 +15,11 @@ pub const CATALOG: &str = "CATALOG";
 pub const DEAD_LETTERS: &str = "DEAD_LETTERS";
 /// Durable Object namespace: the one `WaitingRoom` hands out admission moments.
 pub const WAITING_ROOM: &str = "WAITING_ROOM";
+/// Durable Object namespace: `KeyClaims`, named `claims#<index>`, hold customers' idempotency
+/// keys across deals.
+pub const KEY_CLAIMS: &str = "KEY_CLAIMS";
+/// Most keys one Durable Object storage call reads, writes or deletes (the platform's limit).
+pub const STORAGE_KEYS_PER_CALL: usize = 128;
 /// Queue producer for accepted orders and cancellations.
 pub const ORDER_QUEUE: &str = "ORDER_QUEUE";
 /// Name of the dead-letter queue of `festival-orders` (as the consumer sees it).

@@ -8,18 +8,13 @@ use festival_domain::dead_letter::{DeadLetter, Summary};
 use js_sys::Array;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use worker::{
-    DurableObject, Env, ListOptions, Method, Request, RequestInit, Response, Result, State,
-    durable_object,
-};
+use worker::{DurableObject, Env, ListOptions, Request, Response, Result, State, durable_object};
 
-use crate::bindings::DEAD_LETTERS;
+use crate::bindings::{DEAD_LETTERS, STORAGE_KEYS_PER_CALL};
+use crate::objects;
 
 /// Prefix of every letter's storage key.
 const LETTER_PREFIX: &str = "letter/";
-
-/// Most keys one storage call writes or deletes (the platform's limit).
-const KEYS_PER_CALL: usize = 128;
 
 /// Letters read per storage list while summarising: bounds the memory a summary takes.
 const SUMMARY_PAGE: usize = 256;
@@ -71,7 +66,7 @@ impl DurableObject for DeadLetters {
         let storage = self.state.storage();
         match req.json::<Command>().await? {
             Command::Keep { letters } => {
-                for chunk in letters.chunks(KEYS_PER_CALL) {
+                for chunk in letters.chunks(STORAGE_KEYS_PER_CALL) {
                     let writes = js_sys::Object::new();
                     for kept in chunk {
                         let key = format!("{LETTER_PREFIX}{}", kept.key);
@@ -85,7 +80,7 @@ impl DurableObject for DeadLetters {
             Command::Page { after, limit } => Response::from_json(&self.page(after, limit).await?),
             Command::Remove { keys } => {
                 let mut removed = 0;
-                for chunk in keys.chunks(KEYS_PER_CALL) {
+                for chunk in keys.chunks(STORAGE_KEYS_PER_CALL) {
                     let keys: Vec<String> = chunk
                         .iter()
                         .map(|k| format!("{LETTER_PREFIX}{k}"))
@@ -153,23 +148,7 @@ fn stored_letter(value: String) -> DeadLetter {
 
 /// Sends `command` to the one store and reads its answer; an answer other than 200 is an error.
 async fn ask<T: DeserializeOwned>(env: &Env, command: &Command) -> Result<T> {
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_body(Some(serde_json::to_string(command)?.into()));
-    let mut response = env
-        .durable_object(DEAD_LETTERS)?
-        .get_by_name("festival")?
-        .fetch_with_request(Request::new_with_init("https://dead-letters/", &init)?)
-        .await?;
-    if response.status_code() != 200 {
-        let text = response.text().await.unwrap_or_default();
-        return Err(format!(
-            "dead-letter store answered {}: {text}",
-            response.status_code()
-        )
-        .into());
-    }
-    response.json().await
+    objects::post(env, DEAD_LETTERS, "festival", command).await
 }
 
 /// A letter named for its queue message (see [`DeadLetter::name`]).

@@ -15,11 +15,14 @@ mod bindings;
 mod catalog;
 mod catalog_freshness;
 mod catalog_store;
+mod coalesce;
 mod console;
 mod dead_letters;
 mod delivery;
 mod http;
+mod key_claims;
 mod marketer;
+mod objects;
 mod ops;
 mod orders;
 mod origin_request;
@@ -32,6 +35,7 @@ mod waiting_room;
 
 pub use catalog_store::CatalogStore;
 pub use dead_letters::DeadLetters;
+pub use key_claims::KeyClaims;
 pub use stock::shard::DealStock;
 pub use waiting_room::WaitingRoom;
 

@@ -2,19 +2,20 @@
 //! session rate, body, sale token, schedule, the sold-out memory — so that most of a burst is
 //! answered before any Durable Object is called.
 
+use festival_domain::key_claims::ClaimAnswer;
 use festival_domain::refusal::MAX_ORDER_BODY_BYTES;
 use festival_domain::{CustomerId, Order, OrderId, OrderRequest, PricedOrder, Refusal};
 use serde::Serialize;
 use worker::{Context, Env, Request, Response, Result};
 
 use crate::stock::{self, Cancellation, Reservation, sold_out};
-use crate::{bindings, catalog, http, rate_limit, session, waiting_room};
+use crate::{bindings, catalog, http, key_claims, rate_limit, session, waiting_room};
 
 /// Header on a "sold out" answered from the isolate's memory, without a Durable Object call.
 pub const ANSWERED_FROM_MEMORY: &str = "x-festival-answered-from";
 
 /// Header on an answer from a shard: how many orders shared its Durable Object request (see
-/// `stock::coalesce`).
+/// `coalesce`).
 pub const BATCH_SIZE: &str = "x-festival-batch";
 
 /// Early exit with a refusal from a `Result<T, Refusal>`.
@@ -61,6 +62,11 @@ pub async fn place(mut req: Request, env: &Env, ctx: &Context) -> Result<Respons
         let mut response = http::refusal(&Refusal::SoldOut)?;
         response.headers_mut().set(ANSWERED_FROM_MEMORY, "memory")?;
         return Ok(response);
+    }
+    // Keys are the customer's across deals: one first used for another deal or quantity is
+    // refused here, before the deal's shard (which only knows its own deal's keys) sees it.
+    if key_claims::claim(env, ctx, &priced).await? == ClaimAnswer::Reused {
+        return http::refusal(&Refusal::IdempotencyKeyReused);
     }
     let (reservation, batch_size) = stock::reserve(env, ctx, &deal, priced).await?;
     let mut response = match reservation {

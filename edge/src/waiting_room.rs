@@ -14,12 +14,10 @@ use festival_domain::token::{self, ADMISSION_COOKIE, ADMISSION_HEADER, ADMISSION
 use festival_domain::waiting_room::{self, Place};
 use festival_domain::{CustomerId, SaleState, UnixMillis};
 use serde::{Deserialize, Serialize};
-use worker::{
-    DurableObject, Env, Method, Request, RequestInit, Response, Result, State, durable_object,
-};
+use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
 use crate::bindings::{self, SESSION_SECRET, WAITING_ROOM};
-use crate::{catalog, http, session};
+use crate::{catalog, http, objects, session};
 
 /// Storage keys: the latest admission moment handed out, and each customer's moment.
 const LAST_KEY: &str = "last";
@@ -113,18 +111,11 @@ pub async fn join(req: Request, env: &Env) -> Result<Response> {
     if everything_sold_out(env, now).await? {
         return http::json(&Place::SoldOut, 200);
     }
-    let stub = env.durable_object(WAITING_ROOM)?.get_by_name("festival")?;
-    let mut init = RequestInit::new();
-    let body = serde_json::to_string(&Join {
+    let join = Join {
         customer: customer.clone(),
         per_second,
-    })?;
-    init.with_method(Method::Post).with_body(Some(body.into()));
-    let admit_at: UnixMillis = stub
-        .fetch_with_request(Request::new_with_init("https://waiting-room/", &init)?)
-        .await?
-        .json()
-        .await?;
+    };
+    let admit_at: UnixMillis = objects::post(env, WAITING_ROOM, "festival", &join).await?;
     // The room read its clock after ours: compare with a fresh reading.
     let now = bindings::now();
     if admit_at <= now {

@@ -15,6 +15,7 @@ mod dead_letters;
 mod deploy;
 mod fail_closed;
 mod faults;
+mod keys;
 mod orders;
 mod signatures;
 mod stack;
@@ -49,6 +50,9 @@ fn main() {
         }),
         api("one_idempotency_key_makes_one_order", |s| {
             Box::pin(orders::one_key_one_order(s))
+        }),
+        api("a_key_is_the_customers_across_deals", |s| {
+            Box::pin(keys::a_key_is_the_customers_across_deals(s))
         }),
         api("bad_input_is_refused_with_its_own_code", |s| {
             Box::pin(orders::bad_input_is_refused(s))

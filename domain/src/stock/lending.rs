@@ -59,12 +59,11 @@ impl<H: Host> Shard<H> {
         writes.put(transfer_key(&id), &transfer)?;
         writes.put(LEDGER_KEY.to_owned(), &ledger)?;
         self.write_with_ledger(writes, ledger).await?;
-        let finished = self.finish_transfer(&id, &transfer).await;
-        if finished.is_err() {
-            let retry = UnixMillis(self.host.now().0 + super::outbox::ALARM_RETRY_MS);
-            self.arm_alarm(retry).await;
-        }
-        finished
+        // Armed before the ask, not after it fails: a reset while the ask is out runs no code
+        // after it, and the open record must not wait for the object's next event.
+        let retry = UnixMillis(self.host.now().0 + super::outbox::ALARM_RETRY_MS);
+        self.arm_alarm(retry).await;
+        self.finish_transfer(&id, &transfer).await
     }
 
     /// Asks the lender for transfer `id` (again) and counts its units in, unless another task

@@ -18,13 +18,15 @@ use crate::order::OrderId;
 use crate::time::UnixMillis;
 
 use super::records::{LEGACY_OUTBOX_PREFIX, PENDING_PREFIX, Pending, order_key, pending_key};
-use super::shard::{Shard, parse};
+use super::shard::{PendingScan, Shard, parse};
 use super::{Fault, Host, Writes};
 
 /// Most orders in one send to the queue: one message (see `batch::messages_of`).
 pub const QUEUE_BATCH: usize = MAX_BATCH_ORDERS;
 /// Pages of pending records read per alarm run (see `Tuning::pending_page`).
 const PAGES_PER_RUN: usize = 8;
+/// Legacy outbox entries sent per alarm run.
+const LEGACY_ENTRIES_PER_RUN: usize = 16;
 /// When a run that failed half way runs again, and when a failed send is tried again.
 pub const ALARM_RETRY_MS: i64 = 2_000;
 /// How late an alarm may be before it counts as lost.
@@ -33,6 +35,11 @@ const ALARM_OVERDUE_MS: i64 = 30_000;
 impl<H: Host> Shard<H> {
     /// Makes sure the alarm goes off by `at`.
     pub(super) async fn arm_alarm(&self, at: UnixMillis) {
+        // A pass over the pending records that spans runs may already be past a record written
+        // now: what is asked for counts in the time the pass ends on.
+        if let Some(scan) = self.pending_scan.borrow_mut().as_mut() {
+            scan.next_due = earliest(scan.next_due, Some(at));
+        }
         if let Some(asked) = self.asked_during_alarm.get() {
             self.asked_during_alarm.set(Some(earliest(asked, Some(at))));
             return;
@@ -75,6 +82,9 @@ impl<H: Host> Shard<H> {
         self.asked_during_alarm.set(Some(None));
         let run = self.alarm_run(now, safety).await;
         let asked = self.asked_during_alarm.take().flatten();
+        if let Some(scan) = self.pending_scan.borrow_mut().as_mut() {
+            scan.next_due = earliest(scan.next_due, asked);
+        }
         let next = earliest(run?, asked);
         self.host.set_alarm(next).await?;
         self.alarm_at.set(next);
@@ -88,9 +98,11 @@ impl<H: Host> Shard<H> {
         safety: UnixMillis,
     ) -> Result<Option<UnixMillis>, Fault> {
         let transfers_open = self.finish_open_transfers().await;
-        self.drain_legacy_outbox().await?;
+        let legacy_left = self.drain_legacy_outbox().await?;
         let next_due = self.send_due(now).await?;
-        Ok(if transfers_open {
+        Ok(if legacy_left {
+            Some(now)
+        } else if transfers_open {
             Some(safety)
         } else {
             next_due
@@ -120,17 +132,21 @@ impl<H: Host> Shard<H> {
     }
 
     /// Pending records due by `now`, and when the first of the others is due. A run reads at
-    /// most [`PAGES_PER_RUN`] pages, from where the previous run stopped: with more records than
-    /// that, the next run goes on at once (`now`) and the scan wraps around, so every record is
-    /// read in turn, however many wait.
+    /// most [`PAGES_PER_RUN`] pages: with more records than that, a pass over them spans runs
+    /// (the next goes on at once, from where this one stopped) and carries the earliest due time
+    /// it saw, so the pass that reaches the end knows when the next record is due and the
+    /// backoff of records sent earlier holds however many wait.
     async fn list_due(
         &self,
         now: UnixMillis,
     ) -> Result<(Vec<(OrderId, Pending)>, Option<UnixMillis>), Fault> {
         let page_size = self.tuning.pending_page;
-        let mut after = self.pending_cursor.take();
-        let whole_scan = after.is_none();
-        let (mut due, mut next) = (Vec::new(), None);
+        let scan = self.pending_scan.take();
+        let (mut after, mut next) = match scan {
+            Some(scan) => (Some(scan.after), scan.next_due),
+            None => (None, None),
+        };
+        let mut due = Vec::new();
         for _ in 0..PAGES_PER_RUN {
             let page = self
                 .host
@@ -147,11 +163,15 @@ impl<H: Host> Shard<H> {
                 after = Some(key);
             }
             if !full {
-                // The end: a scan that began part way must still read the beginning.
-                return Ok((due, if whole_scan { next } else { Some(now) }));
+                return Ok((due, next));
             }
         }
-        self.pending_cursor.replace(after);
+        if let Some(after) = after {
+            self.pending_scan.replace(Some(PendingScan {
+                after,
+                next_due: next,
+            }));
+        }
         Ok((due, Some(now)))
     }
 
@@ -185,20 +205,25 @@ impl<H: Host> Shard<H> {
     }
 
     /// Sends and removes the outbox entries an earlier version left (a JSON list of order JSON
-    /// texts each). Their orders have no pending record; they go once more, as before.
-    async fn drain_legacy_outbox(&self) -> Result<(), Fault> {
-        let entries = self.host.list(LEGACY_OUTBOX_PREFIX, None, 16).await?;
+    /// texts each). Their orders have no pending record; they go once more, as before. Answers
+    /// whether more entries wait than one run reads.
+    async fn drain_legacy_outbox(&self) -> Result<bool, Fault> {
+        let entries = self
+            .host
+            .list(LEGACY_OUTBOX_PREFIX, None, LEGACY_ENTRIES_PER_RUN)
+            .await?;
+        let more = entries.len() == LEGACY_ENTRIES_PER_RUN;
         for (key, json) in entries {
-            let messages = match serde_json::from_str::<Vec<String>>(&json) {
+            let orders = match serde_json::from_str::<Vec<String>>(&json) {
                 Ok(orders) => orders,
                 Err(_) => vec![json],
             };
-            self.host.send(messages).await?;
+            self.host.send(messages_of(&orders)).await?;
             let mut writes = Writes::default();
             writes.delete(key);
             self.host.write(writes).await?;
         }
-        Ok(())
+        Ok(more)
     }
 }
 

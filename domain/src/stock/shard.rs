@@ -41,8 +41,16 @@ pub struct Shard<H> {
     /// Whether this object has looked at its storage since it started.
     started: Cell<bool>,
     pub(super) tuning: Tuning,
-    /// Where the last alarm run stopped reading pending records.
-    pub(super) pending_cursor: RefCell<Option<String>>,
+    /// How far the current pass over the pending records has read, when it spans alarm runs.
+    pub(super) pending_scan: RefCell<Option<PendingScan>>,
+}
+
+/// A pass over the pending records that spans alarm runs: where it stopped, and the earliest
+/// due time among the records it read that were not yet due.
+#[derive(Debug, Clone)]
+pub(super) struct PendingScan {
+    pub after: String,
+    pub next_due: Option<UnixMillis>,
 }
 
 /// How a shard paces what it sends again.
@@ -73,7 +81,7 @@ impl<H: Host> Shard<H> {
             asked_during_alarm: Cell::new(None),
             started: Cell::new(false),
             tuning,
-            pending_cursor: RefCell::new(None),
+            pending_scan: RefCell::new(None),
         }
     }
 

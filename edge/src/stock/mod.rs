@@ -1,23 +1,25 @@
 //! Stock: a deal's units are split over N `DealStock` Durable Objects ("shards", named
 //! `<deal>#<index>`). The protocol — what a shard decides, and why it never oversells, strands
 //! or loses — is `festival_domain::stock`; this module is the Worker's side of the
-//! conversation: typed commands in, typed answers out. Reservations go through [`coalesce`],
-//! which sends an isolate's concurrent orders for one shard in one batch.
+//! conversation: typed commands in, typed answers out. Reservations go through
+//! [`coalesce`](crate::coalesce), which sends an isolate's concurrent orders for one shard in
+//! one batch.
 
-pub mod coalesce;
-pub mod line;
 mod old_layout;
 pub mod shard;
 pub mod sold_out;
 
+use festival_domain::stock::reserve::MAX_BATCH;
 pub use festival_domain::stock::{
     Answer, Cancellation, Ledger, Reservation, ShardSpec, StockCommand, shard_name,
 };
 use festival_domain::{CustomerId, Deal, DealId, Order, OrderId, OrderStatus, PricedOrder};
 use serde::de::DeserializeOwned;
-use worker::{Context, Env, Method, Request, RequestInit, Result};
+use worker::{Context, Env, Result};
 
 use crate::bindings::DEAL_STOCK;
+use crate::coalesce::{self, Destination};
+use crate::objects;
 
 /// Sends `command` to shard `index` of `deal` and reads its answer.
 pub async fn ask<T: DeserializeOwned>(
@@ -26,9 +28,7 @@ pub async fn ask<T: DeserializeOwned>(
     index: u32,
     command: &StockCommand,
 ) -> Result<T> {
-    let text = ask_text(env, deal, index, command).await?;
-    serde_json::from_str(&text)
-        .map_err(|error| format!("reading the shard's answer: {error}").into())
+    objects::post(env, DEAL_STOCK, &shard_name(deal, index), command).await
 }
 
 /// Sends `command` to shard `index` of `deal`; its answer as JSON text.
@@ -38,25 +38,7 @@ pub async fn ask_text(
     index: u32,
     command: &StockCommand,
 ) -> Result<String> {
-    let stub = env
-        .durable_object(DEAL_STOCK)?
-        .get_by_name(&shard_name(deal, index))?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Post)
-        .with_body(Some(serde_json::to_string(command)?.into()));
-    let request = Request::new_with_init("https://deal-stock/", &init)?;
-    let mut response = stub
-        .fetch_with_request(request)
-        .await
-        .map_err(|error| format!("calling the shard: {error}"))?;
-    if response.status_code() != 200 {
-        let text = response.text().await.unwrap_or_default();
-        return Err(format!("deal stock answered {}: {text}", response.status_code()).into());
-    }
-    response
-        .text()
-        .await
-        .map_err(|error| format!("reading the shard's answer: {error}").into())
+    objects::post_text(env, DEAL_STOCK, &shard_name(deal, index), command).await
 }
 
 /// Reserves stock for `order` on the customer's shard of `deal`; answers the reservation and
@@ -68,12 +50,17 @@ pub async fn reserve(
     deal: &Deal,
     order: PricedOrder,
 ) -> Result<(Reservation, usize)> {
-    let spec = ShardSpec::of(deal, deal.shard_for(&order.customer_id));
-    let failed = |error: String| format!("shard {} of {}: {error}", spec.index, deal.id);
-    let batched = coalesce::reserve(env, ctx, &deal.id, spec, deal.per_customer_limit, order)
+    let shard = ShardBatch {
+        env: env.clone(),
+        deal: deal.id.clone(),
+        spec: ShardSpec::of(deal, deal.shard_for(&order.customer_id)),
+        per_customer_limit: deal.per_customer_limit,
+    };
+    let failed = |error: String| format!("shard {} of {}: {error}", shard.spec.index, deal.id);
+    let batched = coalesce::send(shard.clone(), ctx, order)
         .await
         .map_err(|error| failed(error.to_string()))?;
-    let reservation = batched.answer.map_err(failed)?;
+    let reservation = batched.answer.and_then(|answer| answer).map_err(failed)?;
     if let Reservation::SoldOut {
         deal_sold_out: true,
     } = reservation
@@ -81,6 +68,35 @@ pub async fn reserve(
         sold_out::remember(&deal.id);
     }
     Ok((reservation, batched.batch_size))
+}
+
+/// A batch of reservations for one shard.
+#[derive(Clone)]
+struct ShardBatch {
+    env: Env,
+    deal: DealId,
+    spec: ShardSpec,
+    per_customer_limit: u32,
+}
+
+impl Destination for ShardBatch {
+    type Item = PricedOrder;
+    type Answer = Answer;
+    /// What a shard writes in one storage call.
+    const MOST: usize = MAX_BATCH;
+
+    fn name(&self) -> String {
+        shard_name(&self.deal, self.spec.index)
+    }
+
+    async fn send(&self, orders: Vec<PricedOrder>) -> Result<Vec<Answer>> {
+        let command = StockCommand::Reserve {
+            spec: self.spec,
+            per_customer_limit: self.per_customer_limit,
+            orders,
+        };
+        ask(&self.env, &self.deal, self.spec.index, &command).await
+    }
 }
 
 /// The order with this id, if its shard holds it.

@@ -12,12 +12,12 @@ use worker::{ListOptions, Result, Storage, console_warn};
 
 use festival_domain::stock::records::{CUSTOMER_PREFIX, CustomerRecord};
 
+use crate::bindings::STORAGE_KEYS_PER_CALL;
+
 const HELD_PREFIX: &str = "held:";
 const MINE_PREFIX: &str = "mine:";
 /// Present once this shard's customers are records.
 const MARKER_KEY: &str = "layout:customer-records";
-/// Most keys in one storage call.
-const KEYS_PER_CALL: usize = 128;
 
 /// Converts the old keys, if any, and sets the marker. Only storage is awaited, so no other
 /// event of the object runs in between; interrupted, it runs again from the old keys, which go
@@ -43,7 +43,7 @@ pub async fn convert_customer_keys(storage: &Storage) -> Result<()> {
             Ok((key, serde_json::to_string(&record)?))
         })
         .collect::<Result<_>>()?;
-    for part in records.chunks(KEYS_PER_CALL) {
+    for part in records.chunks(STORAGE_KEYS_PER_CALL) {
         let writes = Object::new();
         for (key, json) in part {
             Reflect::set(&writes, &key.into(), &json.into())?;
@@ -55,7 +55,7 @@ pub async fn convert_customer_keys(storage: &Storage) -> Result<()> {
         .chain(&mine)
         .map(|(key, _)| key.as_str())
         .collect();
-    for part in old.chunks(KEYS_PER_CALL) {
+    for part in old.chunks(STORAGE_KEYS_PER_CALL) {
         storage.delete_multiple(part.to_vec()).await?;
     }
     storage.put(MARKER_KEY, true).await

@@ -14,10 +14,7 @@ use worker::{
     durable_object,
 };
 
-use crate::bindings::{self, ORDER_QUEUE};
-
-/// Most keys in one storage call.
-const KEYS_PER_CALL: usize = 128;
+use crate::bindings::{self, ORDER_QUEUE, STORAGE_KEYS_PER_CALL};
 
 #[durable_object]
 pub struct DealStock {
@@ -97,7 +94,7 @@ impl Host for DurableHost {
     ) -> std::result::Result<BTreeMap<String, String>, Fault> {
         let storage = self.state.storage();
         let mut found = BTreeMap::new();
-        for part in keys.chunks(KEYS_PER_CALL) {
+        for part in keys.chunks(STORAGE_KEYS_PER_CALL) {
             let stored = storage.get_multiple(part.to_vec()).await.map_err(fault)?;
             for key in part {
                 if let Some(value) = stored.get(&key.into()).as_string() {

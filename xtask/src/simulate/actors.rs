@@ -92,6 +92,9 @@ pub struct Book {
     pub answered: BTreeMap<(String, String), Order>,
     /// What each (customer, key) was first sent as: retries send the same.
     pub sent: Vec<PricedOrder>,
+    /// The `KeyClaims` objects' storage (claims are keyed by customer, so one store holds
+    /// them all).
+    pub claims: BTreeMap<String, String>,
     /// Cancels answered "cancelled".
     pub cancelled: BTreeSet<OrderId>,
     /// What shards answered that they must not have.
@@ -112,7 +115,9 @@ pub fn order_batch(world: &Rc<World>, book: &Shared, plans: &[Plan], deal: usize
     for _ in 0..count {
         let order = next_order(world, book, schedule);
         let index = schedule.shard_for(&order.customer_id);
-        if *shard.get_or_insert(index) == index {
+        if *shard.get_or_insert(index) == index
+            && super::claims::claim(world, &mut book.borrow_mut().claims, &order)
+        {
             orders.push(order);
         }
     }
@@ -145,17 +150,27 @@ pub fn order_batch(world: &Rc<World>, book: &Shared, plans: &[Plan], deal: usize
     });
 }
 
-/// A new order, a retry of one sent before (same body), or its key reused for another body.
+/// A new order, a retry of one sent before (same body), or its key reused for another body:
+/// another quantity, or another deal.
 fn next_order(world: &Rc<World>, book: &Shared, deal: &Deal) -> PricedOrder {
     let mut faults = world.faults.borrow_mut();
     let choice = faults.choices.below(10);
     let book = book.borrow();
-    let earlier: Vec<&PricedOrder> = book.sent.iter().filter(|o| o.deal_id == deal.id).collect();
-    if choice < 2 && !earlier.is_empty() {
+    let earlier: Vec<&PricedOrder> = book
+        .sent
+        .iter()
+        .filter(|o| (o.deal_id == deal.id) == (choice < 2))
+        .collect();
+    if choice < 3 && !earlier.is_empty() {
         let mut again = earlier[faults.choices.below(earlier.len() as u64) as usize].clone();
         if choice == 1 {
             let other = again.quantity.get() % deal.per_customer_limit + 1;
             again.quantity = Quantity::new(i64::from(other)).expect("at least 1");
+        }
+        if choice == 2 {
+            again.deal_id = deal.id.clone();
+            again.unit_price_minor = deal.price_minor;
+            again.total_minor = deal.price_minor * i64::from(again.quantity.get());
         }
         return again;
     }

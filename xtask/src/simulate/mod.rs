@@ -9,8 +9,11 @@
 
 mod actors;
 mod checks;
+mod claims;
 mod faults;
 mod night;
+#[cfg(test)]
+mod outbox_paging;
 mod rng;
 mod world;
 

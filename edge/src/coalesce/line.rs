@@ -1,11 +1,11 @@
-//! One shard's line in an isolate, as plain data: who leads the batch that is out, and the
+//! One object's line in an isolate, as plain data: who leads the batch that is out, and the
 //! orders waiting for the next one. No I/O and no clock of its own, so every rule is tested
-//! here; `coalesce.rs` drives it from requests.
+//! here; `coalesce` drives it from requests.
 //!
 //! The lead never passes from one request to another: a leader whose batch came back carries
 //! on with the next one itself ([`Line::carry_on`]), and an order only ever leads from its own
 //! arrival or its own timer ([`Line::look_up`]). Waiting orders are told nothing but their
-//! answer. (`coalesce.rs` says why: the runtime ties I/O to the request whose turn makes it.)
+//! answer. (`coalesce` says why: the runtime ties I/O to the request whose turn makes it.)
 //!
 //! A lead is a lease: a request the runtime cancelled may never run again — not even its
 //! destructors — so a lead older than [`LEASE_MS`] may be taken over by the next order, and

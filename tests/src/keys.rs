@@ -1,0 +1,99 @@
+//! Idempotency keys are the customer's across deals, as Stripe scopes them to an account.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::join_all;
+use libtest_mimic::Failed;
+use serde_json::Value;
+
+use crate::stack::{Stack, check, eventually, order_body};
+
+/// How long the queue may take to bring accepted orders to origin in these tests.
+const DRAIN: Duration = Duration::from_secs(45);
+
+/// A key used for one order answers that order on a retry and is refused 422
+/// `idempotency_key_reused` for another quantity or another deal; another shopper's same key is
+/// their own. Sent at once to two deals, a fresh key makes exactly one order.
+pub async fn a_key_is_the_customers_across_deals(stack: Arc<Stack>) -> Result<(), Failed> {
+    let lantern = stack.schedule_open("e2e-key-lantern", 20, 2).await?;
+    let kettle = stack.schedule_open("e2e-key-kettle", 20, 2).await?;
+    let ada = stack.shopper().await?;
+    let key = "ada-one-key-for-one-order";
+    let (status, first) = stack
+        .post_order(&ada, &order_body(&lantern, 1, key, &ada))
+        .await?;
+    check(status == 202, format!("the first order: {status} {first}"))?;
+    let (status, replay) = stack
+        .post_order(&ada, &order_body(&lantern, 1, key, &ada))
+        .await?;
+    check(
+        status == 202 && replay["id"] == first["id"],
+        format!("a retry answers the same order: {status} {replay}"),
+    )?;
+    for (deal, quantity, what) in [
+        (&lantern, 2, "another quantity"),
+        (&kettle, 1, "another deal"),
+    ] {
+        let (status, answer) = stack
+            .post_order(&ada, &order_body(deal, quantity, key, &ada))
+            .await?;
+        check(
+            status == 422
+                && answer["code"] == "idempotency_key_reused"
+                && answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+            format!("the key reused for {what}: {status} {answer}"),
+        )?;
+    }
+    let bob = stack.shopper().await?;
+    let (status, answer) = stack
+        .post_order(&bob, &order_body(&kettle, 1, key, &bob))
+        .await?;
+    check(
+        status == 202,
+        format!("another shopper's same key: {status} {answer}"),
+    )?;
+
+    // A fresh key sent ten times at once, alternating between the two deals.
+    let race_key = "ada-raced-over-two-deals";
+    let bodies: Vec<Value> = (0..10)
+        .map(|i| {
+            let deal = if i % 2 == 0 { &lantern } else { &kettle };
+            order_body(deal, 1, race_key, &ada)
+        })
+        .collect();
+    let posts = bodies.iter().map(|body| stack.post_order(&ada, body));
+    let answers = join_all(posts)
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
+    let accepted: Vec<&Value> = answers
+        .iter()
+        .filter(|(status, _)| *status == 202)
+        .map(|(_, order)| order)
+        .collect();
+    let refused = answers
+        .iter()
+        .filter(|(status, answer)| *status == 422 && answer["code"] == "idempotency_key_reused")
+        .count();
+    check(
+        !accepted.is_empty()
+            && accepted
+                .iter()
+                .all(|order| order["id"] == accepted[0]["id"])
+            && accepted.len() + refused == answers.len(),
+        format!("one order for the raced key, the rest refused: {answers:?}"),
+    )?;
+
+    // Origin holds exactly the three orders made: ada's two and bob's one.
+    let stored = || async {
+        Ok::<_, Failed>(stack.origin_rows(&lantern).await? + stack.origin_rows(&kettle).await?)
+    };
+    eventually(DRAIN, || async { Ok(stored().await? >= 3) }).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rows = stored().await?;
+    check(
+        rows == 3,
+        format!("origin stored {rows} orders, expected 3"),
+    )
+}
