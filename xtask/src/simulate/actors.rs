@@ -328,6 +328,12 @@ async fn deliver(world: &Rc<World>, book: &Shared, taken: Vec<(u64, String)>) {
         }
     };
     let confirmed = match receipt {
+        // Origin stored the batch, and its answer was lost on the way back: the consumer
+        // retries a batch origin already holds.
+        Some(_) if world.fault(Kind::LostReply) => {
+            world.note("origin's answer to the consumer lost".into());
+            false
+        }
         Some(receipt) => confirm(world, &orders, receipt).await,
         None => false,
     };

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use festival_domain::stock::records::{LEDGER_KEY, ORDER_PREFIX, PENDING_PREFIX, TRANSFER_PREFIX};
+use festival_domain::stock::records::{
+    LEDGER_KEY, LENT_PREFIX, ORDER_PREFIX, PENDING_PREFIX, TRANSFER_PREFIX,
+};
 use festival_domain::stock::{Ledger, ShardSpec};
 use festival_domain::{Order, OrderStatus};
 
@@ -20,6 +22,9 @@ struct DealState {
     orders: Vec<Order>,
     pending: Vec<String>,
     transfers: usize,
+    /// Units the lenders' `lent:` records say they gave: what the ledgers' `lent_units` must
+    /// add up to, counted independently of them.
+    lent_by_record: i64,
 }
 
 fn deal_state(world: &World, deal: usize, shards: u32) -> DealState {
@@ -30,6 +35,7 @@ fn deal_state(world: &World, deal: usize, shards: u32) -> DealState {
         orders: Vec::new(),
         pending: Vec::new(),
         transfers: 0,
+        lent_by_record: 0,
     };
     for index in 0..shards {
         let Some(object) = objects.get(&(deal, index)) else {
@@ -52,6 +58,9 @@ fn deal_state(world: &World, deal: usize, shards: u32) -> DealState {
                 state.pending.push(format!("{key} = {value}"));
             }
             state.transfers += usize::from(key.starts_with(TRANSFER_PREFIX));
+            if key.starts_with(LENT_PREFIX) {
+                state.lent_by_record += serde_json::from_str::<i64>(value).expect("units lent");
+            }
         }
     }
     state
@@ -70,6 +79,17 @@ pub fn always(world: &World, plans: &[Plan], book: &Book) -> Result<(), String> 
             .fold(plan.deal.shard_count(), u32::max);
         let state = deal_state(world, deal, shards);
         check_deal(&plan.deal.id.to_string(), &state, plan)?;
+    }
+    for id in &book.cancelled {
+        let deal = world.object_index(&id.deal_id());
+        let objects = world.objects.borrow();
+        let stored = objects
+            .get(&(deal, id.shard()))
+            .and_then(|object| object.storage.get(&format!("{ORDER_PREFIX}{id}")))
+            .and_then(|json| serde_json::from_str::<Order>(json).ok());
+        if stored.is_none_or(|order| order.status != OrderStatus::Cancelled) {
+            return Err(format!("{id} was answered cancelled and is not"));
+        }
     }
     for order in book.answered.values() {
         let deal = world.object_index(&order.id.deal_id());
@@ -91,8 +111,19 @@ fn check_deal(name: &str, state: &DealState, plan: &Plan) -> Result<(), String> 
     if state.ledgers.iter().any(|l| (l.stock, l.shards) != pinned) {
         return Err(format!("{name}: shards serve different schedules"));
     }
+    let scheduled = |deal: &festival_domain::Deal| (deal.stock, deal.shard_count());
+    if scheduled(&plan.deal) != pinned && plan.older.as_ref().map(scheduled) != Some(pinned) {
+        return Err(format!("{name}: shards serve {pinned:?}, never scheduled"));
+    }
     let (stock, shards) = pinned;
     let sum = |f: fn(&Ledger) -> u32| state.ledgers.iter().map(f).map(i64::from).sum::<i64>();
+    if state.lent_by_record != sum(|l| l.lent_units) {
+        return Err(format!(
+            "{name}: lenders recorded {} units given, their ledgers {}",
+            state.lent_by_record,
+            sum(|l| l.lent_units)
+        ));
+    }
     let in_transit = sum(|l| l.lent_units) - sum(|l| l.borrowed_units);
     if in_transit < 0 {
         return Err(format!(
