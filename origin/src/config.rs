@@ -86,6 +86,12 @@ impl Config {
                 }
             }
         }
+        if crate::db::Engine::of(&config.database_url).is_none() {
+            return Err(format!(
+                "refusing to start: {}",
+                crate::db::engine::unsupported(&config.database_url)
+            ));
+        }
         let problems = config.problems();
         if !problems.is_empty() {
             return Err(format!(
@@ -207,6 +213,28 @@ mod tests {
             "{published}"
         );
         assert!(published.contains("--dev"), "{published}");
+    }
+
+    #[test]
+    fn a_database_origin_cannot_serve_is_refused_at_start() {
+        for url in [
+            "mysql://db/festival",
+            "postgres:festival",
+            ".festival/origin.db",
+        ] {
+            let refused =
+                Config::from_args_and_env(args(&["--dev", "--database-url", url]), |_| None);
+            let message = refused.unwrap_err();
+            assert!(
+                message.contains("must start with sqlite:// or postgres://"),
+                "{url}: {message}"
+            );
+        }
+        for url in ["sqlite://x.db", "postgres://u@h/db", "postgresql://u@h/db"] {
+            let config =
+                Config::from_args_and_env(args(&["--dev", "--database-url", url]), |_| None);
+            assert!(config.is_ok(), "{url}");
+        }
     }
 
     #[test]

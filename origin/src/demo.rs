@@ -2,7 +2,7 @@
 //! them with only five units so "sold out" is easy to see.
 
 use festival_domain::{Deal, DealId, UnixMillis};
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 use crate::db;
 
@@ -70,7 +70,7 @@ pub fn demo_deals(now: UnixMillis) -> Vec<Deal> {
 }
 
 /// Seeds the demo deals when no deal is scheduled; `Ok(true)` when it seeded.
-pub async fn seed_if_empty(db: &SqlitePool, now: UnixMillis) -> Result<bool, sqlx::Error> {
+pub async fn seed_if_empty(db: &AnyPool, now: UnixMillis) -> Result<bool, sqlx::Error> {
     if !db::list_deals(db).await?.is_empty() {
         return Ok(false);
     }

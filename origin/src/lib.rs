@@ -22,7 +22,7 @@ pub use error::OriginError;
 #[derive(Clone)]
 pub struct AppState {
     /// SQLite (WAL) connection pool.
-    pub db: sqlx::SqlitePool,
+    pub db: sqlx::AnyPool,
     /// Secrets and settings.
     pub config: Arc<Config>,
 }

@@ -284,7 +284,7 @@ pub async fn cancel_restores_stock_once(stack: Arc<Stack>) -> Result<(), Failed>
 
     let id = order["id"].as_str().ok_or("an id")?.to_owned();
     eventually(DRAIN, || async {
-        let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = ?")
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM orders WHERE id = $1")
             .bind(&id)
             .fetch_optional(&stack.db)
             .await?;

@@ -113,7 +113,7 @@ async fn redrive_heals(
         report.is_done() && report.stored_now + report.already_stored == orders.len(),
         format!("redrive stores every order:\n{report}"),
     )?;
-    let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM orders WHERE deal_id = ?")
+    let stored: Vec<String> = sqlx::query_scalar("SELECT id FROM orders WHERE deal_id = $1")
         .bind(deal.id.as_str())
         .fetch_all(&stack.db)
         .await?;

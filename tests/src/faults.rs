@@ -89,7 +89,7 @@ pub async fn edge_killed_mid_burst_loses_nothing() -> Result<(), Failed> {
         format!("origin holds {rows} of the {expected} orders answered 202"),
     )?;
     for id in &accepted {
-        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE id = ?")
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE id = $1")
             .bind(id)
             .fetch_one(&stack.db)
             .await?;

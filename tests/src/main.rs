@@ -26,7 +26,23 @@ use std::sync::Arc;
 
 use libtest_mimic::{Arguments, Trial};
 
+use festival_origin::db::testing::TEST_DATABASE_VAR;
+
 use crate::stack::Stack;
+
+/// The tests that store at origin, read from it or change it: the ones run on each engine.
+const CONCERN_ORIGIN: [&str; 10] = [
+    "order_is_stored_once_and_confirmed",
+    "burst_of_200_sells_exactly_the_stock",
+    "one_idempotency_key_makes_one_order",
+    "console_refuses_wrong_token_and_schedules_a_sale",
+    "origin_refuses_forged_and_stale_batches",
+    "origin_refuses_unsigned_internal_reads",
+    "nothing_lost_with_origin_down",
+    "dead_letters_are_kept_reported_and_redriven",
+    "a_refused_batch_is_a_dead_letter_at_once",
+    "edge_killed_mid_burst_loses_nothing",
+];
 
 fn main() {
     let args = Arguments::from_args();
@@ -164,6 +180,13 @@ fn main() {
         },
         Trial::test("wrangler_deploy_dry_run", deploy::dry_run),
     ];
+    // On PostgreSQL (`FESTIVAL_TEST_DATABASE_URL`), only the tests that concern origin run:
+    // the rest do not touch its database.
+    let on_postgres = std::env::var(TEST_DATABASE_VAR).is_ok_and(|url| !url.is_empty());
+    let trials = trials
+        .into_iter()
+        .filter(|trial| !on_postgres || CONCERN_ORIGIN.contains(&trial.name()))
+        .collect();
     let conclusion = libtest_mimic::run(&args, trials);
     // Stop wrangler and origin before reporting, whatever the outcome.
     drop(stack);

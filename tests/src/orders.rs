@@ -55,7 +55,7 @@ pub async fn stored_once_and_confirmed(stack: Arc<Stack>) -> Result<(), Failed> 
     )?;
 
     let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
-        "SELECT customer_id, quantity, total_minor, status FROM orders WHERE id = ?",
+        "SELECT customer_id, quantity, total_minor, status FROM orders WHERE id = $1",
     )
     .bind(&id)
     .fetch_all(&stack.db)

@@ -58,7 +58,7 @@ async fn post(
 
 async fn stored(stack: &Stack, id: &OrderId) -> Result<i64, Failed> {
     Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE id = ?")
+        sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE id = $1")
             .bind(id.as_str())
             .fetch_one(&stack.db)
             .await?,

@@ -9,10 +9,11 @@ use std::time::Duration;
 
 use festival_domain::token::{self, Purpose};
 use festival_domain::{CustomerId, Deal, UnixMillis};
+use festival_origin::db::testing::TestDatabase;
 use festival_origin::{AppState, Config};
 use libtest_mimic::Failed;
 use serde_json::Value;
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::sync::oneshot;
 use xtask::stack::{self, EdgeRunner, EdgeSettings, Service};
 
@@ -73,7 +74,7 @@ pub struct Stack {
     /// Origin's base URL.
     pub origin: String,
     /// Origin's database, for reading what was stored.
-    pub db: SqlitePool,
+    pub db: AnyPool,
     /// An HTTP client for both.
     pub http: reqwest::Client,
     dir: PathBuf,
@@ -84,6 +85,9 @@ pub struct Stack {
     edge_port: u16,
     origin_state: AppState,
     stop_origin: Mutex<Option<oneshot::Sender<()>>>,
+    /// Origin's database (SQLite, or PostgreSQL when `FESTIVAL_TEST_DATABASE_URL` names a
+    /// server), removed with the stack.
+    _database: TestDatabase,
 }
 
 impl Stack {
@@ -112,6 +116,7 @@ impl Stack {
             .transpose()
             .map_err(|e| e.to_string())?;
 
+        let database = TestDatabase::fresh(name).await;
         let origin_port = stack::free_port();
         // Read as the `festival-origin` binary reads its own, with the same refusals. Origin's
         // default freeze: the console test shows its refusal. A test that edits a sale
@@ -120,7 +125,7 @@ impl Stack {
             "--addr".to_owned(),
             format!("127.0.0.1:{origin_port}"),
             "--database-url".to_owned(),
-            format!("sqlite://{}", dir.join("origin.db").display()),
+            database.url.clone(),
         ];
         let origin_config = Config::from_args_and_env(args, |name| match name {
             "FESTIVAL_BATCH_SECRET" => Some(BATCH_SECRET.into()),
@@ -185,6 +190,7 @@ impl Stack {
             edge_port,
             origin_state,
             stop_origin: Mutex::new(Some(stop_origin)),
+            _database: database,
         })
     }
 

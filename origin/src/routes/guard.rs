@@ -52,38 +52,28 @@ mod tests {
     use tower::ServiceExt;
 
     use super::*;
+    use crate::db::testing::TestDatabase;
     use crate::{AppState, db};
 
     const BATCH: &str = "1d6b0f3e8a2c4957b3e1f0a9c8d7e6f5";
     const TOKEN: &str = "c4e6a8f0b2d4e6a8c0e2a4b6d8f0a2c4";
 
     /// Origin's router on a fresh temporary database, and that file.
-    async fn app(name: &str) -> (axum::Router, std::path::PathBuf) {
-        let path = std::env::temp_dir().join(format!(
-            "festival-origin-guard-{name}-{}.db",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_file(&path);
-        let database_url = format!("sqlite://{}", path.display());
+    async fn app(name: &str) -> (axum::Router, TestDatabase) {
+        let database = TestDatabase::fresh(name).await;
         let env = |key: &str| match key {
             "FESTIVAL_BATCH_SECRET" => Some(BATCH.to_owned()),
             "FESTIVAL_MARKETER_TOKEN" => Some(TOKEN.to_owned()),
             _ => None,
         };
         let config =
-            Config::from_args_and_env(["--database-url", &database_url].map(String::from), env)
+            Config::from_args_and_env(["--database-url", &database.url].map(String::from), env)
                 .unwrap();
         let state = AppState {
-            db: db::connect(&database_url).await.unwrap(),
+            db: db::connect(&database.url).await.unwrap(),
             config: Arc::new(config),
         };
-        (crate::app(state), path)
-    }
-
-    fn remove(path: &std::path::Path) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        (crate::app(state), database)
     }
 
     /// The edge's headers for a GET of `path`, signed with `secret` at `at`.
@@ -121,7 +111,7 @@ mod tests {
 
     #[tokio::test]
     async fn every_route_but_health_refuses_an_anonymous_caller() {
-        let (app, path) = app("anonymous").await;
+        let (app, _database) = app("guard_anonymous").await;
         let routes = [
             ("GET", "/internal/catalog"),
             (
@@ -146,13 +136,12 @@ mod tests {
             );
         }
         let (status, _) = call(&app, "GET", "/health", &[]).await;
-        remove(&path);
         assert_eq!(status, StatusCode::OK);
     }
 
     #[tokio::test]
     async fn internal_reads_take_the_edge_signature_or_the_marketer_token() {
-        let (app, path) = app("reads").await;
+        let (app, _database) = app("guard_reads").await;
         let now = crate::now();
         let bearer = |token: &str| vec![("authorization", format!("Bearer {token}"))];
         let catalog = "/internal/catalog";
@@ -208,6 +197,5 @@ mod tests {
                 assert_eq!(body["code"], code, "{route} {headers:?}");
             }
         }
-        remove(&path);
     }
 }

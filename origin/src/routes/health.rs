@@ -33,44 +33,33 @@ mod tests {
     use axum::response::IntoResponse;
 
     use super::*;
+    use crate::db::testing::TestDatabase;
     use crate::{Config, db};
 
-    async fn state(name: &str) -> (AppState, std::path::PathBuf) {
-        let path = std::env::temp_dir().join(format!(
-            "festival-origin-health-{name}-{}.db",
-            std::process::id()
-        ));
-        let database_url = format!("sqlite://{}", path.display());
-        let args = ["--dev", "--database-url", &database_url].map(String::from);
+    async fn state(name: &str) -> (AppState, TestDatabase) {
+        let database = TestDatabase::fresh(name).await;
+        let args = ["--dev", "--database-url", &database.url].map(String::from);
         let config = Config::from_args_and_env(args, |_| None).unwrap();
-        let db = db::connect(&database_url).await.unwrap();
+        let db = db::connect(&database.url).await.unwrap();
         let state = AppState {
             db,
             config: Arc::new(config),
         };
-        (state, path)
-    }
-
-    fn remove(path: &std::path::Path) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
+        (state, database)
     }
 
     #[tokio::test]
     async fn health_is_200_while_the_database_reads() {
-        let (state, path) = state("up").await;
+        let (state, _database) = state("health_up").await;
         let answer = check(State(state)).await.into_response();
-        remove(&path);
         assert_eq!(answer.status(), StatusCode::OK);
     }
 
     #[tokio::test]
     async fn health_is_503_when_the_database_cannot_be_read() {
-        let (state, path) = state("closed").await;
+        let (state, _database) = state("health_closed").await;
         state.db.close().await;
         let answer = check(State(state)).await.into_response();
-        remove(&path);
         assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
         let body = axum::body::to_bytes(answer.into_body(), 1024)
             .await
@@ -81,14 +70,13 @@ mod tests {
 
     #[tokio::test]
     async fn health_is_503_when_the_schema_is_gone() {
-        // A database file that opens but is not origin's (replaced or wiped): reads fail.
-        let (state, path) = state("wiped").await;
+        // A database that opens but is not origin's (replaced or wiped): reads fail.
+        let (state, _database) = state("health_wiped").await;
         sqlx::query("DROP TABLE deals")
             .execute(&state.db)
             .await
             .unwrap();
         let answer = check(State(state)).await.into_response();
-        remove(&path);
         assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
 }

@@ -145,7 +145,7 @@ impl Stack {
 
     /// Rows stored at origin for `deal` (any status).
     pub async fn origin_rows(&self, deal: &Deal) -> Result<i64, Failed> {
-        let count = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE deal_id = ?")
+        let count = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE deal_id = $1")
             .bind(deal.id.as_str())
             .fetch_one(&self.db)
             .await?;

@@ -4,7 +4,9 @@
 use festival_domain::dashboard::{self, DashboardWindow, DealSales, SecondCount};
 use festival_domain::freeze::Frozen;
 use festival_domain::{Deal, DealId, UnixMillis};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{Any, AnyPool, Row, Transaction};
+
+use crate::db::{self, Engine};
 
 /// What an edit or a cancel found.
 #[derive(Debug, PartialEq, Eq)]
@@ -18,27 +20,29 @@ pub enum Change {
 }
 
 /// Replaces the schedule of `deal` (by its id) if `may_change` allows it for the stored sale.
-/// The read, the rule and the write are one `BEGIN IMMEDIATE` transaction, which holds the
-/// write lock throughout, so no other edit can slip between the check and the write.
+/// The read, the rule and the write are one transaction that holds the row (SQLite: the write
+/// lock, from `BEGIN IMMEDIATE`; PostgreSQL: the row, `FOR UPDATE`) throughout, so no other
+/// edit can slip between the check and the write.
 pub async fn update_deal(
-    db: &SqlitePool,
+    db: &AnyPool,
     deal: &Deal,
     may_change: impl FnOnce(&Deal) -> Result<(), Frozen>,
 ) -> Result<Change, sqlx::Error> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    let Some(stored) = crate::db::find_deal(&mut tx, &deal.id).await? else {
+    let engine = Engine::of_pool(db);
+    let mut tx = db.begin_with(engine.begin_to_write()).await?;
+    let Some(stored) = db::find_deal_to_write(&mut tx, engine, &deal.id).await? else {
         return Ok(Change::Unknown);
     };
     if let Err(frozen) = may_change(&stored) {
         return Ok(Change::Frozen(frozen));
     }
     let update = sqlx::query(
-        "UPDATE deals SET name = ?, description = ?, image_url = ?, price_minor = ?,
-                          was_price_minor = ?, currency = ?, stock = ?, starts_at = ?,
-                          ends_at = ?, per_customer_limit = ?, shards = ?
-         WHERE id = ?",
+        "UPDATE deals SET name = $1, description = $2, image_url = $3, price_minor = $4,
+                          was_price_minor = $5, currency = $6, stock = $7, starts_at = $8,
+                          ends_at = $9, per_customer_limit = $10, shards = $11
+         WHERE id = $12",
     );
-    crate::db::bind_schedule(update, deal)
+    db::bind_schedule(update, deal)
         .bind(deal.id.as_str())
         .execute(&mut *tx)
         .await?;
@@ -47,27 +51,28 @@ pub async fn update_deal(
 }
 
 /// Takes `id` out of the schedule if `may_change` allows it for the stored sale, keeping a copy
-/// in `cancelled_deals` (stamped `now`), in one `BEGIN IMMEDIATE` transaction as
-/// [`update_deal`]. Returns the cancelled deal.
+/// in `cancelled_deals` (stamped `now`), in one transaction that holds the row as
+/// [`update_deal`]'s. Returns the cancelled deal.
 pub async fn cancel_deal(
-    db: &SqlitePool,
+    db: &AnyPool,
     id: &DealId,
     now: UnixMillis,
     may_change: impl FnOnce(&Deal) -> Result<(), Frozen>,
 ) -> Result<(Change, Option<Deal>), sqlx::Error> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    let Some(stored) = crate::db::find_deal(&mut tx, id).await? else {
+    let engine = Engine::of_pool(db);
+    let mut tx = db.begin_with(engine.begin_to_write()).await?;
+    let Some(stored) = db::find_deal_to_write(&mut tx, engine, id).await? else {
         return Ok((Change::Unknown, None));
     };
     if let Err(frozen) = may_change(&stored) {
         return Ok((Change::Frozen(frozen), None));
     }
-    sqlx::query("DELETE FROM deals WHERE id = ?")
+    sqlx::query("DELETE FROM deals WHERE id = $1")
         .bind(id.as_str())
         .execute(&mut *tx)
         .await?;
     let record = serde_json::to_string(&stored).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query("INSERT INTO cancelled_deals (id, deal_json, cancelled_at) VALUES (?, ?, ?)")
+    sqlx::query("INSERT INTO cancelled_deals (id, deal_json, cancelled_at) VALUES ($1, $2, $3)")
         .bind(id.as_str())
         .bind(record)
         .bind(now.0)
@@ -79,15 +84,15 @@ pub async fn cancel_deal(
 
 /// The dashboard's inputs; the orders are read in one transaction so their figures agree.
 pub async fn dashboard_inputs(
-    db: &SqlitePool,
+    db: &AnyPool,
     window: &DashboardWindow,
 ) -> Result<(Vec<Deal>, Vec<DealSales>, Vec<SecondCount>), sqlx::Error> {
-    let deals = crate::db::list_deals(db).await?;
+    let deals = db::list_deals(db).await?;
     let mut tx = db.begin().await?;
 
     let rows = sqlx::query(
-        "SELECT deal_id, COUNT(*) AS orders, COALESCE(SUM(quantity), 0) AS units,
-                COALESCE(SUM(total_minor), 0) AS revenue
+        "SELECT deal_id, COUNT(*) AS orders, CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units,
+                CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) AS revenue
          FROM orders WHERE status <> 'cancelled' GROUP BY deal_id",
     )
     .fetch_all(&mut *tx)
@@ -118,7 +123,7 @@ pub async fn dashboard_inputs(
         .plus_millis(i64::from(window.buckets()) * i64::from(window.bucket_s()) * 1_000);
     let rows = sqlx::query(
         "SELECT deal_id, priced_at / 1000 AS second, COUNT(*) AS orders
-         FROM orders WHERE priced_at >= ? AND priced_at < ?
+         FROM orders WHERE priced_at >= $1 AND priced_at < $2
          GROUP BY deal_id, second",
     )
     .bind(window.start().0)
@@ -143,17 +148,17 @@ pub async fn dashboard_inputs(
 /// When `deal`'s units sold reached `stock`. Each order holds at least one unit, so the first
 /// `stock` orders by time are all that can matter.
 async fn sold_out_at(
-    tx: &mut Transaction<'_, Sqlite>,
+    tx: &mut Transaction<'_, Any>,
     deal: &DealId,
     stock: u32,
 ) -> Result<Option<UnixMillis>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT priced_at, quantity FROM orders
-         WHERE deal_id = ? AND status <> 'cancelled'
-         ORDER BY priced_at, id LIMIT ?",
+         WHERE deal_id = $1 AND status <> 'cancelled'
+         ORDER BY priced_at, id LIMIT $2",
     )
     .bind(deal.as_str())
-    .bind(stock)
+    .bind(i64::from(stock))
     .fetch_all(&mut **tx)
     .await?;
     let orders = rows
@@ -161,7 +166,7 @@ async fn sold_out_at(
         .map(|row| -> Result<_, sqlx::Error> {
             Ok((
                 UnixMillis(row.try_get("priced_at")?),
-                row.try_get::<u32, _>("quantity")?,
+                u32::try_from(row.try_get::<i64, _>("quantity")?).unwrap_or(u32::MAX),
             ))
         })
         .collect::<Result<Vec<_>, _>>()?;

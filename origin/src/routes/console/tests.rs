@@ -1,7 +1,7 @@
-//! The console's routes over real HTTP against origin on a temporary SQLite file.
+//! The console's routes over real HTTP against origin on a fresh database (see
+//! `db::testing`: an SQLite file, or PostgreSQL).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
 use festival_domain::dashboard::Dashboard;
 use festival_domain::freeze::EditFreeze;
@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::db::testing::TestDatabase;
 use crate::{AppState, Config, db, now};
 
 const TOKEN: &str = "console-test-token";
@@ -20,16 +21,9 @@ mod freeze;
 /// Origin on a fresh temporary database, serving on a loopback port until the test ends.
 struct Origin {
     addr: std::net::SocketAddr,
-    db: sqlx::SqlitePool,
-    path: std::path::PathBuf,
-}
-
-impl Drop for Origin {
-    fn drop(&mut self) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
-        }
-    }
+    db: sqlx::AnyPool,
+    /// Removed when the test ends.
+    _database: TestDatabase,
 }
 
 async fn origin() -> Origin {
@@ -38,14 +32,8 @@ async fn origin() -> Origin {
 
 /// [`origin`] with its schedules freezing `edit_freeze` before the start.
 async fn origin_freezing(edit_freeze: EditFreeze) -> Origin {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let path = std::env::temp_dir().join(format!(
-        "festival-origin-console-{}-{}.db",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_file(&path);
-    let database_url = format!("sqlite://{}", path.display());
+    let database = TestDatabase::fresh("console").await;
+    let database_url = database.url.clone();
     let db = db::connect(&database_url)
         .await
         .expect("the database opens");
@@ -65,7 +53,11 @@ async fn origin_freezing(edit_freeze: EditFreeze) -> Origin {
         config: Arc::new(config),
     };
     tokio::spawn(crate::serve(listener, state, std::future::pending()));
-    Origin { addr, db, path }
+    Origin {
+        addr,
+        db,
+        _database: database,
+    }
 }
 
 impl Origin {
@@ -135,11 +127,11 @@ impl Origin {
             "INSERT INTO orders (id, deal_id, customer_id, idempotency_key, quantity,
                                  unit_price_minor, total_minor, currency, status, priced_at,
                                  stored_at)
-             VALUES (?, ?, 'c', 'key-12345678', ?, 1, ?, 'USD', ?, ?, ?)",
+             VALUES ($1, $2, 'c', 'key-12345678', $3, 1, $4, 'USD', $5, $6, $7)",
         )
         .bind(id)
         .bind(deal)
-        .bind(quantity)
+        .bind(i64::from(quantity))
         .bind(total)
         .bind(status)
         .bind(at)

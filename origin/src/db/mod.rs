@@ -1,43 +1,24 @@
-//! The SQL: connecting with migrations, and every query origin runs.
+//! The SQL: every query origin runs, written once for SQLite and PostgreSQL (see [`engine`]).
 
-use std::str::FromStr;
-use std::time::Duration;
+pub mod engine;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use festival_domain::{
     CustomerId, Deal, DealId, IdempotencyKey, Order, OrderId, OrderStatus, PricedOrder, Quantity,
     UnixMillis,
 };
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{Any, AnyConnection, AnyPool, Row};
 
-/// Opens (creating if missing) the database in WAL mode and applies the embedded migrations.
-pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
-    let options = SqliteConnectOptions::from_str(database_url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // FULL: a committed batch survives power loss too, and the edge acks its queue messages
-        // only after the commit.
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(Duration::from_secs(5));
-    if let Some(path) = options.get_filename().parent()
-        && !path.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(path).map_err(sqlx::Error::Io)?;
-    }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
-}
+pub use engine::{Engine, connect};
 
 /// The columns [`deal_from_row`] reads.
 const DEAL_COLUMNS: &str = "id, name, description, image_url, price_minor, was_price_minor, \
                             currency, stock, starts_at, ends_at, per_customer_limit, shards";
 
 /// Every scheduled deal, soonest start first.
-pub async fn list_deals(db: &SqlitePool) -> Result<Vec<Deal>, sqlx::Error> {
+pub async fn list_deals(db: &AnyPool) -> Result<Vec<Deal>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {DEAL_COLUMNS} FROM deals ORDER BY starts_at, id"
     ))
@@ -46,22 +27,31 @@ pub async fn list_deals(db: &SqlitePool) -> Result<Vec<Deal>, sqlx::Error> {
     rows.iter().map(deal_from_row).collect()
 }
 
-/// The scheduled deal `id`, read on `conn` (inside a caller's transaction).
-pub async fn find_deal(
-    conn: &mut SqliteConnection,
+/// The scheduled deal `id`, read on `conn` inside a caller's transaction opened with
+/// [`Engine::begin_to_write`], so that the row stays as read until the commit.
+pub async fn find_deal_to_write(
+    conn: &mut AnyConnection,
+    engine: Engine,
     id: &DealId,
 ) -> Result<Option<Deal>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {DEAL_COLUMNS} FROM deals WHERE id = ?"))
-        .bind(id.as_str())
-        .fetch_optional(conn)
-        .await?
-        .as_ref()
-        .map(deal_from_row)
-        .transpose()
+    let lock = engine.lock_suffix();
+    sqlx::query(&format!(
+        "SELECT {DEAL_COLUMNS} FROM deals WHERE id = $1{lock}"
+    ))
+    .bind(id.as_str())
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(deal_from_row)
+    .transpose()
 }
 
-fn deal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Deal, sqlx::Error> {
+fn deal_from_row(row: &AnyRow) -> Result<Deal, sqlx::Error> {
     let id: String = row.try_get("id")?;
+    let count = |column: &str| -> Result<u32, sqlx::Error> {
+        u32::try_from(row.try_get::<i64, _>(column)?)
+            .map_err(|_| sqlx::Error::Decode(format!("stored deal has a bad {column}").into()))
+    };
     Ok(Deal {
         id: DealId::parse(&id).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
         name: row.try_get("name")?,
@@ -70,25 +60,21 @@ fn deal_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Deal, sqlx::Error> {
         price_minor: row.try_get("price_minor")?,
         was_price_minor: row.try_get("was_price_minor")?,
         currency: row.try_get("currency")?,
-        stock: row.try_get("stock")?,
+        stock: count("stock")?,
         starts_at: UnixMillis(row.try_get("starts_at")?),
         ends_at: UnixMillis(row.try_get("ends_at")?),
-        per_customer_limit: row.try_get("per_customer_limit")?,
-        shards: row.try_get("shards")?,
+        per_customer_limit: count("per_customer_limit")?,
+        shards: count("shards")?,
     })
 }
 
 /// Inserts a deal; `Ok(false)` when a deal with its id already exists.
-pub async fn insert_deal(
-    db: &SqlitePool,
-    deal: &Deal,
-    now: UnixMillis,
-) -> Result<bool, sqlx::Error> {
+pub async fn insert_deal(db: &AnyPool, deal: &Deal, now: UnixMillis) -> Result<bool, sqlx::Error> {
     let insert = sqlx::query(
         "INSERT INTO deals (name, description, image_url, price_minor, was_price_minor, currency,
                             stock, starts_at, ends_at, per_customer_limit, shards,
                             id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (id) DO NOTHING",
     );
     let result = bind_schedule(insert, deal)
@@ -100,12 +86,12 @@ pub async fn insert_deal(
 }
 
 /// Binds a deal's schedule — name, description, image_url, price_minor, was_price_minor,
-/// currency, stock, starts_at, ends_at, per_customer_limit, shards — so that every statement
-/// writing a deal lists those columns in that order and binds them in one place.
+/// currency, stock, starts_at, ends_at, per_customer_limit, shards — as `$1`…`$11`, so that
+/// every statement writing a deal lists those columns in that order and binds them in one place.
 pub fn bind_schedule<'q>(
-    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    query: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
     deal: &'q Deal,
-) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
     query
         .bind(&deal.name)
         .bind(&deal.description)
@@ -113,18 +99,18 @@ pub fn bind_schedule<'q>(
         .bind(deal.price_minor)
         .bind(deal.was_price_minor)
         .bind(&deal.currency)
-        .bind(deal.stock)
+        .bind(i64::from(deal.stock))
         .bind(deal.starts_at.0)
         .bind(deal.ends_at.0)
-        .bind(deal.per_customer_limit)
-        .bind(deal.shards)
+        .bind(i64::from(deal.per_customer_limit))
+        .bind(i64::from(deal.shards))
 }
 
 /// Stores a batch in one transaction, idempotently by order id. A cancelled order overwrites a
 /// stored one's status (once); an accepted order never overwrites a cancellation, whichever
 /// arrives first. Returns, in batch order, whether each order changed anything.
 pub async fn store_orders(
-    db: &SqlitePool,
+    db: &AnyPool,
     orders: &[Order],
     now: UnixMillis,
 ) -> Result<Vec<bool>, sqlx::Error> {
@@ -136,7 +122,7 @@ pub async fn store_orders(
             "INSERT INTO orders (id, deal_id, customer_id, idempotency_key, quantity,
                                  unit_price_minor, total_minor, currency, status, priced_at,
                                  stored_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (id) DO UPDATE SET status = 'cancelled'
              WHERE excluded.status = 'cancelled' AND orders.status <> 'cancelled'",
         )
@@ -144,7 +130,7 @@ pub async fn store_orders(
         .bind(p.deal_id.as_str())
         .bind(p.customer_id.as_str())
         .bind(p.idempotency_key.as_str())
-        .bind(p.quantity.get())
+        .bind(i64::from(p.quantity.get()))
         .bind(p.unit_price_minor)
         .bind(p.total_minor)
         .bind(&p.currency)
@@ -164,11 +150,11 @@ pub async fn store_orders(
 }
 
 /// One stored order.
-pub async fn get_order(db: &SqlitePool, id: &OrderId) -> Result<Option<Order>, sqlx::Error> {
+pub async fn get_order(db: &AnyPool, id: &OrderId) -> Result<Option<Order>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT id, deal_id, customer_id, idempotency_key, quantity, unit_price_minor,
                 total_minor, currency, status, priced_at
-         FROM orders WHERE id = ?",
+         FROM orders WHERE id = $1",
     )
     .bind(id.as_str())
     .fetch_optional(db)
@@ -176,7 +162,7 @@ pub async fn get_order(db: &SqlitePool, id: &OrderId) -> Result<Option<Order>, s
     row.as_ref().map(order_from_row).transpose()
 }
 
-fn order_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Order, sqlx::Error> {
+fn order_from_row(row: &AnyRow) -> Result<Order, sqlx::Error> {
     let bad = |what: &str| sqlx::Error::Decode(format!("stored order has a bad {what}").into());
     let text = |col: &str| row.try_get::<String, _>(col);
     let status = match text("status")?.as_str() {
@@ -203,9 +189,9 @@ fn order_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Order, sqlx::Error> {
 }
 
 /// Orders and units per deal that origin holds as sold (not cancelled), for reconciliation.
-pub async fn sold_per_deal(db: &SqlitePool) -> Result<Vec<DealTotals>, sqlx::Error> {
+pub async fn sold_per_deal(db: &AnyPool) -> Result<Vec<DealTotals>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT deal_id, COUNT(*) AS orders, COALESCE(SUM(quantity), 0) AS units
+        "SELECT deal_id, COUNT(*) AS orders, CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units
          FROM orders WHERE status <> 'cancelled' GROUP BY deal_id ORDER BY deal_id",
     )
     .fetch_all(db)
