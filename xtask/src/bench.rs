@@ -36,6 +36,7 @@ use rounds::Scenario;
 
 mod bound;
 mod first_paint;
+pub mod ingest;
 mod rounds;
 
 pub use first_paint::FirstPaint;
@@ -379,6 +380,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         rounds: flags.get("--rounds", 3)?,
         shards: flags.get("--shards", 4)?,
     };
+    if only.as_deref() == Some(&["ingest".to_owned()]) {
+        // Origin's ingest alone: no stack to start.
+        for ratio in measure_ingest().iter().map(ingest_ratio) {
+            println!("{}: {:.2} (goal {})", ratio.name, ratio.value, ratio.goal);
+        }
+        return Ok(());
+    }
     if settings.concurrency == 0 || settings.concurrency > 100 {
         return Err("--concurrency must be 1–100".into());
     }
@@ -611,11 +619,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     drop(temp);
 
+    let ingest = measure_ingest();
     let dist = paths::app().join("dist");
     let mut ratios = ratios(&figures, settings.shards);
     if let Some(paint) = &first_paint {
         ratios.extend(paint_ratios(paint));
     }
+    ratios.extend(ingest.iter().map(ingest_ratio));
     let report = Report {
         machine: machine(),
         ratios,
@@ -635,6 +645,41 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::write(dir.join("report.json"), json).map_err(|e| e.to_string())?;
     println!("\n{markdown}\nreport: {}", dir.join("report.md").display());
     Ok(())
+}
+
+/// (g): origin's batch ingest on SQLite and, when a PostgreSQL is at hand (see
+/// `xtask::postgres`), on PostgreSQL; an engine that cannot be measured is left out, said why.
+fn measure_ingest() -> Vec<ingest::Ingest> {
+    let step = crate::Step::new("origin batch ingest vs plain insert (SQLite, PostgreSQL)");
+    let postgres = xtask::postgres::Postgres::provide()
+        .inspect_err(|error| println!("    PostgreSQL not measured: {error}"))
+        .ok();
+    let figures = ingest::measure(postgres.as_ref().map(|p| p.url())).unwrap_or_else(|error| {
+        println!("    ingest not measured: {error}");
+        Vec::new()
+    });
+    for f in &figures {
+        println!(
+            "    {}: {:.0} orders/s stored, {:.0} inserted plain",
+            f.engine, f.stored_per_s, f.plain_per_s
+        );
+    }
+    step.done();
+    figures
+}
+
+fn ingest_ratio(figures: &ingest::Ingest) -> Ratio {
+    let value = figures.ratio();
+    Ratio {
+        name: match figures.engine {
+            "SQLite" => "(g) origin ingest ÷ plain insert of the same rows, SQLite",
+            _ => "(g) origin ingest ÷ plain insert of the same rows, PostgreSQL",
+        },
+        value,
+        per_round: None,
+        goal: "≥ 0.5".to_owned(),
+        met: Some(value >= 0.5),
+    }
 }
 
 /// (f): makes sure the catalog lists at least [`PAINT_CARDS`] deals, then times the first

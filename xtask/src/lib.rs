@@ -4,6 +4,7 @@
 
 pub mod deploy;
 pub mod paths;
+pub mod postgres;
 pub mod reconcile;
 pub mod redrive;
 pub mod simulate;

@@ -2,7 +2,13 @@
 
 use std::process::Command;
 
+use xtask::postgres::Postgres;
+
 use crate::{Step, build, exec, tools};
+
+/// What origin's tests read to put their databases on a PostgreSQL server (see
+/// `festival_origin::db::testing`).
+const TEST_DATABASE_VAR: &str = festival_origin::db::testing::TEST_DATABASE_VAR;
 
 /// Crates built for wasm32 only.
 const WASM_CRATES: [&str; 3] = ["festival-app", "festival-console", "festival-edge"];
@@ -45,10 +51,29 @@ pub fn run() -> Result<(), String> {
     ]))?;
     step.done();
 
+    // Origin's tests again, and the end-to-end tests that concern origin, on PostgreSQL.
+    let postgres = Postgres::provide()?;
+    let on_postgres = |command: &mut Command| {
+        command.env(TEST_DATABASE_VAR, postgres.url());
+    };
+    let step = Step::new("origin's unit tests on PostgreSQL");
+    let mut origin = Command::new("cargo");
+    origin.args(["test", "-p", "festival-origin"]);
+    on_postgres(&mut origin);
+    exec(&mut origin)?;
+    step.done();
+
     build::all()?;
 
     let step = Step::new("end-to-end tests (origin + wrangler dev + Chromium)");
     exec(Command::new("cargo").args(["test", "-p", "festival-tests", "--test", "e2e"]))?;
+    step.done();
+
+    let step = Step::new("end-to-end tests that concern origin, on PostgreSQL");
+    let mut e2e = Command::new("cargo");
+    e2e.args(["test", "-p", "festival-tests", "--test", "e2e"]);
+    on_postgres(&mut e2e);
+    exec(&mut e2e)?;
     step.done();
     Ok(())
 }

@@ -3,11 +3,15 @@
 pub mod engine;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+#[cfg(test)]
+mod tests;
 
 use festival_domain::{
     CustomerId, Deal, DealId, IdempotencyKey, Order, OrderId, OrderStatus, PricedOrder, Quantity,
     UnixMillis,
 };
+use std::collections::{HashMap, HashSet};
+
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, AnyConnection, AnyPool, Row};
 
@@ -106,26 +110,37 @@ pub fn bind_schedule<'q>(
         .bind(i64::from(deal.shards))
 }
 
-/// Stores a batch in one transaction, idempotently by order id. A cancelled order overwrites a
-/// stored one's status (once); an accepted order never overwrites a cancellation, whichever
-/// arrives first. Returns, in batch order, whether each order changed anything.
-pub async fn store_orders(
-    db: &AnyPool,
-    orders: &[Order],
+/// The columns of an order's row, in the order [`bind_order_row`] binds them.
+const ORDER_COLUMNS: &str = "id, deal_id, customer_id, idempotency_key, quantity, \
+                             unit_price_minor, total_minor, currency, status, priced_at, stored_at";
+const ORDER_COLUMN_COUNT: usize = 11;
+
+/// `INSERT INTO orders (…) VALUES ($1, …), (…)` for `rows` orders, each bound by
+/// [`bind_order_row`] in turn.
+pub(crate) fn insert_order_rows(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let first = row * ORDER_COLUMN_COUNT + 1;
+            let params: Vec<String> = (first..first + ORDER_COLUMN_COUNT)
+                .map(|n| format!("${n}"))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO orders ({ORDER_COLUMNS}) VALUES {}",
+        values.join(", ")
+    )
+}
+
+/// Binds one order's row for [`insert_order_rows`], stored at `now`.
+pub(crate) fn bind_order_row<'q>(
+    query: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    order: &'q Order,
     now: UnixMillis,
-) -> Result<Vec<bool>, sqlx::Error> {
-    let mut tx = db.begin().await?;
-    let mut fresh = Vec::with_capacity(orders.len());
-    for order in orders {
-        let p = &order.priced;
-        let result = sqlx::query(
-            "INSERT INTO orders (id, deal_id, customer_id, idempotency_key, quantity,
-                                 unit_price_minor, total_minor, currency, status, priced_at,
-                                 stored_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-             ON CONFLICT (id) DO UPDATE SET status = 'cancelled'
-             WHERE excluded.status = 'cancelled' AND orders.status <> 'cancelled'",
-        )
+) -> sqlx::query::Query<'q, Any, AnyArguments<'q>> {
+    let p = &order.priced;
+    query
         .bind(order.id.as_str())
         .bind(p.deal_id.as_str())
         .bind(p.customer_id.as_str())
@@ -141,12 +156,60 @@ pub async fn store_orders(
         })
         .bind(p.priced_at.0)
         .bind(now.0)
-        .execute(&mut *tx)
-        .await?;
-        fresh.push(result.rows_affected() == 1);
+}
+
+/// Stores a batch in one statement (so whole or not at all), idempotently by order id. A
+/// cancelled order overwrites a stored one's status (once); an accepted order never overwrites
+/// a cancellation, whichever arrives first. Returns, in batch order, whether each order changed
+/// anything.
+///
+/// One statement, not one per order: on PostgreSQL each statement is a round trip, and a batch
+/// of 100 orders paid 100 of them. A statement may not touch a row twice, so an order the batch
+/// carries twice (sold, then cancelled) goes in once, cancelled if either copy is — what storing
+/// them one after the other would leave; its first copy answers for it.
+pub async fn store_orders(
+    db: &AnyPool,
+    orders: &[Order],
+    now: UnixMillis,
+) -> Result<Vec<bool>, sqlx::Error> {
+    if orders.is_empty() {
+        return Ok(Vec::new());
     }
-    tx.commit().await?;
-    Ok(fresh)
+    // Per id: its first copy's place in the batch, and its row.
+    let mut first_copy: HashMap<&OrderId, (usize, usize)> = HashMap::new();
+    let mut rows: Vec<&Order> = Vec::with_capacity(orders.len());
+    for (index, order) in orders.iter().enumerate() {
+        match first_copy.get(&order.id) {
+            Some(&(_, row)) if order.status == OrderStatus::Cancelled => rows[row] = order,
+            Some(_) => {}
+            None => {
+                first_copy.insert(&order.id, (index, rows.len()));
+                rows.push(order);
+            }
+        }
+    }
+    let sql = format!(
+        "{} ON CONFLICT (id) DO UPDATE SET status = 'cancelled' \
+         WHERE excluded.status = 'cancelled' AND orders.status <> 'cancelled' RETURNING id",
+        insert_order_rows(rows.len())
+    );
+    let query = rows.iter().fold(sqlx::query(&sql), |query, order| {
+        bind_order_row(query, order, now)
+    });
+    let changed: HashSet<String> = query
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<String, _>("id"))
+        .collect::<Result<_, _>>()?;
+    Ok(orders
+        .iter()
+        .enumerate()
+        .map(|(index, order)| {
+            first_copy.get(&order.id).map(|&(first, _)| first) == Some(index)
+                && changed.contains(order.id.as_str())
+        })
+        .collect())
 }
 
 /// One stored order.

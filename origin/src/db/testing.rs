@@ -4,7 +4,8 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use sqlx::{Connection, Executor};
+use festival_domain::{Order, UnixMillis};
+use sqlx::{AnyPool, Connection, Executor};
 
 /// Where origin's tests put their databases on PostgreSQL (a `postgres://` server URL).
 pub const TEST_DATABASE_VAR: &str = "FESTIVAL_TEST_DATABASE_URL";
@@ -26,7 +27,10 @@ impl TestDatabase {
     /// A database no other test uses, named after `test` to tell them apart, on the engine
     /// the run asks for ([`TEST_DATABASE_VAR`]).
     pub async fn fresh(test: &str) -> TestDatabase {
-        match std::env::var(TEST_DATABASE_VAR).ok().filter(|url| !url.is_empty()) {
+        match std::env::var(TEST_DATABASE_VAR)
+            .ok()
+            .filter(|url| !url.is_empty())
+        {
             Some(server) => TestDatabase::postgres(&server, test).await,
             None => TestDatabase::sqlite(test),
         }
@@ -57,6 +61,20 @@ impl TestDatabase {
             place: Place::Postgres(server.to_owned(), name),
         }
     }
+}
+
+/// Inserts `orders` as plain new rows in one statement: what storing a batch costs at least,
+/// the baseline `cargo xtask bench` holds [`super::store_orders`] to.
+pub async fn insert_plain(
+    db: &AnyPool,
+    orders: &[Order],
+    now: UnixMillis,
+) -> Result<(), sqlx::Error> {
+    let sql = super::insert_order_rows(orders.len());
+    let query = orders.iter().fold(sqlx::query(&sql), |query, order| {
+        super::bind_order_row(query, order, now)
+    });
+    query.execute(db).await.map(|_| ())
 }
 
 /// `test`'s name made unique in this process and usable as a database name.
