@@ -93,6 +93,25 @@ pub async fn dashboard(token: &Token, window_s: u32) -> Result<Dashboard, ApiErr
     read(token.authorize(Request::get(&url)).send().await).await
 }
 
+/// `GET /api/console/orders.csv?deal=…`: every order of `deal` (of every sale when `None`),
+/// as CSV text.
+pub async fn orders_csv(token: &Token, deal: Option<&DealId>) -> Result<String, ApiError> {
+    let url = match deal {
+        Some(deal) => format!("{BASE}/orders.csv?deal={deal}"),
+        None => format!("{BASE}/orders.csv"),
+    };
+    let response = token
+        .authorize(Request::get(&url))
+        .send()
+        .await
+        .map_err(|_| ApiError::Unreachable)?;
+    match response.status() {
+        200 => response.text().await.map_err(|_| ApiError::Unreachable),
+        401 => Err(ApiError::Unauthorized),
+        _ => Err(ApiError::Unreachable),
+    }
+}
+
 /// `GET /api/ops/dead-letters`: the orders whose delivery to origin gave up, per reason.
 pub async fn dead_letters(token: &Token) -> Result<Summary, ApiError> {
     let request = token.authorize(Request::get("/api/ops/dead-letters"));

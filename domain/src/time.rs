@@ -22,15 +22,29 @@ impl UnixMillis {
 
 /// `at` as `2026-11-11 00:00:00 UTC`, for words a server sends (it knows no reader's time zone).
 pub fn format_utc(at: UnixMillis) -> String {
+    let (year, month, day, [hour, minute, second, _]) = civil(at);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02} UTC")
+}
+
+/// `at` as ISO 8601 in UTC with milliseconds, `2026-11-11T00:00:00.123Z`: what spreadsheets and
+/// other programs read.
+pub fn format_iso(at: UnixMillis) -> String {
+    let (year, month, day, [hour, minute, second, milli]) = civil(at);
+    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{milli:03}Z")
+}
+
+/// `at`'s UTC date, and its hour, minute, second and millisecond.
+fn civil(at: UnixMillis) -> (i64, u32, u32, [i64; 4]) {
     let seconds = at.0.div_euclid(1_000);
     let (days, of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+    let time = [
         of_day / 3_600,
         of_day % 3_600 / 60,
-        of_day % 60
-    )
+        of_day % 60,
+        at.0.rem_euclid(1_000),
+    ];
+    (year, month, day, time)
 }
 
 /// The proleptic Gregorian (year, month, day) of a count of days since 1970-01-01 (Howard
@@ -69,5 +83,10 @@ mod tests {
             "2026-11-10 23:59:59 UTC"
         );
         assert_eq!(format_utc(UnixMillis(-1)), "1969-12-31 23:59:59 UTC");
+        assert_eq!(
+            format_iso(UnixMillis(1_794_355_199_999)),
+            "2026-11-10T23:59:59.999Z"
+        );
+        assert_eq!(format_iso(UnixMillis(-1)), "1969-12-31T23:59:59.999Z");
     }
 }

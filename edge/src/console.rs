@@ -15,11 +15,12 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
         return marketer::unauthorized();
     }
     let authorization = req.headers().get("authorization")?.unwrap_or_default();
-    // Only plain path segments: no `..` can walk out of /admin/.
+    // Only plain path segments (`orders.csv` is one): no `.` or `..` can walk out of /admin/.
     let plain = |s: &&str| {
         !s.is_empty()
+            && s.bytes().any(|b| b != b'.')
             && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
     };
     if rest.is_empty() || !rest.iter().all(plain) {
         return http::error(404, "not_found", "There is no such console page.");
@@ -50,7 +51,7 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
         init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
     }
     init.with_method(method).with_headers(headers);
-    let mut answer = Fetch::Request(Request::new_with_init(&url, &init)?)
+    let answer = Fetch::Request(Request::new_with_init(&url, &init)?)
         .send()
         .await?;
     let status = answer.status_code();
@@ -59,13 +60,16 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
         console_error!("origin answered {status} to a console request");
         return http::unavailable();
     }
-    let content_type = answer
-        .headers()
-        .get("content-type")?
-        .unwrap_or_else(|| "application/json".into());
-    let mut response = Response::from_bytes(answer.bytes().await?)?.with_status(status);
-    response.headers_mut().set("content-type", &content_type)?;
-    response.headers_mut().set("cache-control", "no-store")?;
+    // The body streams through as origin sends it (an export of every order never sits whole
+    // in the isolate); its type and any download name go with it.
+    let mut response = Response::from_body(answer.body().clone())?.with_status(status);
+    let headers = response.headers_mut();
+    for name in ["content-type", "content-disposition"] {
+        if let Some(value) = answer.headers().get(name)? {
+            headers.set(name, &value)?;
+        }
+    }
+    headers.set("cache-control", "no-store")?;
     Ok(response)
 }
 

@@ -26,17 +26,60 @@ pub struct Config {
     /// How long before its start a sale can no longer be edited or cancelled
     /// (`FESTIVAL_EDIT_FREEZE_S`, `--edit-freeze-s`; 600 s by default).
     pub edit_freeze: EditFreeze,
+    // The log format is checked here but read by `LogFormat::from_args_and_env`, before the
+    // rest: logging starts first, so that a refused setting is logged in that format.
 }
 
 /// The environment variable of the batch secret.
 pub const BATCH_SECRET_VAR: &str = "FESTIVAL_BATCH_SECRET";
 /// The environment variable of the marketer token.
 pub const MARKETER_TOKEN_VAR: &str = "FESTIVAL_MARKETER_TOKEN";
+/// The environment variable of the log format.
+pub const LOG_FORMAT_VAR: &str = "FESTIVAL_LOG_FORMAT";
+
+/// How origin writes its log to stdout (`FESTIVAL_LOG_FORMAT`, `--log-format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// `text`: lines for a person at a terminal (the default).
+    #[default]
+    Text,
+    /// `json`: one JSON object per line (timestamp, level, target, fields), for a collector.
+    Json,
+}
+
+impl LogFormat {
+    /// The format the last `--log-format F` flag, over `FESTIVAL_LOG_FORMAT`, asks for; text
+    /// when neither is given. Any value but `json` or `text` is refused, naming the setting.
+    pub fn from_args_and_env(
+        args: &[String],
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, String> {
+        let mut format = match env(LOG_FORMAT_VAR) {
+            Some(value) => LogFormat::parse(LOG_FORMAT_VAR, &value)?,
+            None => LogFormat::Text,
+        };
+        if let Some(at) = args.iter().rposition(|arg| arg == "--log-format") {
+            let value = args.get(at + 1).ok_or("--log-format needs a value")?;
+            format = LogFormat::parse("--log-format", value)?;
+        }
+        Ok(format)
+    }
+
+    fn parse(setting: &str, value: &str) -> Result<Self, String> {
+        match value.trim() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(format!(
+                "{setting}: {value:?} is not a log format origin writes: use json or text"
+            )),
+        }
+    }
+}
 
 impl Config {
-    /// Reads flags (`--addr A`, `--database-url U`, `--edit-freeze-s S`, `--seed-demo`, `--dev`)
-    /// over environment variables over defaults, then refuses secrets that would let anyone in
-    /// (see [`Config::problems`]).
+    /// Reads flags (`--addr A`, `--database-url U`, `--edit-freeze-s S`, `--log-format F`,
+    /// `--seed-demo`, `--dev`) over environment variables over defaults, then refuses secrets
+    /// that would let anyone in (see [`Config::problems`]).
     pub fn from_args_and_env(
         args: impl IntoIterator<Item = String>,
         env: impl Fn(&str) -> Option<String>,
@@ -57,6 +100,9 @@ impl Config {
                 None => EditFreeze::seconds(DEFAULT_EDIT_FREEZE_S),
             },
         };
+        if let Some(value) = env(LOG_FORMAT_VAR) {
+            LogFormat::parse(LOG_FORMAT_VAR, &value)?;
+        }
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
@@ -70,6 +116,10 @@ impl Config {
                 "--edit-freeze-s" => {
                     let value = args.next().ok_or("--edit-freeze-s needs a value")?;
                     config.edit_freeze = freeze_seconds("--edit-freeze-s", &value)?;
+                }
+                "--log-format" => {
+                    let value = args.next().ok_or("--log-format needs a value")?;
+                    LogFormat::parse("--log-format", &value)?;
                 }
                 "--seed-demo" => config.seed_demo = true,
                 "--dev" => config.dev = true,
@@ -186,6 +236,39 @@ mod tests {
         for bad_args in [args(&["--edit-freeze-s", "-5"]), args(&["--edit-freeze-s"])] {
             assert!(Config::from_args_and_env(bad_args, env_with(&[])).is_err());
         }
+    }
+
+    #[test]
+    fn the_log_is_text_unless_json_is_asked_for_and_anything_else_is_refused() {
+        let format = |args: &[&str], env| {
+            let env = env_with(env);
+            let checked = Config::from_args_and_env(args.iter().map(|a| a.to_string()), &env);
+            let format = LogFormat::from_args_and_env(&self::args(args), &env);
+            assert_eq!(
+                checked.is_ok(),
+                format.is_ok(),
+                "{args:?}: {checked:?} {format:?}"
+            );
+            format
+        };
+        assert_eq!(format(&[], &[]), Ok(LogFormat::Text));
+        assert_eq!(
+            format(&[], &[(LOG_FORMAT_VAR, "json")]),
+            Ok(LogFormat::Json)
+        );
+        assert_eq!(format(&["--log-format", "json"], &[]), Ok(LogFormat::Json));
+        let flag_over_env = format(&["--log-format", "text"], &[(LOG_FORMAT_VAR, "json")]);
+        assert_eq!(flag_over_env, Ok(LogFormat::Text));
+
+        let unknown = format(&[], &[(LOG_FORMAT_VAR, "xml")]).unwrap_err();
+        assert!(
+            unknown.contains("FESTIVAL_LOG_FORMAT") && unknown.contains("use json or text"),
+            "{unknown}"
+        );
+        let unknown = format(&["--log-format", "JSON"], &[]).unwrap_err();
+        assert!(unknown.contains("--log-format: \"JSON\""), "{unknown}");
+        let missing = format(&["--log-format"], &[]).unwrap_err();
+        assert!(missing.contains("needs a value"), "{missing}");
     }
 
     #[test]

@@ -46,12 +46,20 @@ pub enum OriginError {
     /// The dashboard's query asks for a window it cannot show.
     #[error("{0}")]
     InvalidWindow(String),
+    /// A listing's query names a parameter it does not take, or a value it cannot use.
+    #[error("{0}")]
+    InvalidQuery(String),
     /// The database failed; details go to the log only.
     #[error("the database is unavailable")]
     Database(#[from] sqlx::Error),
 }
 
 impl OriginError {
+    /// The stable code the answer carries (`unsigned`, `bad_request`, …).
+    pub fn code(&self) -> &'static str {
+        self.status_and_code().1
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             OriginError::Signature(e) => (StatusCode::UNAUTHORIZED, e.code()),
@@ -68,6 +76,7 @@ impl OriginError {
             OriginError::Frozen(_) => (StatusCode::CONFLICT, "schedule_frozen"),
             OriginError::DealIdMismatch => (StatusCode::BAD_REQUEST, "deal_id_mismatch"),
             OriginError::InvalidWindow(_) => (StatusCode::BAD_REQUEST, "invalid_window"),
+            OriginError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
             OriginError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
         }
     }
@@ -78,6 +87,7 @@ impl IntoResponse for OriginError {
         let (status, code) = self.status_and_code();
         if let OriginError::Database(e) = &self {
             tracing::error!("database error: {e}");
+            crate::metrics::database_error();
         }
         let body = ErrorBody {
             code: code.to_owned(),

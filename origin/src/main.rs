@@ -2,22 +2,40 @@
 
 use std::sync::Arc;
 
+use festival_origin::config::LogFormat;
 use festival_origin::{AppState, Config, db, demo};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
-    if let Err(message) = run().await {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Logging starts before the rest of the config is read, in the format asked for, so that a
+    // refused setting is logged in it; a format origin does not know falls back to text here
+    // and is then refused, like any bad setting, by `Config::from_args_and_env`.
+    start_logging(LogFormat::from_args_and_env(&args, env).unwrap_or_default());
+    if let Err(message) = run(args).await {
         tracing::error!("{message}");
         std::process::exit(1);
     }
 }
 
-async fn run() -> Result<(), String> {
-    let config = Config::from_args_and_env(std::env::args().skip(1), |k| std::env::var(k).ok())?;
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+/// Logs to stdout from `RUST_LOG` (`info` by default): text lines, or one JSON object per line
+/// (`timestamp`, `level`, `target`, `fields`, and the request's span).
+fn start_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logger = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => logger.init(),
+        LogFormat::Json => logger.json().with_ansi(false).init(),
+    }
+}
+
+async fn run(args: Vec<String>) -> Result<(), String> {
+    let config = Config::from_args_and_env(args, env)?;
     if config.dev {
         tracing::warn!(
             "development mode (--dev): secrets are not checked; never run it where others reach it"

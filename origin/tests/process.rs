@@ -1,6 +1,7 @@
 //! The real `festival-origin` process: it refuses to start on weak secrets, naming them, and a
 //! SIGTERM (what a supervisor sends) stops it cleanly, exit code 0: a batch in flight is stored
-//! and answered first, and a keep-alive connection the edge holds open does not hold it up.
+//! and answered first, and a keep-alive connection the edge holds open does not hold it up. Its
+//! JSON log (`FESTIVAL_LOG_FORMAT=json`) is one object per line, a refusal included.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -269,19 +270,7 @@ fn origin_refuses_to_start_on_missing_short_or_published_secrets() {
         ),
     ];
     for (env, words) in cases {
-        // Spawned, not `output()`: an origin that wrongly started would never end that call.
-        let mut child = Running(
-            origin(&dir, free_port(), env)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
-        let status = wait_for_exit(&mut child, Duration::from_secs(10));
-        let mut log = String::new();
-        let mut stdout = child.stdout.take().unwrap();
-        stdout.read_to_string(&mut log).unwrap();
-        assert_eq!(status.code(), Some(1), "{env:?}: {log}");
+        let log = refused_log(env);
         for word in words {
             assert!(log.contains(word), "{env:?}: {log}");
         }
@@ -302,5 +291,48 @@ fn origin_refuses_to_start_on_missing_short_or_published_secrets() {
     assert_eq!(
         wait_for_exit(&mut child, Duration::from_secs(5)).code(),
         Some(0)
+    );
+}
+
+/// `festival-origin` with `env` (and no secrets), which refuses to start (exit code 1): its log.
+fn refused_log(env: &[(&str, &str)]) -> String {
+    let dir = TempDir::new("refused");
+    // Spawned, not `output()`: an origin that wrongly started would never end that call.
+    let mut child = Running(
+        origin(&dir, free_port(), env)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let status = wait_for_exit(&mut child, Duration::from_secs(10));
+    let mut log = String::new();
+    let mut stdout = child.stdout.take().unwrap();
+    stdout.read_to_string(&mut log).unwrap();
+    assert_eq!(status.code(), Some(1), "{env:?}: {log}");
+    log
+}
+
+#[test]
+fn a_json_log_is_one_object_per_line_and_an_unknown_format_is_refused() {
+    let log = refused_log(&[("FESTIVAL_LOG_FORMAT", "json")]);
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let refusal = lines.last().unwrap_or_else(|| panic!("no log: {log}"));
+    assert_eq!(refusal["level"], "ERROR", "{refusal}");
+    assert_eq!(refusal["target"], "festival_origin", "{refusal}");
+    assert!(refusal["timestamp"].is_string(), "{refusal}");
+    let message = refusal["fields"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("refusing to start") && message.contains("FESTIVAL_BATCH_SECRET"),
+        "{refusal}"
+    );
+
+    let log = refused_log(&[("FESTIVAL_LOG_FORMAT", "xml")]);
+    assert!(
+        log.contains(r#"FESTIVAL_LOG_FORMAT: "xml""#) && log.contains("use json or text"),
+        "{log}"
     );
 }

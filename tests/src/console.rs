@@ -207,6 +207,8 @@ async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
     screenshot(client, "console-375.png").await?;
 
     frozen_sale_is_refused_in_words(client, &frozen).await?;
+    client.set_window_size(1280, 900).await?;
+    csv_downloads_without_a_word(client, &deal_id).await?;
 
     // And a shopper's storefront shows its card, at the marketer's price and stock.
     client.set_window_size(1280, 900).await?;
@@ -345,4 +347,34 @@ async fn fill(client: &Client, field: &str, value: &str) -> Result<(), Failed> {
     input.clear().await?;
     input.send_keys(value).await?;
     Ok(())
+}
+
+/// The sale's "Download CSV" fetches its orders with the token and hands the browser the file:
+/// the button comes back, and no problem is shown.
+async fn csv_downloads_without_a_word(client: &Client, deal_id: &str) -> Result<(), Failed> {
+    let row = format!(r#"[data-testid="console-deal"][data-deal-id="{deal_id}"]"#);
+    let button = client
+        .find(Locator::Css(&format!(
+            r#"{row} [data-testid="download-csv"]"#
+        )))
+        .await?;
+    button.click().await?;
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = button.text().await?;
+        if text == "Download CSV" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let problems = client
+        .find_all(Locator::Css(&format!(r#"{row} .download [role="alert"]"#)))
+        .await?;
+    check(
+        text == "Download CSV" && problems.is_empty(),
+        format!(
+            "after a download the button reads {text:?}, {} problem(s)",
+            problems.len()
+        ),
+    )
 }

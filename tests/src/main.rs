@@ -13,6 +13,7 @@ mod chromium;
 mod console;
 mod dead_letters;
 mod deploy;
+mod export;
 mod fail_closed;
 mod faults;
 mod keys;
@@ -31,7 +32,7 @@ use festival_origin::db::testing::TEST_DATABASE_VAR;
 use crate::stack::Stack;
 
 /// The tests that store at origin, read from it or change it: the ones run on each engine.
-const CONCERN_ORIGIN: [&str; 10] = [
+const CONCERN_ORIGIN: [&str; 11] = [
     "order_is_stored_once_and_confirmed",
     "burst_of_200_sells_exactly_the_stock",
     "one_idempotency_key_makes_one_order",
@@ -42,6 +43,7 @@ const CONCERN_ORIGIN: [&str; 10] = [
     "dead_letters_are_kept_reported_and_redriven",
     "a_refused_batch_is_a_dead_letter_at_once",
     "edge_killed_mid_burst_loses_nothing",
+    "orders_leave_as_json_pages_and_csv",
 ];
 
 fn main() {
@@ -78,6 +80,9 @@ fn main() {
         }),
         api("console_refuses_wrong_token_and_schedules_a_sale", |s| {
             Box::pin(console::refuses_wrong_token_and_schedules_a_sale(s))
+        }),
+        api("orders_leave_as_json_pages_and_csv", |s| {
+            Box::pin(export::orders_leave_as_json_pages_and_csv(s))
         }),
         api("origin_refuses_forged_and_stale_batches", |s| {
             Box::pin(signatures::forged_and_stale_batches(s))

@@ -1,6 +1,7 @@
 //! The SQL: every query origin runs, written once for SQLite and PostgreSQL (see [`engine`]).
 
 pub mod engine;
+pub mod export;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 #[cfg(test)]
@@ -225,7 +226,7 @@ pub async fn get_order(db: &AnyPool, id: &OrderId) -> Result<Option<Order>, sqlx
     row.as_ref().map(order_from_row).transpose()
 }
 
-fn order_from_row(row: &AnyRow) -> Result<Order, sqlx::Error> {
+pub(super) fn order_from_row(row: &AnyRow) -> Result<Order, sqlx::Error> {
     let bad = |what: &str| sqlx::Error::Decode(format!("stored order has a bad {what}").into());
     let text = |col: &str| row.try_get::<String, _>(col);
     let status = match text("status")?.as_str() {

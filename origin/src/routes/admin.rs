@@ -1,14 +1,16 @@
 //! `POST /admin/deals`: a marketer schedules a flash sale. The console reaches it through the
-//! edge; the token is checked here as well, so origin never trusts the network path.
+//! edge; the token is checked here as well, so origin never trusts the network path. And
+//! `GET /metrics`, origin's Prometheus metrics (`crate::metrics`), for the same token.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
 use festival_domain::Deal;
 use subtle::ConstantTimeEq;
 
-use crate::{AppState, OriginError, db, now};
+use crate::{AppState, OriginError, db, metrics, now};
 
 pub(super) async fn schedule_deal(
     State(state): State<AppState>,
@@ -27,6 +29,18 @@ pub(super) async fn schedule_deal(
         return Err(OriginError::DealExists);
     }
     Ok((StatusCode::CREATED, Json(deal)))
+}
+
+/// `GET /metrics`: every metric in the Prometheus text format 0.0.4; 401 without the token.
+pub(super) async fn metrics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, OriginError> {
+    require_marketer(&headers, &state.config.marketer_token)?;
+    Ok((
+        [(header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
+        metrics::render(),
+    ))
 }
 
 /// Checks `Authorization: Bearer <token>` in constant time.

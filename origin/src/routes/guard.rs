@@ -125,6 +125,9 @@ mod tests {
             ("DELETE", "/admin/deals/lamp"),
             ("GET", "/admin/dashboard"),
             ("GET", "/admin/sold"),
+            ("GET", "/admin/orders"),
+            ("GET", "/admin/orders.csv"),
+            ("GET", "/metrics"),
         ];
         for (method, route) in routes {
             let (status, body) = call(&app, method, route, &[]).await;

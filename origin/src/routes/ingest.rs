@@ -1,5 +1,7 @@
 //! `POST /internal/orders/batch`: the edge's signed batches, stored whole or not at all.
 
+use std::time::Instant;
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -7,7 +9,7 @@ use axum::http::HeaderMap;
 use festival_domain::{BatchReceipt, MAX_BATCH_ORDERS, OrderBatch};
 
 use super::guard::require_edge;
-use crate::{AppState, OriginError, db, now};
+use crate::{AppState, OriginError, db, metrics, now};
 
 pub(super) async fn store_batch(
     State(state): State<AppState>,
@@ -15,9 +17,26 @@ pub(super) async fn store_batch(
     body: Bytes,
 ) -> Result<Json<BatchReceipt>, OriginError> {
     // Authenticate before parsing: an unsigned body is not even read as JSON.
-    require_edge(&headers, &state.config, &body)?;
+    let answer = match require_edge(&headers, &state.config, &body) {
+        Ok(()) => {
+            let started = Instant::now();
+            let answer = store(&state, &body).await;
+            metrics::ingest_took(started.elapsed());
+            answer
+        }
+        Err(refusal) => Err(refusal),
+    };
+    match &answer {
+        Ok(receipt) => metrics::batch_stored(receipt.stored.len(), receipt.already_stored.len()),
+        Err(error) => metrics::batch_refused(error),
+    }
+    answer.map(Json)
+}
+
+/// Reads, checks and stores an authenticated batch: which orders were new, which stored before.
+async fn store(state: &AppState, body: &[u8]) -> Result<BatchReceipt, OriginError> {
     let batch: OrderBatch =
-        serde_json::from_slice(&body).map_err(|e| OriginError::BadRequest(e.to_string()))?;
+        serde_json::from_slice(body).map_err(|e| OriginError::BadRequest(e.to_string()))?;
     if batch.orders.len() > MAX_BATCH_ORDERS {
         return Err(OriginError::BatchTooLarge(MAX_BATCH_ORDERS));
     }
@@ -35,5 +54,5 @@ pub(super) async fn store_batch(
         already = receipt.already_stored.len(),
         "batch"
     );
-    Ok(Json(receipt))
+    Ok(receipt)
 }

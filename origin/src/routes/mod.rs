@@ -4,6 +4,7 @@
 mod admin;
 mod catalog;
 mod console;
+mod export;
 mod guard;
 mod health;
 mod ingest;
@@ -33,7 +34,10 @@ pub(crate) fn router(state: AppState) -> Router {
             put(console::edit_deal).delete(console::cancel_deal),
         )
         .route("/admin/dashboard", get(console::dashboard))
+        .route("/admin/orders", get(export::list))
+        .route("/admin/orders.csv", get(export::csv))
         .route("/admin/sold", get(reconcile::sold))
+        .route("/metrics", get(admin::metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

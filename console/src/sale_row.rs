@@ -1,0 +1,117 @@
+//! One scheduled sale in the console's list: what it is and when, its orders as CSV, and —
+//! while it has not started — edit and cancel (with a confirmation).
+
+use festival_domain::money::format_plain;
+use festival_domain::{Deal, SaleState};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::ConsoleState;
+use crate::api;
+use crate::export::DownloadCsv;
+use crate::sales::refusal_words;
+use crate::time;
+
+/// One scheduled sale, with edit and cancel while it has not started.
+#[component]
+pub fn SaleRow(deal: Deal, editing: RwSignal<Option<Deal>>) -> impl IntoView {
+    let state = expect_context::<ConsoleState>();
+    let confirming = RwSignal::new(false);
+    let problem = RwSignal::new(None::<String>);
+    let upcoming = deal.state_at(state.now()) == SaleState::Upcoming;
+    let stands = match deal.state_at(state.now()) {
+        SaleState::Upcoming => ("Upcoming", "badge badge-soon"),
+        SaleState::Open => ("On sale", "badge badge-open"),
+        SaleState::Ended => ("Ended", "badge"),
+    };
+    let id = deal.id.clone();
+    let cancel = Callback::new(move |()| {
+        let id = id.clone();
+        let Some(token) = state.token() else { return };
+        spawn_local(async move {
+            match api::cancel(&token, &id).await {
+                Ok(()) => {
+                    if editing.with_untracked(|e| e.as_ref().is_some_and(|e| e.id == id)) {
+                        editing.set(None);
+                    }
+                    state.refresh_deals().await;
+                }
+                Err(e) => {
+                    state.note(&e);
+                    confirming.set(false);
+                    problem.set(Some(refusal_words(&e)));
+                }
+            }
+        });
+    });
+    let edit = {
+        let deal = deal.clone();
+        Callback::new(move |()| {
+            editing.set(Some(deal.clone()));
+            if let Some(form) = document().get_element_by_id("deal-form") {
+                form.scroll_into_view();
+            }
+        })
+    };
+    let is_edited = {
+        let id = deal.id.clone();
+        move || editing.with(|e| e.as_ref().is_some_and(|e| e.id == id))
+    };
+
+    view! {
+        <li class="sale" class:sale-edited=is_edited data-testid="console-deal" data-deal-id=deal.id.to_string()>
+            <div class="sale-main">
+                <div class="sale-title">
+                    <strong>{deal.name.clone()}</strong>
+                    <span class=stands.1>{stands.0}</span>
+                </div>
+                <p class="small">
+                    <span class="price">{format_plain(deal.price_minor, &deal.currency)}</span>
+                    " "
+                    <s class="muted">{format_plain(deal.was_price_minor, &deal.currency)}</s>
+                    {format!(" · stock {} · limit {} per customer", deal.stock, deal.per_customer_limit)}
+                </p>
+                <p class="small muted">
+                    {format!("{} → {}", time::date_time(deal.starts_at), time::date_time(deal.ends_at))}
+                </p>
+            </div>
+            <div class="sale-actions">
+                <DownloadCsv deal=Some(deal.id.clone()) />
+                <Show when=move || upcoming>
+                    <Show
+                        when=move || confirming.get()
+                        fallback=move || {
+                            view! {
+                                <button type="button" data-testid="edit-button" on:click=move |_| edit.run(())>
+                                    "Edit"
+                                </button>
+                                <button
+                                    type="button"
+                                    class="danger-outline"
+                                    data-testid="cancel-sale-button"
+                                    on:click=move |_| confirming.set(true)
+                                >
+                                    "Cancel sale"
+                                </button>
+                            }
+                        }
+                    >
+                        <span class="small">"Take it off the storefront?"</span>
+                        <button
+                            type="button"
+                            class="danger"
+                            data-testid="confirm-cancel-button"
+                            on:click=move |_| cancel.run(())
+                        >
+                            "Yes, cancel sale"
+                        </button>
+                        <button type="button" on:click=move |_| confirming.set(false)>
+                            "Keep it"
+                        </button>
+                    </Show>
+                </Show>
+            </div>
+            {move || problem.get().map(|p| view! { <p class="error small" role="alert">{p}</p> })}
+        </li>
+    }
+}

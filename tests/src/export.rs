@@ -1,0 +1,84 @@
+//! Orders out through the edge's console proxy: JSON pages and the streamed CSV.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use libtest_mimic::Failed;
+
+use crate::stack::{MARKETER_TOKEN, Stack, check, eventually, order_body};
+
+/// Orders placed in the shop leave, the morning after, as JSON pages and as CSV, through the
+/// edge with the marketer token (and not without it).
+pub async fn orders_leave_as_json_pages_and_csv(stack: Arc<Stack>) -> Result<(), Failed> {
+    let deal = stack.schedule_open("e2e-export", 20, 2).await?;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let shopper = stack.shopper().await?;
+        let body = order_body(&deal, 1, &format!("export-key-{n:04}"), &shopper);
+        let (status, order) = stack.post_order(&shopper, &body).await?;
+        check(status == 202, format!("order {n}: {status} {order}"))?;
+        ids.push(order["id"].as_str().unwrap_or_default().to_owned());
+    }
+    eventually(Duration::from_secs(45), || async {
+        Ok(stack.origin_rows(&deal).await? >= 5)
+    })
+    .await?;
+
+    let stack_ref = &stack;
+    let page = |query: String| async move {
+        let path = format!("/api/console/orders?{query}");
+        stack_ref
+            .call_with_token(reqwest::Method::GET, &path, Some(MARKETER_TOKEN), None)
+            .await
+    };
+    let (status, first) = page(format!("deal={}&limit=3", deal.id)).await?;
+    check(status == 200, format!("a page: {status} {first}"))?;
+    let next = first["next"].as_str().unwrap_or_default().to_owned();
+    let (_, second) = page(format!("deal={}&limit=3&after={next}", deal.id)).await?;
+    let listed: Vec<String> = [&first, &second]
+        .iter()
+        .flat_map(|page| page["orders"].as_array().cloned().unwrap_or_default())
+        .map(|order| order["id"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let mut expected = ids.clone();
+    expected.sort();
+    check(
+        listed == expected && second["next"].is_null(),
+        format!("two pages hold the 5 orders in id order: {listed:?}, expected {expected:?}"),
+    )?;
+    let (status, refused) = page("limit=0".into()).await?;
+    check(
+        status == 400 && refused["code"] == "invalid_query",
+        format!("a bad limit: {status} {refused}"),
+    )?;
+
+    let csv = format!("{}/api/console/orders.csv?deal={}", stack.edge, deal.id);
+    let anonymous = stack.http.get(&csv).send().await?.status().as_u16();
+    check(
+        anonymous == 401,
+        format!("the CSV without a token: {anonymous}"),
+    )?;
+    let answer = stack
+        .http
+        .get(&csv)
+        .bearer_auth(MARKETER_TOKEN)
+        .send()
+        .await?;
+    let content_type = answer
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = answer.text().await?;
+    let lines: Vec<&str> = text.lines().collect();
+    check(
+        content_type.starts_with("text/csv")
+            && lines
+                .first()
+                .is_some_and(|h| h.starts_with("id,deal_id,status"))
+            && lines.len() == 6
+            && ids.iter().all(|id| text.contains(id.as_str())),
+        format!("the CSV ({content_type}): {text}"),
+    )
+}
