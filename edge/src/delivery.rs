@@ -19,6 +19,7 @@ use worker::{
 
 use crate::bindings::{self, DEAD_LETTER_QUEUE_NAME};
 use crate::dead_letters;
+use crate::events;
 use crate::origin_request;
 use crate::stock;
 
@@ -72,15 +73,26 @@ async fn deliver(messages: &[&Message<String>], env: &Env) {
     }
 }
 
-/// Sends the orders of `messages` to origin as one batch and settles the messages by its answer.
+/// Sends the orders of `messages` to origin as one batch and settles the messages by its answer;
+/// logs the round (see `events`).
 async fn deliver_group(env: &Env, messages: &[&Message<String>], orders: Vec<Order>) {
-    let count = orders.len();
+    let (started, count) = (bindings::now(), orders.len());
+    let round = |outcome, stored| events::delivery(started, outcome, messages.len(), count, stored);
     let sent = batch::sent_states(&orders);
     match send_to_origin(env, orders).await {
-        Ok(OriginAnswer::Stored(receipt)) => match confirm_at_edge(env, &sent, receipt).await {
-            Ok(()) => messages.iter().for_each(|message| message.ack()),
-            Err(error) => retry_later(messages, &format!("confirming {count}: {error}")),
-        },
+        Ok(OriginAnswer::Stored(receipt)) => {
+            let stored = (receipt.stored.len(), receipt.already_stored.len());
+            match confirm_at_edge(env, &sent, receipt).await {
+                Ok(()) => {
+                    messages.iter().for_each(|message| message.ack());
+                    round("stored", stored);
+                }
+                Err(error) => {
+                    retry_later(messages, &format!("confirming {count}: {error}"));
+                    round("retry", stored);
+                }
+            }
+        }
         Ok(OriginAnswer::Refused(reason)) => {
             console_warn!(
                 "origin refused a batch of {count} ({}: {}); keeping it as dead letters",
@@ -88,8 +100,12 @@ async fn deliver_group(env: &Env, messages: &[&Message<String>], orders: Vec<Ord
                 reason.message
             );
             bury(env, messages, reason).await;
+            round("refused", (0, 0));
         }
-        Err(error) => retry_later(messages, &format!("batch of {count}: {error}")),
+        Err(error) => {
+            retry_later(messages, &format!("batch of {count}: {error}"));
+            round("retry", (0, 0));
+        }
     }
 }
 

@@ -23,17 +23,19 @@ use crate::objects;
 /// Most claims in one batch: two keys read each, in one storage call.
 const CLAIMS_PER_BATCH: usize = STORAGE_KEYS_PER_CALL / 2;
 
-/// Claims `order`'s idempotency key for its deal and quantity.
-pub async fn claim(env: &Env, ctx: &Context, order: &PricedOrder) -> Result<ClaimAnswer> {
+/// Claims `order`'s idempotency key for its deal and quantity; answers the claim and how many
+/// claims shared its object request.
+pub async fn claim(env: &Env, ctx: &Context, order: &PricedOrder) -> Result<(ClaimAnswer, usize)> {
     let claim = Claim::of(order);
     let object = ClaimBatch {
         env: env.clone(),
         index: claim.object_index(),
     };
     let batched = coalesce::send(object, ctx, claim).await?;
-    batched
+    let answer = batched
         .answer
-        .map_err(|error| format!("claiming the idempotency key: {error}").into())
+        .map_err(|error| format!("claiming the idempotency key: {error}"))?;
+    Ok((answer, batched.batch_size))
 }
 
 /// A batch of claims for one `KeyClaims` object.

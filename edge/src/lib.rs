@@ -19,6 +19,7 @@ mod coalesce;
 mod console;
 mod dead_letters;
 mod delivery;
+mod events;
 mod http;
 mod key_claims;
 mod marketer;

@@ -8,6 +8,7 @@ use festival_domain::{CustomerId, Order, OrderId, OrderRequest, PricedOrder, Ref
 use serde::Serialize;
 use worker::{Context, Env, Request, Response, Result};
 
+use crate::events::OrderTrace;
 use crate::stock::{self, Cancellation, Reservation, sold_out};
 use crate::{bindings, catalog, http, key_claims, rate_limit, session, waiting_room};
 
@@ -26,59 +27,93 @@ macro_rules! refuse_unless {
             Err(refusal) => return http::refusal(&refusal),
         }
     };
+    ($trace:expr, $checked:expr) => {
+        match $checked {
+            Ok(value) => value,
+            Err(refusal) => return refuse(&mut $trace, &refusal),
+        }
+    };
 }
 
-/// `POST /api/orders`: 202 with the order, or a refusal.
-pub async fn place(mut req: Request, env: &Env, ctx: &Context) -> Result<Response> {
+/// `POST /api/orders`: 202 with the order, or a refusal; one [`events::OrderEvent`] logged
+/// either way.
+pub async fn place(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
+    let mut trace = OrderTrace::start();
+    let answer = intake(req, env, ctx, &mut trace).await;
+    match &answer {
+        Ok(response) => trace.finish(response.status_code(), "unknown"),
+        Err(_) => trace.finish(503, "unavailable"),
+    }
+    answer
+}
+
+/// Records `refusal` in `trace` and answers it.
+fn refuse(trace: &mut OrderTrace, refusal: &Refusal) -> Result<Response> {
+    trace.code = Some(refusal.code());
+    http::refusal(refusal)
+}
+
+async fn intake(
+    mut req: Request,
+    env: &Env,
+    ctx: &Context,
+    trace: &mut OrderTrace,
+) -> Result<Response> {
     let now = bindings::now();
     let announced = req
         .headers()
         .get("content-length")?
         .and_then(|v| v.parse::<usize>().ok());
     if announced.is_some_and(|len| len > MAX_ORDER_BODY_BYTES) {
-        return http::refusal(&Refusal::BodyTooLarge);
+        return refuse(trace, &Refusal::BodyTooLarge);
     }
-    refuse_unless!(rate_limit::by_address(
-        env,
-        &rate_limit::client_address(&req)?,
-        now
-    ));
-    let customer = refuse_unless!(session::customer(&req, env, now)?);
-    refuse_unless!(rate_limit::by_session(env, customer.as_str(), now));
+    let address = rate_limit::client_address(&req)?;
+    refuse_unless!(*trace, rate_limit::by_address(env, &address, now));
+    let customer = refuse_unless!(*trace, session::customer(&req, env, now)?);
+    refuse_unless!(*trace, rate_limit::by_session(env, customer.as_str(), now));
     if waiting_room::admission_rate(env).is_some()
         && !waiting_room::is_admitted(&req, env, &customer, now)?
     {
-        return http::refusal(&Refusal::NotAdmitted);
+        return refuse(trace, &Refusal::NotAdmitted);
     }
-    let request = refuse_unless!(OrderRequest::parse(&req.bytes().await?));
+    let request = refuse_unless!(*trace, OrderRequest::parse(&req.bytes().await?));
     if !session::sale_token_is_valid(env, &request.sale_token, &customer, now)? {
-        return http::refusal(&Refusal::SaleTokenInvalid);
+        return refuse(trace, &Refusal::SaleTokenInvalid);
     }
     let Some(deal) = catalog::find(env, &request.deal_id).await? else {
-        return http::refusal(&Refusal::UnknownDeal);
+        return refuse(trace, &Refusal::UnknownDeal);
     };
-    let priced = refuse_unless!(PricedOrder::price(request, customer, &deal, now));
+    trace.deal = Some(deal.id.clone());
+    let priced = refuse_unless!(*trace, PricedOrder::price(request, customer, &deal, now));
     if sold_out::is_sold_out(&deal.id) {
-        let mut response = http::refusal(&Refusal::SoldOut)?;
+        let mut response = refuse(trace, &Refusal::SoldOut)?;
         response.headers_mut().set(ANSWERED_FROM_MEMORY, "memory")?;
         return Ok(response);
     }
+    trace.shard = Some(deal.shard_for(&priced.customer_id));
     // Keys are the customer's across deals: one first used for another deal or quantity is
     // refused here, before the deal's shard (which only knows its own deal's keys) sees it.
-    if key_claims::claim(env, ctx, &priced).await? == ClaimAnswer::Reused {
-        return http::refusal(&Refusal::IdempotencyKeyReused);
+    let (claim, claim_batch) = key_claims::claim(env, ctx, &priced).await?;
+    trace.claim_batch = Some(claim_batch);
+    if claim == ClaimAnswer::Reused {
+        return refuse(trace, &Refusal::IdempotencyKeyReused);
     }
     let (reservation, batch_size) = stock::reserve(env, ctx, &deal, priced).await?;
+    trace.batch = Some(batch_size);
     let mut response = match reservation {
-        Reservation::Accepted { order } => http::json(&order, 202)?,
+        Reservation::Accepted { order } => {
+            trace.code = Some("accepted");
+            http::json(&order, 202)?
+        }
         Reservation::Replayed { order } => {
+            trace.code = Some("replayed");
             let mut response = http::json(&order, 202)?;
             response.headers_mut().set("idempotent-replayed", "true")?;
             response
         }
-        Reservation::KeyReused => http::refusal(&Refusal::IdempotencyKeyReused)?,
-        Reservation::SoldOut { .. } => http::refusal(&Refusal::SoldOut)?,
-        Reservation::LimitReached { limit } => http::refusal(&Refusal::LimitReached { limit })?,
+        Reservation::KeyReused => refuse(trace, &Refusal::IdempotencyKeyReused)?,
+        Reservation::SoldOut { .. } => refuse(trace, &Refusal::SoldOut)?,
+        Reservation::LimitReached { limit } => refuse(trace, &Refusal::LimitReached { limit })?,
     };
     response
         .headers_mut()

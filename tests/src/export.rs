@@ -82,3 +82,44 @@ pub async fn orders_leave_as_json_pages_and_csv(stack: Arc<Stack>) -> Result<(),
         format!("the CSV ({content_type}): {text}"),
     )
 }
+
+/// Each order's outcome and each delivery round is one JSON line in the runtime's log, with its
+/// code, deal, shard, batch sizes and time.
+pub async fn outcomes_are_logged_as_json(stack: Arc<Stack>) -> Result<(), Failed> {
+    let deal = stack.schedule_open("e2e-logged", 1, 1).await?;
+    let (ada, bob) = (stack.shopper().await?, stack.shopper().await?);
+    let (status, order) = stack
+        .post_order(&ada, &order_body(&deal, 1, "logged-key-0001", &ada))
+        .await?;
+    check(status == 202, format!("the order: {status} {order}"))?;
+    let (status, refused) = stack
+        .post_order(&bob, &order_body(&deal, 1, "logged-key-0002", &bob))
+        .await?;
+    check(status == 409, format!("sold out: {status} {refused}"))?;
+    let deal_id = deal.id.to_string();
+    let mine = |event: &serde_json::Value, code: &str| {
+        event["deal"] == deal_id.as_str() && event["code"] == code
+    };
+    eventually(Duration::from_secs(45), || async {
+        let orders = stack.edge_events("order");
+        let delivered = stack.edge_events("delivery");
+        Ok(orders.iter().any(|e| mine(e, "accepted"))
+            && orders.iter().any(|e| mine(e, "sold_out"))
+            && delivered.iter().any(|d| d["outcome"] == "stored"))
+    })
+    .await?;
+    let orders = stack.edge_events("order");
+    let accepted = orders
+        .iter()
+        .find(|e| mine(e, "accepted"))
+        .cloned()
+        .unwrap_or_default();
+    check(
+        accepted["status"] == 202
+            && accepted["shard"] == 0
+            && accepted["batch"].as_u64() >= Some(1)
+            && accepted["claim_batch"].as_u64() >= Some(1)
+            && accepted["ms"].as_i64() >= Some(0),
+        format!("the accepted order's line: {accepted}"),
+    )
+}

@@ -84,6 +84,9 @@ fn main() {
         api("orders_leave_as_json_pages_and_csv", |s| {
             Box::pin(export::orders_leave_as_json_pages_and_csv(s))
         }),
+        api("outcomes_are_logged_as_json", |s| {
+            Box::pin(export::outcomes_are_logged_as_json(s))
+        }),
         api("origin_refuses_forged_and_stale_batches", |s| {
             Box::pin(signatures::forged_and_stale_batches(s))
         }),

@@ -194,6 +194,22 @@ impl Stack {
         })
     }
 
+    /// The structured events (JSON lines with an `event` field, see `edge/src/events.rs`) the
+    /// edge has logged so far, of kind `event`.
+    pub fn edge_events(&self, event: &str) -> Vec<Value> {
+        ["wrangler.log", "wrangler-restarted.log"]
+            .iter()
+            .filter_map(|name| std::fs::read_to_string(self.dir.join(name)).ok())
+            .flat_map(|log| {
+                log.lines()
+                    .filter_map(|line| line.find('{').map(|at| line[at..].to_owned()))
+                    .filter_map(|json| serde_json::from_str::<Value>(&json).ok())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|value| value["event"] == event)
+            .collect()
+    }
+
     /// Kills the edge — wrangler and workerd — with SIGKILL, as a machine failure would.
     pub fn kill_edge(&self) {
         if let Some(mut wrangler) = self.wrangler.lock().expect("not poisoned").take() {
