@@ -7,6 +7,7 @@
 pub mod availability;
 pub mod batch;
 pub mod catalog;
+pub mod costs;
 pub mod dashboard;
 pub mod dead_letter;
 pub mod deal;

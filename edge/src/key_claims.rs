@@ -5,9 +5,11 @@
 //! `festival_domain::key_claims`; claims travel in batches (see [`coalesce`](crate::coalesce)),
 //! so a burst pays one object request per batch, not per order.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use festival_domain::PricedOrder;
+use festival_domain::costs::ObjectCosts;
 use festival_domain::key_claims::{
     self, CLAIM_PREFIX, Claim, ClaimAnswer, decide, expiry_of, is_expired, keys_to_read, next_sweep,
 };
@@ -18,6 +20,7 @@ use worker::{
 
 use crate::bindings::{self, KEY_CLAIMS, STORAGE_KEYS_PER_CALL};
 use crate::coalesce::{self, Destination};
+use crate::costs;
 use crate::objects;
 
 /// Most claims in one batch: two keys read each, in one storage call.
@@ -61,16 +64,24 @@ impl Destination for ClaimBatch {
 #[durable_object]
 pub struct KeyClaims {
     state: State,
+    costs: RefCell<ObjectCosts>,
 }
 
 impl DurableObject for KeyClaims {
     fn new(state: State, _env: Env) -> Self {
-        Self { state }
+        Self {
+            state,
+            costs: RefCell::default(),
+        }
     }
 
     /// Decides a batch of claims (the JSON body) and answers one [`ClaimAnswer`] each. Only
     /// storage is awaited from the read to the write, so the batch is decided atomically.
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if let Some(costs) = costs::answer(&req, &self.costs) {
+            return costs;
+        }
+        self.costs.borrow_mut().request("claim");
         let claims: Vec<Claim> = req.json().await?;
         if claims.len() > CLAIMS_PER_BATCH {
             return Response::error("too many claims in one batch", 400);
@@ -92,6 +103,7 @@ impl DurableObject for KeyClaims {
             for (key, value) in &puts {
                 Reflect::set(&writes, &key.into(), &value.into())?;
             }
+            self.costs.borrow_mut().storage_writes += 1;
             storage.put_multiple_raw(writes).await?;
             if storage.get_alarm().await?.is_none() {
                 storage
@@ -104,6 +116,7 @@ impl DurableObject for KeyClaims {
 
     /// Deletes claims past keeping, a page at a time, oldest day first.
     async fn alarm(&self) -> Result<Response> {
+        self.costs.borrow_mut().alarms += 1;
         let now = bindings::now();
         let storage = self.state.storage();
         let options = ListOptions::new()

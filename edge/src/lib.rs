@@ -17,6 +17,7 @@ mod catalog_freshness;
 mod catalog_store;
 mod coalesce;
 mod console;
+mod costs;
 mod dead_letters;
 mod delivery;
 mod events;
@@ -61,6 +62,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Post, ["api", "orders", id, "cancel"]) => orders::cancel(req, id, &env).await,
         (Method::Get, ["api", "ops", "reconcile"]) => ops::reconcile(req, &env).await,
         (Method::Get, ["api", "ops", "dead-letters"]) => ops::dead_letters(req, &env).await,
+        (Method::Get, ["api", "ops", "costs"]) => costs::report(req, &env).await,
         (Method::Post, ["api", "ops", "redrive"]) => redrive::redrive(req, &env).await,
         (Method::Get, ["api", "static-cards"]) => static_cards::serve(req, &env).await,
         (
@@ -71,7 +73,11 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             ]
             | ["api", "orders", _]
             | ["api", "orders", _, "cancel"]
-            | ["api", "ops", "reconcile" | "dead-letters" | "redrive"],
+            | [
+                "api",
+                "ops",
+                "reconcile" | "dead-letters" | "redrive" | "costs",
+            ],
         ) => http::refusal(&Refusal::MethodNotAllowed),
         (_, ["api", "console", rest @ ..]) => console::proxy(req, rest, &env).await,
         _ => http::refusal(&Refusal::NotFound),

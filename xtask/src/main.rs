@@ -18,6 +18,7 @@
 
 mod bench;
 mod build;
+mod costs;
 mod cpu;
 mod dev;
 mod dev_proxy;

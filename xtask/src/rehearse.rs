@@ -19,6 +19,7 @@ use serde_json::Value;
 use xtask::stack::EdgeRunner;
 use xtask::{paths, reconcile};
 
+use crate::costs::{self, OrderCosts};
 use crate::flags::Flags;
 use crate::load::{self, Outcome, Sample, Summary};
 use crate::local_stack::{self, Secrets, StateOn, TempStack};
@@ -168,6 +169,8 @@ pub struct Report {
     /// From the end of the burst until edge and origin agreed; `None`: not within the cap.
     pub drain_s: Option<f64>,
     pub deals: Vec<DealFigures>,
+    /// What the accepted orders cost the platform, counted (none in unit tests).
+    pub costs: Option<OrderCosts>,
 }
 
 impl Report {
@@ -279,6 +282,9 @@ impl Report {
                 deal.deal_id, deal.stock, deal.accepted_units, deal.edge_units, deal.origin_units
             );
         }
+        if let Some(costs) = &self.costs {
+            let _ = write!(md, "\n{}", costs.to_markdown());
+        }
         md
     }
 }
@@ -348,6 +354,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         })
         .collect();
     stack.schedule(&deals, MARKETER_TOKEN)?;
+    let costs_before = costs::read(&stack.edge_url, &stack.origin_url, MARKETER_TOKEN)?;
 
     println!(
         "==> burst: {} shoppers, {} in flight, at most {} s",
@@ -422,6 +429,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         std::thread::sleep(Duration::from_millis(250));
     };
     let reconciled = last.ok_or("reconcile never answered")?;
+    let costs_after = costs::read(&stack.edge_url, &stack.origin_url, MARKETER_TOKEN)?;
 
     // Every order a shopper was told "accepted" must be at origin.
     let accepted_ids: BTreeSet<(usize, String)> = accepted_ids
@@ -465,7 +473,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
         })
         .collect();
-    let report = build_report(
+    let mut report = build_report(
         settings,
         &run,
         lost_orders,
@@ -473,6 +481,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         drain_s,
         deal_figures,
     );
+    report.costs = Some(OrderCosts::between(
+        &costs_before,
+        &costs_after,
+        accepted_ids.len(),
+    ));
     let dir = paths::target().join("rehearsal");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("report.md"), report.to_markdown()).map_err(|e| e.to_string())?;
@@ -530,6 +543,7 @@ fn build_report(
         dead_letters: reconciled.dead_letters.letters as usize,
         drain_s,
         deals,
+        costs: None,
         settings,
     }
 }

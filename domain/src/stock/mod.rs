@@ -95,6 +95,22 @@ pub enum StockCommand {
     Ledger { spec: ShardSpec },
 }
 
+impl StockCommand {
+    /// The command's name, as counted in `costs::ObjectCosts`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StockCommand::Reserve { .. } => "reserve",
+            StockCommand::Lend { .. } => "lend",
+            StockCommand::Pin { .. } => "pin",
+            StockCommand::Cancel { .. } => "cancel",
+            StockCommand::Lookup { .. } => "lookup",
+            StockCommand::CustomerOrders { .. } => "customer_orders",
+            StockCommand::Confirm { .. } => "confirm",
+            StockCommand::Ledger { .. } => "ledger",
+        }
+    }
+}
+
 /// One shard's answer to one order of a batch: the reservation, or why the shard failed it.
 pub type Answer = Result<Reservation, String>;
 

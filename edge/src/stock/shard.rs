@@ -3,9 +3,11 @@
 //! `festival_domain::stock::Shard`, driven here over the object's storage, its siblings, the
 //! order queue and its alarm.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use festival_domain::UnixMillis;
+use festival_domain::costs::ObjectCosts;
 use festival_domain::stock::{Fault, Host, Shard, StockCommand, Tuning, Writes};
 use futures_util::future::join;
 use js_sys::{Array, Object, Reflect};
@@ -15,6 +17,7 @@ use worker::{
 };
 
 use crate::bindings::{self, ORDER_QUEUE, STORAGE_KEYS_PER_CALL};
+use crate::costs;
 
 #[durable_object]
 pub struct DealStock {
@@ -35,7 +38,11 @@ impl DurableObject for DealStock {
         {
             tuning.resend_after_ms = seconds * 1000;
         }
-        let host = DurableHost { state, env };
+        let host = DurableHost {
+            state,
+            env,
+            costs: RefCell::default(),
+        };
         Self {
             shard: Shard::new(host, tuning),
             layout_checked: std::cell::Cell::new(false),
@@ -43,8 +50,12 @@ impl DurableObject for DealStock {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if let Some(costs) = costs::answer(&req, &self.shard.host().costs) {
+            return costs;
+        }
         self.check_layout().await?;
         let command: StockCommand = req.json().await?;
+        self.shard.host().costs.borrow_mut().request(command.kind());
         match self.shard.handle(command).await {
             Ok(json) => {
                 let mut response = Response::ok(json)?;
@@ -58,6 +69,7 @@ impl DurableObject for DealStock {
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.shard.host().costs.borrow_mut().alarms += 1;
         self.check_layout().await?;
         self.shard.alarm().await.map_err(|fault| fault.0)?;
         Response::ok("")
@@ -77,10 +89,12 @@ impl DealStock {
     }
 }
 
-/// The world of one `DealStock`: its storage, its siblings, the queue, the clock.
+/// The world of one `DealStock`: its storage, its siblings, the queue, the clock; and what it
+/// cost since the object started (see `festival_domain::costs`).
 pub struct DurableHost {
     state: State,
     env: Env,
+    costs: RefCell<ObjectCosts>,
 }
 
 fn fault(error: worker::Error) -> Fault {
@@ -136,6 +150,7 @@ impl Host for DurableHost {
     /// Puts and deletes are issued in the same turn, with no await between them, so storage
     /// commits them together (Durable Objects coalesce such writes into one atomic batch).
     async fn write(&self, writes: Writes) -> std::result::Result<(), Fault> {
+        self.costs.borrow_mut().storage_writes += 1;
         let storage = self.state.storage();
         let puts = Object::new();
         for (key, value) in &writes.puts {
@@ -173,6 +188,11 @@ impl Host for DurableHost {
     async fn send(&self, messages: Vec<String>) -> std::result::Result<(), Fault> {
         if messages.is_empty() {
             return Ok(());
+        }
+        {
+            let mut costs = self.costs.borrow_mut();
+            costs.queue_sends += 1;
+            costs.queue_messages += messages.len() as u64;
         }
         let queue = self.env.queue(ORDER_QUEUE).map_err(fault)?;
         queue.send_batch(messages).await.map_err(fault)

@@ -1,0 +1,49 @@
+//! What the shop's Durable Objects did, as each counts it (`festival_domain::costs`): each
+//! object answers `GET /costs` with its counts, and `GET /api/ops/costs` (marketer token) sums
+//! them over every shard of the catalog's deals and every `KeyClaims` object.
+
+use std::cell::RefCell;
+
+use festival_domain::costs::{CostsReport, ObjectCosts};
+use festival_domain::key_claims::{self, CLAIM_OBJECTS};
+use worker::{Env, Method, Request, Response, Result};
+
+use crate::bindings::{DEAL_STOCK, KEY_CLAIMS};
+use crate::stock::shard_name;
+use crate::{catalog, http, marketer};
+
+/// The path an object answers its counts on (not counted itself).
+const COSTS_PATH: &str = "/costs";
+
+/// An object's answer to `GET /costs`, when `req` is one.
+pub fn answer(req: &Request, costs: &RefCell<ObjectCosts>) -> Option<Result<Response>> {
+    (req.method() == Method::Get && req.path() == COSTS_PATH)
+        .then(|| Response::from_json(&*costs.borrow()))
+}
+
+/// `GET /api/ops/costs`: the sums, by kind of object.
+pub async fn report(req: Request, env: &Env) -> Result<Response> {
+    if !marketer::is_marketer(&req, env)? {
+        return marketer::unauthorized();
+    }
+    let mut report = CostsReport::default();
+    for deal in catalog::deals(env).await? {
+        for index in 0..deal.shard_count() {
+            let name = shard_name(&deal.id, index);
+            report.deal_stock.add(&read(env, DEAL_STOCK, &name).await?);
+        }
+    }
+    for index in 0..CLAIM_OBJECTS {
+        let name = key_claims::object_name(index);
+        report.key_claims.add(&read(env, KEY_CLAIMS, &name).await?);
+    }
+    http::json(&report, 200)
+}
+
+async fn read(env: &Env, namespace: &str, name: &str) -> Result<ObjectCosts> {
+    let stub = env.durable_object(namespace)?.get_by_name(name)?;
+    let mut response = stub
+        .fetch_with_str(&format!("https://object{COSTS_PATH}"))
+        .await?;
+    response.json().await
+}
