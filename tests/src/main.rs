@@ -13,10 +13,10 @@ mod chromium;
 mod console;
 mod dead_letters;
 mod deploy;
-mod export;
 mod fail_closed;
 mod faults;
 mod keys;
+mod operations;
 mod orders;
 mod signatures;
 mod stack;
@@ -82,10 +82,13 @@ fn main() {
             Box::pin(console::refuses_wrong_token_and_schedules_a_sale(s))
         }),
         api("orders_leave_as_json_pages_and_csv", |s| {
-            Box::pin(export::orders_leave_as_json_pages_and_csv(s))
+            Box::pin(operations::orders_leave_as_json_pages_and_csv(s))
+        }),
+        api("objects_count_their_costs", |s| {
+            Box::pin(operations::objects_count_their_costs(s))
         }),
         api("outcomes_are_logged_as_json", |s| {
-            Box::pin(export::outcomes_are_logged_as_json(s))
+            Box::pin(operations::outcomes_are_logged_as_json(s))
         }),
         api("origin_refuses_forged_and_stale_batches", |s| {
             Box::pin(signatures::forged_and_stale_batches(s))

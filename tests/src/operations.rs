@@ -1,4 +1,5 @@
-//! Orders out through the edge's console proxy: JSON pages and the streamed CSV.
+//! What operators read the morning after and during the night: orders out (JSON pages and the
+//! streamed CSV), the structured log of outcomes, and the objects' counted costs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -121,5 +122,46 @@ pub async fn outcomes_are_logged_as_json(stack: Arc<Stack>) -> Result<(), Failed
             && accepted["claim_batch"].as_u64() >= Some(1)
             && accepted["ms"].as_i64() >= Some(0),
         format!("the accepted order's line: {accepted}"),
+    )
+}
+
+/// `GET /api/ops/costs` counts what the objects did: an accepted order shows as a reserve, a
+/// key claim and storage writes; without the token it is 401.
+pub async fn objects_count_their_costs(stack: Arc<Stack>) -> Result<(), Failed> {
+    let costs = || async {
+        stack
+            .call_with_token(
+                reqwest::Method::GET,
+                "/api/ops/costs",
+                Some(MARKETER_TOKEN),
+                None,
+            )
+            .await
+    };
+    let (status, anonymous) = stack
+        .call_with_token(reqwest::Method::GET, "/api/ops/costs", None, None)
+        .await?;
+    check(
+        status == 401,
+        format!("without the token: {status} {anonymous}"),
+    )?;
+    let deal = stack.schedule_open("e2e-costs", 5, 1).await?;
+    let (_, before) = costs().await?;
+    let shopper = stack.shopper().await?;
+    let body = order_body(&deal, 1, "costs-key-0001", &shopper);
+    let (status, order) = stack.post_order(&shopper, &body).await?;
+    check(status == 202, format!("the order: {status} {order}"))?;
+    let (status, after) = costs().await?;
+    let count = |report: &serde_json::Value, object: &str, kind: &str| {
+        report[object]["requests"][kind].as_u64().unwrap_or(0)
+    };
+    let writes =
+        |report: &serde_json::Value| report["deal_stock"]["storage_writes"].as_u64().unwrap_or(0);
+    check(
+        status == 200
+            && count(&after, "deal_stock", "reserve") > count(&before, "deal_stock", "reserve")
+            && count(&after, "key_claims", "claim") > count(&before, "key_claims", "claim")
+            && writes(&after) > writes(&before),
+        format!("one order counted: before {before}, after {after}"),
     )
 }
