@@ -5,6 +5,7 @@
 use festival_domain::dashboard::Dashboard;
 use festival_domain::dead_letter::Summary;
 use festival_domain::refusal::ErrorBody;
+use festival_domain::stock::BacklogReport;
 use festival_domain::{Deal, DealId};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
@@ -110,6 +111,12 @@ pub async fn orders_csv(token: &Token, deal: Option<&DealId>) -> Result<String, 
         401 => Err(ApiError::Unauthorized),
         _ => Err(ApiError::Unreachable),
     }
+}
+
+/// `GET /api/ops/backlog`: what waits for origin at the edge, and how long the oldest has.
+pub async fn backlog(token: &Token) -> Result<BacklogReport, ApiError> {
+    let request = token.authorize(Request::get("/api/ops/backlog"));
+    read(request.send().await).await
 }
 
 /// `GET /api/ops/dead-letters`: the orders whose delivery to origin gave up, per reason.

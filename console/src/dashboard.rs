@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::ConsoleState;
 use crate::chart::{OrdersChart, rate};
 use crate::dead_letters::DeadLetters;
+use crate::delivery::DeliveryLine;
 use crate::time;
 
 /// Windows a marketer can choose, in seconds.
@@ -60,6 +61,7 @@ pub fn LiveDashboard() -> impl IntoView {
                 </div>
             </div>
             // Outside the loaded figures: the edge answers it, so it shows while origin is down.
+            <DeliveryLine />
             <DeadLetters />
             <Show when=loaded fallback=|| view! { <p class="muted">"Loading the live figures…"</p> }>
                 <TotalPanel bucket_s window_s />

@@ -10,6 +10,7 @@ pub mod api;
 pub mod chart;
 pub mod dashboard;
 pub mod dead_letters;
+pub mod delivery;
 pub mod draft;
 pub mod export;
 pub mod poll;
@@ -21,6 +22,7 @@ pub mod time;
 
 use festival_domain::dashboard::{DEFAULT_WINDOW_S, Dashboard};
 use festival_domain::dead_letter::Summary;
+use festival_domain::stock::BacklogReport;
 use festival_domain::{Deal, UnixMillis};
 use leptos::prelude::*;
 
@@ -41,6 +43,8 @@ pub struct ConsoleState {
     pub dashboard: RwSignal<Option<Dashboard>>,
     /// What waits in the edge's dead-letter store, as last read.
     pub dead_letters: RwSignal<Option<Summary>>,
+    /// What waits for origin at the edge, as last read.
+    pub backlog: RwSignal<Option<BacklogReport>>,
     /// The dashboard's window, in seconds.
     pub window_s: RwSignal<u32>,
     /// Milliseconds to add to the device clock to read origin's.
@@ -76,6 +80,7 @@ impl ConsoleState {
         self.deals.set(Vec::new());
         self.dashboard.set(None);
         self.dead_letters.set(None);
+        self.backlog.set(None);
         self.denied.set(denied);
     }
 
@@ -96,6 +101,10 @@ impl ConsoleState {
             Ok(summary) => self.dead_letters.set(Some(summary)),
             Err(e) => self.note(&e),
         }
+        match api::backlog(&token).await {
+            Ok(report) => self.backlog.set(Some(report)),
+            Err(e) => self.note(&e),
+        }
     }
 }
 
@@ -107,6 +116,7 @@ pub fn Console() -> impl IntoView {
         deals: RwSignal::new(Vec::new()),
         dashboard: RwSignal::new(None),
         dead_letters: RwSignal::new(None),
+        backlog: RwSignal::new(None),
         window_s: RwSignal::new(DEFAULT_WINDOW_S),
         offset_ms: RwSignal::new(0.0),
         unreachable: RwSignal::new(false),

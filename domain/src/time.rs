@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 /// A moment, in milliseconds since the Unix epoch (UTC). Every clock reading enters the domain as
 /// one of these, so rules never read a clock themselves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct UnixMillis(pub i64);
 

@@ -63,6 +63,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Get, ["api", "ops", "reconcile"]) => ops::reconcile(req, &env).await,
         (Method::Get, ["api", "ops", "dead-letters"]) => ops::dead_letters(req, &env).await,
         (Method::Get, ["api", "ops", "costs"]) => costs::report(req, &env).await,
+        (Method::Get, ["api", "ops", "backlog"]) => ops::backlog(req, &env).await,
         (Method::Post, ["api", "ops", "redrive"]) => redrive::redrive(req, &env).await,
         (Method::Get, ["api", "static-cards"]) => static_cards::serve(req, &env).await,
         (
@@ -76,7 +77,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             | [
                 "api",
                 "ops",
-                "reconcile" | "dead-letters" | "redrive" | "costs",
+                "reconcile" | "dead-letters" | "redrive" | "costs" | "backlog",
             ],
         ) => http::refusal(&Refusal::MethodNotAllowed),
         (_, ["api", "console", rest @ ..]) => console::proxy(req, rest, &env).await,

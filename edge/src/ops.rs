@@ -9,7 +9,8 @@ use festival_domain::dead_letter::Summary;
 use serde::Serialize;
 use worker::{Env, Request, Response, Result};
 
-use crate::{catalog, dead_letters, http, marketer, stock};
+use crate::stock::{Backlog, BacklogReport, StockCommand};
+use crate::{bindings, catalog, dead_letters, http, marketer, stock};
 
 /// One deal as its shards account for it.
 #[derive(Serialize)]
@@ -60,6 +61,33 @@ pub async fn reconcile(req: Request, env: &Env) -> Result<Response> {
         &Reconciliation {
             deals,
             dead_letters: dead_letters::summary(env).await?,
+        },
+        200,
+    )
+}
+
+/// `GET /api/ops/backlog`: the orders and cancellations every shard of the catalog's deals holds
+/// that origin has not confirmed yet, and the age of the oldest — what the console's live page
+/// turns red when delivery falls behind.
+pub async fn backlog(req: Request, env: &Env) -> Result<Response> {
+    if !marketer::is_marketer(&req, env)? {
+        return marketer::unauthorized();
+    }
+    let mut backlog = Backlog::default();
+    for deal in catalog::deals(env).await? {
+        for index in 0..deal.shard_count() {
+            let shard: Backlog = stock::ask(env, &deal.id, index, &StockCommand::Backlog).await?;
+            backlog.add(&shard);
+        }
+    }
+    let now = bindings::now();
+    let oldest_age_ms = backlog
+        .oldest_since
+        .map(|since| since.millis_until(now).max(0));
+    http::json(
+        &BacklogReport {
+            backlog,
+            oldest_age_ms,
         },
         200,
     )

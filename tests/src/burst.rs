@@ -351,9 +351,28 @@ pub async fn nothing_lost_with_origin_down() -> Result<(), Failed> {
         stack.origin_rows(&deal).await? == 0,
         "nothing reached a stopped origin",
     )?;
+    // The console's delivery line reads what waits, and for how long.
+    let backlog = || async {
+        let path = "/api/ops/backlog";
+        let token = Some(MARKETER_TOKEN);
+        stack
+            .call_with_token(reqwest::Method::GET, path, token, None)
+            .await
+    };
+    let (status, waiting) = backlog().await?;
+    check(
+        status == 200
+            && waiting["waiting"] == 60
+            && waiting["oldest_age_ms"].as_i64() >= Some(4_000),
+        format!("60 wait for origin, the oldest over 4 s: {status} {waiting}"),
+    )?;
     stack.restart_origin().await?;
     check(drained(&stack, &deal).await? == 60, "all 60 arrive")?;
     check(stack.origin_rows(&deal).await? == 60, "exactly once each")?;
+    eventually(Duration::from_secs(30), || async {
+        Ok(backlog().await?.1["waiting"] == 0)
+    })
+    .await?;
     let report = xtask::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)?;
     check(
         report.is_clean(),

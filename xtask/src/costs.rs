@@ -10,8 +10,9 @@ use serde::Serialize;
 
 use crate::load;
 
-/// Request kinds that are the operator's, not the orders': reconcile's ledger reads.
-const OPERATOR_READS: [&str; 1] = ["ledger"];
+/// Request kinds that are the operator's, not the orders': reconcile's ledger reads and the
+/// console's backlog reads.
+const OPERATOR_READS: [&str; 2] = ["ledger", "backlog"];
 
 /// The counts at one moment.
 pub struct Reading {

@@ -26,6 +26,7 @@ mod flags;
 mod fuzz;
 mod load;
 mod local_stack;
+mod package;
 mod rehearse;
 mod test;
 mod tools;
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         Some("dev") => dev::run(),
         Some("deploy") => deploy(&args[1..]),
         Some("test") => test::run(),
+        Some("package") => package::run(&args[1..]),
         Some("fuzz") => fuzz::run(&args[1..]),
         Some("simulate") => xtask::simulate::command(&args[1..]),
         Some("reconcile") => reconcile(&args[1..]),
@@ -64,7 +66,7 @@ fn main() -> ExitCode {
 
 const USAGE: &str = "usage: cargo xtask <setup [--browser] | build [app|edge] | dev | test \
 | deploy [--dry-run] [--origin-url URL] \
-| fuzz [--cases N] | simulate [--seed S] [--seeds N] [--steps N] [--faults a,b] \
+| package | fuzz [--cases N] | simulate [--seed S] [--seeds N] [--steps N] [--faults a,b] \
 | reconcile [--edge URL] [--origin URL] [--token T] | redrive [--edge URL] [--token T] \
 | rehearse [--shoppers N] [--deals D] [--stock S] [--shards K] [--duration SECS] [--concurrency C] \
 [--real-share F] [--repeat-share F] [--wrangler-limits] \

@@ -93,6 +93,43 @@ pub enum StockCommand {
     Confirm { orders: Vec<(OrderId, OrderStatus)> },
     /// This shard's ledger.
     Ledger { spec: ShardSpec },
+    /// What waits for origin here: [`Backlog`].
+    Backlog,
+}
+
+/// The orders (and cancellations) a shard holds that origin has not confirmed yet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Backlog {
+    /// How many (counted up to [`BACKLOG_READ_AT_MOST`]).
+    pub waiting: u32,
+    /// Whether more wait than were counted.
+    pub more: bool,
+    /// When the oldest of them began waiting, if known.
+    pub oldest_since: Option<crate::time::UnixMillis>,
+}
+
+/// `GET /api/ops/backlog`'s answer: the shop's [`Backlog`], and how long its oldest has waited
+/// by the edge's clock.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BacklogReport {
+    #[serde(flatten)]
+    pub backlog: Backlog,
+    pub oldest_age_ms: Option<i64>,
+}
+
+/// Most pending records a backlog reading lists on one shard: bounded, as a console polls it.
+pub const BACKLOG_READ_AT_MOST: usize = 1_024;
+
+impl Backlog {
+    /// This backlog and `other`'s together (over a deal's shards, or the whole shop's).
+    pub fn add(&mut self, other: &Backlog) {
+        self.waiting += other.waiting;
+        self.more |= other.more;
+        self.oldest_since = match (self.oldest_since, other.oldest_since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
 }
 
 impl StockCommand {
@@ -107,6 +144,7 @@ impl StockCommand {
             StockCommand::CustomerOrders { .. } => "customer_orders",
             StockCommand::Confirm { .. } => "confirm",
             StockCommand::Ledger { .. } => "ledger",
+            StockCommand::Backlog => "backlog",
         }
     }
 }

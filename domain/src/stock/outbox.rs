@@ -204,6 +204,32 @@ impl<H: Host> Shard<H> {
         Ok(next)
     }
 
+    /// What waits for origin on this shard, read in pages (at most
+    /// [`BACKLOG_READ_AT_MOST`](super::BACKLOG_READ_AT_MOST) records).
+    pub(super) async fn backlog(&self) -> Result<super::Backlog, Fault> {
+        let mut backlog = super::Backlog::default();
+        let mut after = None;
+        while (backlog.waiting as usize) < super::BACKLOG_READ_AT_MOST {
+            let page_size = self.tuning.pending_page;
+            let page = self.host.list(PENDING_PREFIX, after, page_size).await?;
+            let full = page.len() == page_size;
+            after = page.last().map(|(key, _)| key.clone());
+            for (_, json) in &page {
+                backlog.waiting += 1;
+                let since = serde_json::from_str::<Pending>(json).ok().map(|p| p.since);
+                if let Some(since) = since.filter(|since| since.0 > 0) {
+                    backlog.oldest_since =
+                        Some(backlog.oldest_since.map_or(since, |o| o.min(since)));
+                }
+            }
+            if !full {
+                return Ok(backlog);
+            }
+        }
+        backlog.more = true;
+        Ok(backlog)
+    }
+
     /// Sends and removes the outbox entries an earlier version left (a JSON list of order JSON
     /// texts each). Their orders have no pending record; they go once more, as before. Answers
     /// whether more entries wait than one run reads.

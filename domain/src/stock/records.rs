@@ -136,6 +136,9 @@ pub struct Pending {
     pub due: UnixMillis,
     /// Sends so far: each re-send waits twice as long as the one before.
     pub sends: u32,
+    /// When this state began waiting for origin (0: written before this was kept).
+    #[serde(default)]
+    pub since: UnixMillis,
 }
 
 /// A first send waits for nothing; a re-send of an unconfirmed order waits this long, doubling
@@ -148,6 +151,7 @@ impl Pending {
             status,
             due: now,
             sends: 0,
+            since: now,
         }
     }
 

@@ -120,6 +120,7 @@ impl<H: Host> Shard<H> {
             }
             StockCommand::Confirm { orders } => json(&self.confirm(&orders).await?),
             StockCommand::Ledger { spec } => json(&self.ledger_or_fresh(spec).await?),
+            StockCommand::Backlog => json(&self.backlog().await?),
         }
     }
 

@@ -11,7 +11,8 @@ pub mod sold_out;
 
 use festival_domain::stock::reserve::MAX_BATCH;
 pub use festival_domain::stock::{
-    Answer, Cancellation, Ledger, Reservation, ShardSpec, StockCommand, shard_name,
+    Answer, Backlog, BacklogReport, Cancellation, Ledger, Reservation, ShardSpec, StockCommand,
+    shard_name,
 };
 use festival_domain::{CustomerId, Deal, DealId, Order, OrderId, OrderStatus, PricedOrder};
 use serde::de::DeserializeOwned;

@@ -42,6 +42,7 @@ fn a_pass_over_many_pending_records_ends_on_the_earliest_due_time() {
             status: OrderStatus::Reserved,
             due: UnixMillis(earliest_due + i as i64 * 1_000),
             sends: 1,
+            since: UnixMillis(now),
         };
         let id = OrderId::new(&deal, 0, i);
         (pending_key(&id), serde_json::to_string(&pending).unwrap())
