@@ -22,8 +22,10 @@ pub const KEY_CLAIMS: &str = "KEY_CLAIMS";
 pub const STORAGE_KEYS_PER_CALL: usize = 128;
 /// Queue producer for accepted orders and cancellations.
 pub const ORDER_QUEUE: &str = "ORDER_QUEUE";
-/// Name of the dead-letter queue of `festival-orders` (as the consumer sees it).
-pub const DEAD_LETTER_QUEUE_NAME: &str = "festival-orders-dlq";
+/// How the consumer tells a batch of the dead-letter queue from one of the order queue: its
+/// name ends so (`festival-orders-dlq`, `festival-orders-staging-dlq`, …; each environment has
+/// queues of its own, and `cargo xtask deploy` checks the names follow this rule).
+pub const DEAD_LETTER_QUEUE_SUFFIX: &str = "-dlq";
 /// Variable: origin's base URL, https outside development (`cargo xtask deploy --origin-url`;
 /// local stacks pass theirs, e.g. `http://127.0.0.1:8788`).
 pub const ORIGIN_URL: &str = "ORIGIN_URL";

@@ -17,7 +17,7 @@ use worker::{
     Request, RequestInit, Result, console_error, console_warn,
 };
 
-use crate::bindings::{self, DEAD_LETTER_QUEUE_NAME};
+use crate::bindings::{self, DEAD_LETTER_QUEUE_SUFFIX};
 use crate::dead_letters;
 use crate::events;
 use crate::origin_request;
@@ -38,7 +38,7 @@ pub enum OriginAnswer {
 pub async fn consume(batch: MessageBatch<String>, env: &Env) -> Result<()> {
     let messages = batch.messages()?;
     let messages: Vec<&Message<String>> = messages.iter().collect();
-    if batch.queue() == DEAD_LETTER_QUEUE_NAME {
+    if batch.queue().ends_with(DEAD_LETTER_QUEUE_SUFFIX) {
         console_warn!("{} order messages gave up on delivery", messages.len());
         bury(env, &messages, dead_letter::retries_ran_out()).await;
         return Ok(());

@@ -18,9 +18,8 @@ pub struct OrderEvent<'a> {
     pub status: u16,
     pub deal: Option<&'a str>,
     pub shard: Option<u32>,
-    /// Orders that shared the shard's request (see `coalesce`), and the key claim's.
+    /// Orders that shared the shard's request (see `coalesce`).
     pub batch: Option<usize>,
-    pub claim_batch: Option<usize>,
     /// Milliseconds from arrival to answer (the Workers clock moves on I/O only).
     pub ms: i64,
 }
@@ -32,7 +31,6 @@ pub struct OrderTrace {
     pub deal: Option<DealId>,
     pub shard: Option<u32>,
     pub batch: Option<usize>,
-    pub claim_batch: Option<usize>,
 }
 
 impl OrderTrace {
@@ -43,7 +41,6 @@ impl OrderTrace {
             deal: None,
             shard: None,
             batch: None,
-            claim_batch: None,
         }
     }
 
@@ -56,7 +53,6 @@ impl OrderTrace {
             deal: self.deal.as_ref().map(DealId::as_str),
             shard: self.shard,
             batch: self.batch,
-            claim_batch: self.claim_batch,
             ms: self.started.millis_until(bindings::now()),
         };
         log(&event);

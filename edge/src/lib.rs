@@ -96,7 +96,7 @@ async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> Result<(
     // Orders are not sent to origin unsigned, weakly signed or in the clear: they wait in the
     // queue (a minute between tries) until the edge is configured. Dead letters need no
     // secret and are kept as ever.
-    if batch.queue() != bindings::DEAD_LETTER_QUEUE_NAME
+    if !batch.queue().ends_with(bindings::DEAD_LETTER_QUEUE_SUFFIX)
         && let Some(problems) = bindings::misconfiguration(&env)
     {
         console_error!("not delivering orders: the edge is misconfigured: {problems}");

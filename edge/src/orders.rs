@@ -93,9 +93,7 @@ async fn intake(
     trace.shard = Some(deal.shard_for(&priced.customer_id));
     // Keys are the customer's across deals: one first used for another deal or quantity is
     // refused here, before the deal's shard (which only knows its own deal's keys) sees it.
-    let (claim, claim_batch) = key_claims::claim(env, ctx, &priced).await?;
-    trace.claim_batch = Some(claim_batch);
-    if claim == ClaimAnswer::Reused {
+    if key_claims::claim(env, &priced).await? == ClaimAnswer::Reused {
         return refuse(trace, &Refusal::IdempotencyKeyReused);
     }
     let (reservation, batch_size) = stock::reserve(env, ctx, &deal, priced).await?;

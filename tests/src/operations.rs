@@ -119,7 +119,6 @@ pub async fn outcomes_are_logged_as_json(stack: Arc<Stack>) -> Result<(), Failed
         accepted["status"] == 202
             && accepted["shard"] == 0
             && accepted["batch"].as_u64() >= Some(1)
-            && accepted["claim_batch"].as_u64() >= Some(1)
             && accepted["ms"].as_i64() >= Some(0),
         format!("the accepted order's line: {accepted}"),
     )

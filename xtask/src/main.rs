@@ -3,7 +3,7 @@
 //! - `setup`: install the toolchain (wasm32 target, wasm-bindgen, worker-build, trunk, npm tools)
 //! - `build [app|edge]`: build the app (Trunk) and the edge (worker-build), release
 //! - `dev`: setup, build, then run origin + `wrangler dev` with a demo festival
-//! - `deploy [--dry-run] [--origin-url URL]`: check (https origin, secrets set), build, and run
+//! - `deploy [--env NAME] [--dry-run] [--origin-url URL]`: check (https origin, secrets set), build, and run
 //!   `wrangler deploy`
 //! - `test`: setup (with Chromium), fmt, clippy, unit tests, end-to-end tests
 //! - `fuzz [--cases N]`: the long run of the domain's parser fuzz tests (200,000 cases each)
@@ -65,7 +65,7 @@ fn main() -> ExitCode {
 }
 
 const USAGE: &str = "usage: cargo xtask <setup [--browser] | build [app|edge] | dev | test \
-| deploy [--dry-run] [--origin-url URL] \
+| deploy [--env NAME] [--dry-run] [--origin-url URL] \
 | package | fuzz [--cases N] | simulate [--seed S] [--seeds N] [--steps N] [--faults a,b] \
 | reconcile [--edge URL] [--origin URL] [--token T] | redrive [--edge URL] [--token T] \
 | rehearse [--shoppers N] [--deals D] [--stock S] [--shards K] [--duration SECS] [--concurrency C] \
@@ -92,19 +92,28 @@ fn reconcile(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// `cargo xtask deploy`: refuses a plain-HTTP origin and a development configuration before
-/// building, then a missing secret (real deploy) before wrangler deploys; a dry run names the
-/// secrets to set.
+/// `cargo xtask deploy [--env NAME]`: refuses an unknown or incomplete environment, a
+/// plain-HTTP origin and a development configuration before building, then a missing secret
+/// (real deploy) before wrangler deploys; a dry run names the secrets to set.
 fn deploy(args: &[String]) -> Result<(), String> {
-    let flags = flags::Flags::new(args, &["--origin-url"], &["--dry-run"])?;
+    let flags = flags::Flags::new(args, &["--origin-url", "--env"], &["--dry-run"])?;
     let dry_run = flags.has("--dry-run");
-    let origin_url: Option<String> = match flags.get("--origin-url", String::new())? {
-        url if url.is_empty() => None,
-        url => Some(url),
+    let given = |name: &str| -> Result<Option<String>, String> {
+        Ok(Some(flags.get(name, String::new())?).filter(|value| !value.is_empty()))
     };
-    // The cheap checks first, so a wrong address fails before a minutes-long build.
-    let plan = xtask::deploy::plan(origin_url.as_deref())?;
-    println!("deploying the edge with ORIGIN_URL {}", plan.origin_url);
+    let (env, origin_url) = (given("--env")?, given("--origin-url")?);
+    // The cheap checks first, so a wrong address or environment fails before a minutes-long
+    // build.
+    let plan = xtask::deploy::plan(env.as_deref(), origin_url.as_deref())?;
+    println!(
+        "deploying the edge ({}) with ORIGIN_URL {}, queues {} and {}",
+        plan.env
+            .as_deref()
+            .map_or("top level".to_owned(), |env| format!("env {env}")),
+        plan.origin_url,
+        plan.queues.orders,
+        plan.queues.dead_letters
+    );
     tools::setup(false)?;
     build::all()?;
     let step = Step::new(if dry_run {
@@ -119,7 +128,7 @@ fn deploy(args: &[String]) -> Result<(), String> {
         println!(
             "\ndry run: nothing deployed. Before `cargo xtask deploy`, set each secret once \
              (at least 32 bytes, never a development value), in edge/:\n{}",
-            xtask::deploy::secret_instructions()
+            xtask::deploy::secret_instructions(plan.env.as_deref())
         );
     }
     Ok(())

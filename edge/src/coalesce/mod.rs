@@ -1,6 +1,6 @@
 //! Group commit: concurrent orders in one isolate for the same Durable Object travel to it
-//! together, in one request — reservations to a deal's shard (`stock`), key claims to the
-//! customer's `KeyClaims` object (`key_claims`). Each is a [`Destination`].
+//! together, in one request — today reservations to a deal's shard (`stock`); where they go and
+//! how is a [`Destination`]. (Key claims go alone: `key_claims` says why.)
 //!
 //! In a burst a hot object is the bottleneck — it runs one request at a time, and every
 //! request costs it (and the Worker calling it) far more than the few storage operations an
