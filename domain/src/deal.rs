@@ -156,6 +156,12 @@ impl Deal {
         wanted.min(self.stock).max(1)
     }
 
+    /// Whether `id` could be an order of this deal: its deal, and a shard below the count. What
+    /// the edge checks, from its copy of the schedule, before it asks a shard about an id.
+    pub fn could_hold(&self, id: &crate::order::OrderId) -> bool {
+        id.deal_id() == self.id && id.shard() < self.shard_count()
+    }
+
     /// The shard that serves `customer`: always the same one, so that a customer's idempotency
     /// keys and units held live in one place.
     pub fn shard_for(&self, customer: &crate::order::CustomerId) -> u32 {
@@ -258,6 +264,26 @@ pub(crate) mod tests {
             }
             .shard_count(),
             4
+        );
+    }
+
+    #[test]
+    fn a_deal_could_hold_only_ids_of_its_own_shards() {
+        use crate::order::OrderId;
+        let deal = Deal {
+            stock: 100,
+            shards: 4,
+            ..sample_deal()
+        };
+        assert!(deal.could_hold(&OrderId::new(&deal.id, 3, 7)));
+        assert!(
+            !deal.could_hold(&OrderId::new(&deal.id, 4, 7)),
+            "beyond the count"
+        );
+        let other = DealId::parse("another-deal").unwrap();
+        assert!(
+            !deal.could_hold(&OrderId::new(&other, 0, 7)),
+            "another deal's"
         );
     }
 

@@ -75,6 +75,11 @@ pub fn secret(env: &Env, name: &str) -> Result<String> {
     setting(env, name).ok_or_else(|| format!("{name} is not set").into())
 }
 
+/// Whether this edge runs in development mode (local stacks only).
+pub fn is_development(env: &Env) -> bool {
+    setting(env, DEVELOPMENT).as_deref() == Some("1")
+}
+
 /// Why this edge must not serve (a secret missing, shorter than 32 bytes or published, or
 /// `ORIGIN_URL` not https, outside development), or `None`. Read once per isolate, like every
 /// setting: the answer cannot change under it.
@@ -85,7 +90,7 @@ pub fn misconfiguration(env: &Env) -> Option<String> {
     VERDICT.with(|verdict| {
         verdict
             .get_or_init(|| {
-                let development = setting(env, DEVELOPMENT).as_deref() == Some("1");
+                let development = is_development(env);
                 let secrets = [BATCH_SECRET, SESSION_SECRET, MARKETER_TOKEN];
                 let values = secrets.map(|name| (name, setting(env, name)));
                 let secrets = values

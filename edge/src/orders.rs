@@ -123,7 +123,7 @@ async fn intake(
 /// stored it, then `confirmed` (or `cancelled`).
 pub async fn show(req: Request, id: &str, env: &Env) -> Result<Response> {
     let customer = refuse_unless!(session::customer(&req, env, bindings::now())?);
-    let Some(id) = OrderId::parse(id) else {
+    let Some(id) = scheduled_order(env, id).await? else {
         return http::refusal(&Refusal::UnknownOrder);
     };
     match stock::lookup(env, &id).await? {
@@ -151,7 +151,7 @@ pub async fn mine(req: Request, env: &Env) -> Result<Response> {
 /// `POST /api/orders/{id}/cancel`: the owner cancels; the units return to stock exactly once.
 pub async fn cancel(req: Request, id: &str, env: &Env) -> Result<Response> {
     let customer = refuse_unless!(session::customer(&req, env, bindings::now())?);
-    let Some(id) = OrderId::parse(id) else {
+    let Some(id) = scheduled_order(env, id).await? else {
         return http::refusal(&Refusal::UnknownOrder);
     };
     match stock::cancel(env, &id, &customer).await? {
@@ -159,4 +159,15 @@ pub async fn cancel(req: Request, id: &str, env: &Env) -> Result<Response> {
         Cancellation::NotYours => http::refusal(&Refusal::NotYourOrder),
         Cancellation::Unknown => http::refusal(&Refusal::UnknownOrder),
     }
+}
+
+/// `raw` as an order id that a scheduled deal's shard could hold: its deal is in the schedule
+/// and its shard below the deal's count. Checked from the isolate's schedule before any object
+/// is called, so an id made up to look like an order wakes no object.
+async fn scheduled_order(env: &Env, raw: &str) -> Result<Option<OrderId>> {
+    let Some(id) = OrderId::parse(raw) else {
+        return Ok(None);
+    };
+    let deal = catalog::find(env, &id.deal_id()).await?;
+    Ok(deal.filter(|deal| deal.could_hold(&id)).map(|_| id))
 }

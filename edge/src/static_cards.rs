@@ -4,7 +4,8 @@
 //! ratio. Same markup and classes as `app/src/components/deal_card.rs` (English text, no live
 //! countdown), the same stylesheet (the `<link rel="stylesheet">` of the storefront's
 //! `index.html`), the same schedule (`catalog::deals`) and stock (the shards' ledgers).
-//! Nothing links to it.
+//! Nothing links to it, and only a development edge serves it: it reads every shard's ledger per
+//! request, which a deployed shop must not let anyone trigger.
 
 use festival_domain::availability::{Availability, stock_percent};
 use festival_domain::money::{discount_percent, format_plain};
@@ -15,6 +16,9 @@ use crate::{bindings, catalog, stock};
 
 /// The page: header, hero, one card per scheduled deal, footer.
 pub async fn serve(req: Request, env: &Env) -> Result<Response> {
+    if !bindings::is_development(env) {
+        return crate::http::refusal(&festival_domain::Refusal::NotFound);
+    }
     let stylesheet = stylesheet(&req, env).await?;
     let now = bindings::now();
     let deals = catalog::deals(env).await?;

@@ -84,6 +84,9 @@ fn main() {
         api("orders_leave_as_json_pages_and_csv", |s| {
             Box::pin(operations::orders_leave_as_json_pages_and_csv(s))
         }),
+        api("made_up_order_ids_are_unknown", |s| {
+            Box::pin(operations::made_up_order_ids_are_unknown(s))
+        }),
         api("objects_count_their_costs", |s| {
             Box::pin(operations::objects_count_their_costs(s))
         }),

@@ -164,3 +164,29 @@ pub async fn objects_count_their_costs(stack: Arc<Stack>) -> Result<(), Failed> 
         format!("one order counted: before {before}, after {after}"),
     )
 }
+
+/// An order id made up to look like one — a deal not in the schedule, or a shard beyond the
+/// deal's count — is 404 `unknown_order` to a look-up and a cancel alike. (That no shard is
+/// asked is `Deal::could_hold`'s rule, unit-tested in domain: a shard asked about an id it
+/// never made answers the same.)
+pub async fn made_up_order_ids_are_unknown(stack: Arc<Stack>) -> Result<(), Failed> {
+    let deal = stack.schedule_open("e2e-made-up", 5, 1).await?;
+    let shopper = stack.shopper().await?;
+    let nonce = "0123456789abcdef0123456789abcdef";
+    for id in [
+        format!("nowhere-deal.0.{nonce}"),
+        format!("{}.7.{nonce}", deal.id),
+    ] {
+        for (method, path) in [
+            (reqwest::Method::GET, format!("/api/orders/{id}")),
+            (reqwest::Method::POST, format!("/api/orders/{id}/cancel")),
+        ] {
+            let (status, answer) = stack.call(&shopper, method, &path).await?;
+            check(
+                status == 404 && answer["code"] == "unknown_order",
+                format!("{path}: {status} {answer}"),
+            )?;
+        }
+    }
+    Ok(())
+}
