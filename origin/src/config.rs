@@ -309,7 +309,7 @@ mod tests {
                 Config::from_args_and_env(args(&["--dev", "--database-url", url]), |_| None);
             let message = refused.unwrap_err();
             assert!(
-                message.contains("must start with sqlite:// or postgres://"),
+                message.contains("must start with sqlite: or postgres://"),
                 "{url}: {message}"
             );
         }

@@ -37,9 +37,7 @@ impl<H: Host> Shard<H> {
     pub(super) async fn arm_alarm(&self, at: UnixMillis) {
         // A pass over the pending records that spans runs may already be past a record written
         // now: what is asked for counts in the time the pass ends on.
-        if let Some(scan) = self.pending_scan.borrow_mut().as_mut() {
-            scan.next_due = earliest(scan.next_due, Some(at));
-        }
+        self.note_in_scan(Some(at));
         if let Some(asked) = self.asked_during_alarm.get() {
             self.asked_during_alarm.set(Some(earliest(asked, Some(at))));
             return;
@@ -82,9 +80,7 @@ impl<H: Host> Shard<H> {
         self.asked_during_alarm.set(Some(None));
         let run = self.alarm_run(now, safety).await;
         let asked = self.asked_during_alarm.take().flatten();
-        if let Some(scan) = self.pending_scan.borrow_mut().as_mut() {
-            scan.next_due = earliest(scan.next_due, asked);
-        }
+        self.note_in_scan(asked);
         let next = earliest(run?, asked);
         self.host.set_alarm(next).await?;
         self.alarm_at.set(next);
@@ -99,7 +95,15 @@ impl<H: Host> Shard<H> {
     ) -> Result<Option<UnixMillis>, Fault> {
         let transfers_open = self.finish_open_transfers().await;
         let legacy_left = self.drain_legacy_outbox().await?;
-        let next_due = self.send_due(now).await?;
+        let next_due = match self.send_due(now).await {
+            Ok(next_due) => next_due,
+            Err(fault) => {
+                // Records this run read may be neither sent nor marked: the next run reads
+                // from the start, not past them.
+                self.pending_scan.take();
+                return Err(fault);
+            }
+        };
         Ok(if legacy_left {
             Some(now)
         } else if transfers_open {
@@ -122,10 +126,15 @@ impl<H: Host> Shard<H> {
             if let Err(fault) = self.host.send(messages_of(&texts)).await {
                 self.host
                     .log(&format!("queue send of {} failed: {fault}", part.len()));
-                return Ok(Some(UnixMillis(now.0 + ALARM_RETRY_MS)));
+                let retry = Some(UnixMillis(now.0 + ALARM_RETRY_MS));
+                self.note_in_scan(retry);
+                return Ok(retry);
             }
             let sent_at = self.host.now();
             let after = self.mark_sent(part, sent_at).await?;
+            // The records just sent are behind the pass's cursor: their next due time must
+            // count where the pass ends, however many runs it takes.
+            self.note_in_scan(after);
             next = earliest(next, after);
         }
         Ok(next)
@@ -173,6 +182,14 @@ impl<H: Host> Shard<H> {
             }));
         }
         Ok((due, Some(now)))
+    }
+
+    /// Counts `at` in the due time the pass over the pending records ends on, while one spans
+    /// runs.
+    fn note_in_scan(&self, at: Option<UnixMillis>) {
+        if let Some(scan) = self.pending_scan.borrow_mut().as_mut() {
+            scan.next_due = earliest(scan.next_due, at);
+        }
     }
 
     /// Marks `sent` as sent at `now`, unless its record changed while the send was out (a

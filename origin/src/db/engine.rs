@@ -63,7 +63,7 @@ pub fn unsupported(database_url: &str) -> sqlx::Error {
     let scheme = database_url.split(':').next().unwrap_or_default();
     sqlx::Error::Configuration(
         format!(
-            "FESTIVAL_DATABASE_URL must start with sqlite:// or postgres:// (got {scheme:?}): \
+            "FESTIVAL_DATABASE_URL must start with sqlite: or postgres:// (got {scheme:?}): \
              origin stores in an SQLite file or in PostgreSQL"
         )
         .into(),

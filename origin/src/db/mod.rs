@@ -189,6 +189,9 @@ pub async fn store_orders(
             }
         }
     }
+    // In id order: two batches that share orders (a redelivery beside a shard's re-send) then
+    // lock their rows in the same order, and PostgreSQL never finds them deadlocked.
+    rows.sort_by(|a, b| a.id.as_str().cmp(b.id.as_str()));
     let sql = format!(
         "{} ON CONFLICT (id) DO UPDATE SET status = 'cancelled' \
          WHERE excluded.status = 'cancelled' AND orders.status <> 'cancelled' RETURNING id",

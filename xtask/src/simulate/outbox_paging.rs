@@ -68,3 +68,40 @@ fn a_pass_over_many_pending_records_ends_on_the_earliest_due_time() {
     assert_eq!(alarm(), Some(now), "a new pass begins at the start");
     assert_eq!(world.messages.get(), 0, "nothing was due");
 }
+
+#[test]
+fn a_pass_that_sent_everything_ends_on_the_resends() {
+    let deal = DealId::parse("paging").unwrap();
+    let world = World::new(Faults::new(1, &[]), vec![deal.clone()]);
+    let shard = world.shard((0, 0));
+    let now = world.now.get();
+    let spec = ShardSpec {
+        index: 0,
+        shards: 1,
+        stock: 100,
+    };
+    // Exactly one run's 8 pages of 4, all due: the run sends them all, and the pass's next run
+    // reads an empty page.
+    {
+        let mut objects = world.objects.borrow_mut();
+        let storage = &mut objects.get_mut(&(0, 0)).unwrap().storage;
+        for i in 0..32u128 {
+            let id = OrderId::new(&deal, 0, i);
+            let pending = Pending::new(OrderStatus::Reserved, UnixMillis(now));
+            storage.insert(pending_key(&id), serde_json::to_string(&pending).unwrap());
+            let order = format!(r#"{{"id":"{id}"}}"#);
+            storage.insert(festival_domain::stock::records::order_key(&id), order);
+        }
+        let ledger = Ledger::fresh(spec).pinned(spec);
+        storage.insert(LEDGER_KEY.into(), serde_json::to_string(&ledger).unwrap());
+    }
+    let alarm = || world.objects.borrow()[&(0, 0)].alarm;
+    finish(shard.alarm()).unwrap();
+    assert_eq!(world.messages.get(), 1, "the 32 went in one message");
+    finish(shard.alarm()).unwrap();
+    assert_eq!(
+        alarm(),
+        Some(now + 60_000),
+        "the pass ends on the first re-send, not on nothing"
+    );
+}
