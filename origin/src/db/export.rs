@@ -21,20 +21,26 @@ pub async fn orders_page(
     after: Option<&OrderId>,
     limit: u32,
 ) -> Result<Vec<StoredOrder>, sqlx::Error> {
-    // Unset filters bind as values no row can match against: '' sorts before every id, and the
-    // deal test is skipped when its parameter is ''.
-    let rows = sqlx::query(
-        "SELECT id, deal_id, customer_id, idempotency_key, quantity, unit_price_minor,
-                total_minor, currency, status, priced_at, stored_at
-         FROM orders
-         WHERE ($1 = '' OR deal_id = $1) AND id > $2
-         ORDER BY id LIMIT $3",
-    )
-    .bind(deal.map_or("", DealId::as_str))
-    .bind(after.map_or("", OrderId::as_str))
-    .bind(i64::from(limit))
-    .fetch_all(db)
-    .await?;
+    // One statement per filter, so that each can use its index (`orders_by_deal`, the key).
+    let query = match deal {
+        Some(_) => {
+            "SELECT id, deal_id, customer_id, idempotency_key, quantity, unit_price_minor,
+                    total_minor, currency, status, priced_at, stored_at
+             FROM orders WHERE deal_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+        }
+        None => {
+            "SELECT id, deal_id, customer_id, idempotency_key, quantity, unit_price_minor,
+                    total_minor, currency, status, priced_at, stored_at
+             FROM orders WHERE $1 = '' AND id > $2 ORDER BY id LIMIT $3"
+        }
+    };
+    // No cursor is '', which sorts before every id.
+    let rows = sqlx::query(query)
+        .bind(deal.map_or("", DealId::as_str))
+        .bind(after.map_or("", OrderId::as_str))
+        .bind(i64::from(limit))
+        .fetch_all(db)
+        .await?;
     rows.iter()
         .map(|row| {
             Ok(StoredOrder {

@@ -76,7 +76,10 @@ pub(super) async fn csv(
         Some(deal) => format!("festival-orders-{deal}.csv"),
         None => "festival-orders.csv".to_owned(),
     };
-    let body = Body::from_stream(csv_pages(state.db.clone(), listing.deal));
+    // The first page is read before the answer starts: a database that fails at once is a 503,
+    // not a 200 with a broken body.
+    let first = orders_page(&state.db, listing.deal.as_ref(), None, CSV_PAGE).await?;
+    let body = Body::from_stream(csv_pages(state.db.clone(), listing.deal, first));
     let disposition = format!("attachment; filename=\"{file}\"");
     let mut response = body.into_response();
     let headers = response.headers_mut();
@@ -90,35 +93,44 @@ pub(super) async fn csv(
     Ok(response)
 }
 
-/// The CSV a chunk at a time: the header, then one chunk per page of orders. A database error
-/// part way ends the stream with an error, so the client sees a broken download, not a short
-/// file that looks whole.
+/// The CSV a chunk at a time: the header with the `first` page, then one chunk per page of
+/// orders. A database error part way ends the stream with an error, so the client sees a
+/// broken download, not a short file that looks whole.
 fn csv_pages(
     db: AnyPool,
     deal: Option<DealId>,
+    first: Vec<StoredOrder>,
 ) -> impl futures_util::Stream<Item = Result<Bytes, sqlx::Error>> {
-    // `None` once the last page went out.
-    let start = Some((db, deal, None::<OrderId>, true));
-    stream::try_unfold(start, |state| async move {
-        let Some((db, deal, after, first)) = state else {
-            return Ok(None);
-        };
-        let page = orders_page(&db, deal.as_ref(), after.as_ref(), CSV_PAGE).await?;
-        let mut chunk = String::with_capacity(page.len() * 160 + CSV_HEADER.len());
-        if first {
-            chunk.push_str(CSV_HEADER);
+    enum Next {
+        /// The first page, read already.
+        First(Vec<StoredOrder>),
+        /// The page after this id.
+        After(OrderId),
+        Done,
+    }
+    stream::try_unfold(Next::First(first), move |next| {
+        let (db, deal) = (db.clone(), deal.clone());
+        async move {
+            let (page, mut chunk) = match next {
+                Next::Done => return Ok(None),
+                Next::First(page) => (page, CSV_HEADER.to_owned()),
+                Next::After(after) => {
+                    let page = orders_page(&db, deal.as_ref(), Some(&after), CSV_PAGE).await?;
+                    (page, String::new())
+                }
+            };
+            for stored in &page {
+                chunk.push_str(&csv_line(stored));
+            }
+            let next = match page.last() {
+                Some(last) if page.len() == CSV_PAGE as usize => Next::After(last.order.id.clone()),
+                _ => Next::Done,
+            };
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some((Bytes::from(chunk), next)))
         }
-        for stored in &page {
-            chunk.push_str(&csv_line(stored));
-        }
-        let next = (page.len() == CSV_PAGE as usize)
-            .then(|| page.last().map(|last| last.order.id.clone()))
-            .flatten()
-            .map(|after| (db, deal, Some(after), false));
-        if chunk.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some((Bytes::from(chunk), next)))
     })
 }
 
