@@ -18,13 +18,23 @@ use crate::order::OrderId;
 use crate::time::UnixMillis;
 
 use super::records::{LEGACY_OUTBOX_PREFIX, PENDING_PREFIX, Pending, order_key, pending_key};
-use super::shard::{PendingScan, Shard, parse};
+use super::shard::{Shard, parse};
 use super::{Fault, Host, Writes};
 
 /// Most orders in one send to the queue: one message (see `batch::messages_of`).
 pub const QUEUE_BATCH: usize = MAX_BATCH_ORDERS;
 /// Pages of pending records read per alarm run (see `Tuning::pending_page`).
 const PAGES_PER_RUN: usize = 8;
+/// A pass over the pending records that spans alarm runs: where it stopped, and the earliest
+/// due time among the records it read that were not yet due.
+#[derive(Debug, Clone)]
+pub(super) struct PendingScan {
+    pub after: String,
+    pub next_due: Option<UnixMillis>,
+}
+
+/// How long a backlog reading is answered again before the shard lists its records anew.
+pub const BACKLOG_FRESH_MS: i64 = 5_000;
 /// Legacy outbox entries sent per alarm run.
 const LEGACY_ENTRIES_PER_RUN: usize = 16;
 /// When a run that failed half way runs again, and when a failed send is tried again.
@@ -222,8 +232,21 @@ impl<H: Host> Shard<H> {
     }
 
     /// What waits for origin on this shard, read in pages (at most
-    /// [`BACKLOG_READ_AT_MOST`](super::BACKLOG_READ_AT_MOST) records).
+    /// [`BACKLOG_READ_AT_MOST`](super::BACKLOG_READ_AT_MOST) records; with more, the oldest is
+    /// the oldest of those read), at most once per [`BACKLOG_FRESH_MS`].
     pub(super) async fn backlog(&self) -> Result<super::Backlog, Fault> {
+        let now = self.host.now();
+        if let Some((at, backlog)) = self.backlog_read.get()
+            && now.0 - at.0 < BACKLOG_FRESH_MS
+        {
+            return Ok(backlog);
+        }
+        let backlog = self.read_backlog().await?;
+        self.backlog_read.set(Some((now, backlog)));
+        Ok(backlog)
+    }
+
+    async fn read_backlog(&self) -> Result<super::Backlog, Fault> {
         let mut backlog = super::Backlog::default();
         let mut after = None;
         while (backlog.waiting as usize) < super::BACKLOG_READ_AT_MOST {

@@ -42,15 +42,10 @@ pub struct Shard<H> {
     started: Cell<bool>,
     pub(super) tuning: Tuning,
     /// How far the current pass over the pending records has read, when it spans alarm runs.
-    pub(super) pending_scan: RefCell<Option<PendingScan>>,
-}
-
-/// A pass over the pending records that spans alarm runs: where it stopped, and the earliest
-/// due time among the records it read that were not yet due.
-#[derive(Debug, Clone)]
-pub(super) struct PendingScan {
-    pub after: String,
-    pub next_due: Option<UnixMillis>,
+    pub(super) pending_scan: RefCell<Option<super::outbox::PendingScan>>,
+    /// The last backlog reading and when it was taken: consoles poll it, and a hot shard lists
+    /// its pending records at most once per [`BACKLOG_FRESH_MS`](super::outbox::BACKLOG_FRESH_MS).
+    pub(super) backlog_read: Cell<Option<(UnixMillis, super::Backlog)>>,
 }
 
 /// How a shard paces what it sends again.
@@ -82,6 +77,7 @@ impl<H: Host> Shard<H> {
             started: Cell::new(false),
             tuning,
             pending_scan: RefCell::new(None),
+            backlog_read: Cell::new(None),
         }
     }
 
