@@ -24,7 +24,7 @@
 
 pub mod line;
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -150,8 +150,9 @@ impl<D: Destination> ObjectLine<D> {
 }
 
 thread_local! {
-    /// Lines by object name (each an `ObjectLine` of its destination's type).
-    static LINES: RefCell<HashMap<String, Box<dyn Any>>> = RefCell::new(HashMap::new());
+    /// Lines by destination type and object name: each an `ObjectLine` of that type, so that two
+    /// kinds of destination whose objects share a name never share a line.
+    static LINES: RefCell<HashMap<(TypeId, String), Box<dyn Any>>> = RefCell::new(HashMap::new());
 }
 
 /// How a waiting order's turn comes.
@@ -336,10 +337,10 @@ async fn wait_for_turn<D: Destination>(
 fn with_line<D: Destination, T>(name: &str, f: impl FnOnce(&mut ObjectLine<D>) -> T) -> T {
     LINES.with_borrow_mut(|lines| {
         let line = lines
-            .entry(name.to_owned())
+            .entry((TypeId::of::<D>(), name.to_owned()))
             .or_insert_with(|| Box::new(ObjectLine::<D>::default()));
         f(line
             .downcast_mut()
-            .expect("one object's line is always of one destination"))
+            .expect("a line is keyed by its destination's type"))
     })
 }
