@@ -3,14 +3,15 @@
 
 use std::future::Future;
 use std::pin::pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use festival_domain::stock::records::{LEDGER_KEY, Pending, pending_key};
-use festival_domain::stock::{Ledger, ShardSpec};
+use festival_domain::stock::records::{LEDGER_KEY, Pending, order_key, pending_key};
+use festival_domain::stock::{Ledger, Shard, ShardSpec};
 use festival_domain::{DealId, OrderId, OrderStatus, UnixMillis};
 
 use super::faults::Faults;
-use super::world::World;
+use super::world::{SimHost, World};
 
 /// Runs a future that awaits only storage (which the simulated world answers at once).
 fn finish<T>(future: impl Future<Output = T>) -> T {
@@ -24,8 +25,11 @@ fn finish<T>(future: impl Future<Output = T>) -> T {
     }
 }
 
-#[test]
-fn a_pass_over_many_pending_records_ends_on_the_earliest_due_time() {
+/// A world with one shard of the deal `paging` holding a ledger and `records` (storage key and
+/// value); the shard, and the world's time now.
+fn shard_holding(
+    records: impl FnOnce(&DealId, i64) -> Vec<(String, String)>,
+) -> (Rc<World>, Rc<Shard<SimHost>>, i64) {
     let deal = DealId::parse("paging").unwrap();
     let world = World::new(Faults::new(1, &[]), vec![deal.clone()]);
     let shard = world.shard((0, 0));
@@ -35,25 +39,34 @@ fn a_pass_over_many_pending_records_ends_on_the_earliest_due_time() {
         shards: 1,
         stock: 100,
     };
-    let earliest_due = now + 60_000;
-    // 40 records, already sent and waiting to be sent again: more than one run's 8 pages of 4.
-    let records = (0..40u128).map(|i| {
-        let pending = Pending {
-            status: OrderStatus::Reserved,
-            due: UnixMillis(earliest_due + i as i64 * 1_000),
-            sends: 1,
-            since: UnixMillis(now),
-        };
-        let id = OrderId::new(&deal, 0, i);
-        (pending_key(&id), serde_json::to_string(&pending).unwrap())
-    });
     {
         let mut objects = world.objects.borrow_mut();
         let storage = &mut objects.get_mut(&(0, 0)).unwrap().storage;
-        storage.extend(records);
+        storage.extend(records(&deal, now));
         let ledger = Ledger::fresh(spec).pinned(spec);
         storage.insert(LEDGER_KEY.into(), serde_json::to_string(&ledger).unwrap());
     }
+    (world, shard, now)
+}
+
+#[test]
+fn a_pass_over_many_pending_records_ends_on_the_earliest_due_time() {
+    // 40 records, already sent and waiting to be sent again: more than one run's 8 pages of 4.
+    let (world, shard, now) = shard_holding(|deal, now| {
+        (0..40u128)
+            .map(|i| {
+                let pending = Pending {
+                    status: OrderStatus::Reserved,
+                    due: UnixMillis(now + 60_000 + i as i64 * 1_000),
+                    sends: 1,
+                    since: UnixMillis(now),
+                };
+                let id = OrderId::new(deal, 0, i);
+                (pending_key(&id), serde_json::to_string(&pending).unwrap())
+            })
+            .collect()
+    });
+    let earliest_due = now + 60_000;
     let alarm = || world.objects.borrow()[&(0, 0)].alarm;
 
     finish(shard.alarm()).unwrap();
@@ -71,30 +84,20 @@ fn a_pass_over_many_pending_records_ends_on_the_earliest_due_time() {
 
 #[test]
 fn a_pass_that_sent_everything_ends_on_the_resends() {
-    let deal = DealId::parse("paging").unwrap();
-    let world = World::new(Faults::new(1, &[]), vec![deal.clone()]);
-    let shard = world.shard((0, 0));
-    let now = world.now.get();
-    let spec = ShardSpec {
-        index: 0,
-        shards: 1,
-        stock: 100,
-    };
     // Exactly one run's 8 pages of 4, all due: the run sends them all, and the pass's next run
     // reads an empty page.
-    {
-        let mut objects = world.objects.borrow_mut();
-        let storage = &mut objects.get_mut(&(0, 0)).unwrap().storage;
-        for i in 0..32u128 {
-            let id = OrderId::new(&deal, 0, i);
-            let pending = Pending::new(OrderStatus::Reserved, UnixMillis(now));
-            storage.insert(pending_key(&id), serde_json::to_string(&pending).unwrap());
-            let order = format!(r#"{{"id":"{id}"}}"#);
-            storage.insert(festival_domain::stock::records::order_key(&id), order);
-        }
-        let ledger = Ledger::fresh(spec).pinned(spec);
-        storage.insert(LEDGER_KEY.into(), serde_json::to_string(&ledger).unwrap());
-    }
+    let (world, shard, now) = shard_holding(|deal, now| {
+        (0..32u128)
+            .flat_map(|i| {
+                let id = OrderId::new(deal, 0, i);
+                let pending = Pending::new(OrderStatus::Reserved, UnixMillis(now));
+                [
+                    (pending_key(&id), serde_json::to_string(&pending).unwrap()),
+                    (order_key(&id), format!(r#"{{"id":"{id}"}}"#)),
+                ]
+            })
+            .collect()
+    });
     let alarm = || world.objects.borrow()[&(0, 0)].alarm;
     finish(shard.alarm()).unwrap();
     assert_eq!(world.messages.get(), 1, "the 32 went in one message");
