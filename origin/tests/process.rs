@@ -98,22 +98,23 @@ fn wait_for_exit(child: &mut Child, timeout: Duration) -> ExitStatus {
     }
 }
 
-/// One `GET path` on an open keep-alive `stream`: the status line.
-fn get(stream: &mut TcpStream, path: &str) -> String {
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: origin\r\n\r\n").unwrap();
+/// One `GET path` on an open keep-alive `stream`: the status line, or the I/O error that
+/// stopped it.
+fn try_get(stream: &mut TcpStream, path: &str) -> std::io::Result<String> {
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: origin\r\n\r\n")?;
     let mut answer = Vec::new();
     let mut byte = [0u8; 1024];
     // Read until the whole (small, non-chunked) answer is in: headers and a JSON body.
     while !String::from_utf8_lossy(&answer).contains("\r\n\r\n{") || !answer.ends_with(b"}") {
-        let n = stream.read(&mut byte).unwrap();
+        let n = stream.read(&mut byte)?;
         assert!(n > 0, "origin closed the connection");
         answer.extend_from_slice(&byte[..n]);
     }
-    String::from_utf8_lossy(&answer)
+    Ok(String::from_utf8_lossy(&answer)
         .lines()
         .next()
-        .unwrap()
-        .to_owned()
+        .unwrap_or_default()
+        .to_owned())
 }
 
 /// Connects once origin listens and answers `/health`, keeping the connection open.
@@ -128,8 +129,15 @@ fn connect_when_healthy(child: &mut Child, port: u16) -> TcpStream {
             stream
                 .set_read_timeout(Some(Duration::from_secs(5)))
                 .unwrap();
-            assert_eq!(get(&mut stream, "/health"), "HTTP/1.1 200 OK");
-            return stream;
+            // A connection reset while origin starts (CI saw one) means "not yet", not a
+            // failure: try again until the deadline.
+            match try_get(&mut stream, "/health") {
+                Ok(status) => {
+                    assert_eq!(status, "HTTP/1.1 200 OK");
+                    return stream;
+                }
+                Err(error) => eprintln!("origin not ready: {error}"),
+            }
         }
         assert!(
             Instant::now() < deadline,
