@@ -56,8 +56,8 @@ thread_local! {
     /// The session request, shared by every call that needs the cookie (a promise may be
     /// awaited any number of times). `None` before the first call and after a failure.
     static SESSION: RefCell<Option<Promise>> = const { RefCell::new(None) };
-    /// The latest sale token from the catalog; an order must carry it.
-    static SALE_TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// The session's sale token and when it arrived (device clock, ms); an order must carry it.
+    static SALE_TOKEN: RefCell<Option<(String, f64)>> = const { RefCell::new(None) };
 }
 
 /// Makes sure this browser holds a session cookie: `POST /api/session` once, shared by all
@@ -85,20 +85,40 @@ fn forget_session() {
     SESSION.with_borrow_mut(|session| *session = None);
 }
 
-/// `GET /api/catalog`, timing the round trip to estimate the clock offset. Keeps the sale token.
+/// `GET /api/catalog`, timing the round trip to estimate the clock offset. The catalog is the
+/// same for every shopper, so it needs no session.
 pub async fn fetch_catalog() -> Result<CatalogReading, ApiError> {
-    ensure_session().await?;
     let sent_at = js_sys::Date::now();
     let body = send("GET", "/api/catalog", None).await?;
     let received_at = js_sys::Date::now();
     let catalog = wire::catalog(&body).ok_or(ApiError::Unreachable)?;
-    SALE_TOKEN.with_borrow_mut(|token| *token = catalog.sale_token);
     let offset_ms =
         festival_domain::catalog::clock_offset_ms(sent_at, received_at, catalog.server_time);
     Ok(CatalogReading {
         deals: catalog.deals,
         offset_ms,
     })
+}
+
+/// The session's sale token: the one held, or a new one (`POST /api/sale-token`) when there is
+/// none, it is half-way to expiring, or `renew` says the edge refused it. So a shopper asks once
+/// per session and again every few minutes, never per catalog poll.
+pub async fn sale_token(renew: bool) -> Result<String, ApiError> {
+    let fresh_for = festival_domain::token::SALE_TOKEN_TTL_MS as f64 / 2.0;
+    let held = SALE_TOKEN.with_borrow(|held| {
+        held.clone()
+            .filter(|(_, at)| !renew && js_sys::Date::now() - at < fresh_for)
+    });
+    if let Some((token, _)) = held {
+        return Ok(token);
+    }
+    let body = with_session("POST", "/api/sale-token").await?;
+    let token = Reflect::get(&body, &"sale_token".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or(ApiError::Unreachable)?;
+    SALE_TOKEN.with_borrow_mut(|held| *held = Some((token.clone(), js_sys::Date::now())));
+    Ok(token)
 }
 
 /// `POST /api/orders`: reserves `quantity` units of `deal`. The same `idempotency_key` again
@@ -115,12 +135,12 @@ pub async fn place_order(
     loop {
         ensure_session().await?;
         let body = Object::new();
-        let sale_token = SALE_TOKEN.with_borrow(|t| t.clone());
+        let sale_token = sale_token(renewed_token).await?;
         for (key, value) in [
             ("deal_id", JsValue::from_str(deal.as_str())),
             ("quantity", JsValue::from_f64(f64::from(quantity))),
             ("idempotency_key", JsValue::from_str(idempotency_key)),
-            ("sale_token", sale_token.map_or(JsValue::NULL, |t| t.into())),
+            ("sale_token", JsValue::from_str(&sale_token)),
         ] {
             let _ = Reflect::set(&body, &key.into(), &value);
         }
@@ -135,7 +155,6 @@ pub async fn place_order(
             }
             Err(ApiError::Refused(r)) if r.code == "sale_token_invalid" && !renewed_token => {
                 renewed_token = true;
-                fetch_catalog().await?;
             }
             Err(ApiError::Refused(r)) if r.code == "not_admitted" && !queued => {
                 queued = true;

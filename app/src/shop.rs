@@ -1,5 +1,5 @@
-//! What every page shares: the catalog (refreshed every few seconds, with the sale token) and the
-//! shop's clock.
+//! What every page shares: the catalog (refreshed every few seconds; the session's sale token is
+//! kept fresh beside it) and the shop's clock.
 //!
 //! The catalog is kept in a signal rather than a resource under `<Suspense>`: a refresh must
 //! update stock in place, without a fallback flash and without rebuilding cards (which would drop
@@ -27,7 +27,8 @@ pub struct Shop {
 }
 
 impl Shop {
-    /// Opens the session, then keeps the catalog fresh for as long as the app runs.
+    /// Keeps the catalog fresh for as long as the app runs, and the session and its sale token
+    /// ready for a purchase.
     pub fn start() -> Shop {
         let shop = Shop {
             deals: RwSignal::new(None),
@@ -45,6 +46,9 @@ impl Shop {
                 // Keep showing the last catalog; pages say so only if there is none.
                 Err(_) => shop.unreachable.set(true),
             }
+            // After the deals are shown: a purchase then need not wait for the token. A failure
+            // here is retried by the next refresh, or by the purchase itself.
+            let _ = api::sale_token(false).await;
             true
         });
         shop

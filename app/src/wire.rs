@@ -14,8 +14,6 @@ pub struct WireCatalog {
     pub server_time: UnixMillis,
     /// Deals with stock left.
     pub deals: Vec<CatalogDeal>,
-    /// The token an order must carry, when the edge hands one out.
-    pub sale_token: Option<String>,
 }
 
 /// An order as the shopper sees it: what `GET /api/orders/{id}` answers, minus who bought it.
@@ -59,7 +57,7 @@ fn count(object: &JsValue, key: &str) -> Option<u32> {
     int(object, key).and_then(|n| u32::try_from(n).ok())
 }
 
-/// `{server_time, deals: [{deal, stock_left}], sale_token}`.
+/// `{server_time, deals: [{deal, stock_left}]}`.
 pub fn catalog(body: &JsValue) -> Option<WireCatalog> {
     let deals: Array = get(body, "deals").dyn_into().ok()?;
     Some(WireCatalog {
@@ -73,7 +71,6 @@ pub fn catalog(body: &JsValue) -> Option<WireCatalog> {
                 })
             })
             .collect(),
-        sale_token: text(body, "sale_token"),
     })
 }
 

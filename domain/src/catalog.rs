@@ -1,9 +1,16 @@
-//! What `GET /api/catalog` answers: the deals, their stock left, and the server's clock.
+//! What `GET /api/catalog` answers: the deals, their stock left, and the server's clock — the
+//! same for every shopper, so the edge serves it from a cache; and the sale token a session
+//! gets from its own route.
 
 use serde::{Deserialize, Serialize};
 
 use crate::deal::Deal;
 use crate::time::UnixMillis;
+
+/// How long an ended sale stays in the public catalog (its card says "ended"); after that it
+/// leaves, so a shop's catalog does not grow with every festival it ever ran. The console and
+/// reconciliation still read every deal.
+pub const ENDED_LISTED_MS: i64 = 60 * 60 * 1000;
 
 /// The storefront's catalog. `server_time` lets a browser correct its clock: countdowns run on
 /// the server's time, never the shopper's.
@@ -13,10 +20,15 @@ pub struct Catalog {
     pub server_time: UnixMillis,
     /// Deals, soonest start first.
     pub deals: Vec<CatalogDeal>,
-    /// A short-lived token that lets this session order (absent without a session). Bots that
-    /// never load the storefront have none.
-    #[serde(default)]
-    pub sale_token: Option<String>,
+}
+
+/// The answer to `POST /api/sale-token`: a short-lived token that lets this session order.
+/// Bots that never load the storefront have none; a storefront asks once per session and again
+/// before it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleTokenAnswer {
+    pub sale_token: String,
+    pub expires_at: UnixMillis,
 }
 
 /// A deal with its live stock.
@@ -26,6 +38,12 @@ pub struct CatalogDeal {
     pub deal: Deal,
     /// Units not yet reserved (may lag the truth by a moment; the Durable Object decides).
     pub stock_left: u32,
+}
+
+/// Whether the public catalog lists `deal` at `now`: until [`ENDED_LISTED_MS`] after its sale
+/// ended. Only listed deals have their stock read for it.
+pub fn is_listed(deal: &Deal, now: UnixMillis) -> bool {
+    deal.ends_at.millis_until(now) < ENDED_LISTED_MS
 }
 
 /// Estimates the offset to add to a client clock to read server time, from one round trip:
@@ -46,5 +64,19 @@ mod tests {
             10_000.0
         );
         assert_eq!(clock_offset_ms(0.0, 0.0, UnixMillis(-5)), -5.0);
+    }
+
+    #[test]
+    fn an_ended_sale_is_listed_for_an_hour_then_leaves() {
+        let deal: Deal = serde_json::from_value(serde_json::json!({
+            "id": "d1", "name": "D", "description": "", "image_url": "", "price_minor": 100,
+            "was_price_minor": 200, "currency": "USD", "stock": 5, "starts_at": 1_000,
+            "ends_at": 2_000, "per_customer_limit": 1, "shards": 1
+        }))
+        .expect("a deal");
+        assert!(is_listed(&deal, UnixMillis(0)), "upcoming");
+        assert!(is_listed(&deal, UnixMillis(1_500)), "on sale");
+        assert!(is_listed(&deal, UnixMillis(2_000 + ENDED_LISTED_MS - 1)));
+        assert!(!is_listed(&deal, UnixMillis(2_000 + ENDED_LISTED_MS)));
     }
 }

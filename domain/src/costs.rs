@@ -1,5 +1,5 @@
 //! What the platform did for the shop, counted by the Durable Objects themselves: requests by
-//! kind, alarms, storage writes, queue sends and messages. `GET /api/ops/costs` sums them over
+//! kind, alarms, storage writes, queue sends and messages, calls to origin. `GET /api/ops/costs` sums them over
 //! the objects; `cargo xtask rehearse` divides a burst's counts by the orders it accepted — what
 //! an order costs, counted, not estimated. Counters live in each object's memory since it
 //! started (an evicted object starts again at zero), so a reading is a difference of two taken
@@ -20,6 +20,12 @@ pub struct ObjectCosts {
     /// Queue send calls, and the messages they carried.
     pub queue_sends: u64,
     pub queue_messages: u64,
+    /// Requests the object itself sent to origin (the catalog's refreshes).
+    #[serde(default)]
+    pub origin_fetches: u64,
+    /// Requests the object itself sent to other objects (the catalog's stock readings).
+    #[serde(default)]
+    pub object_calls: u64,
 }
 
 impl ObjectCosts {
@@ -37,6 +43,8 @@ impl ObjectCosts {
         self.storage_writes += other.storage_writes;
         self.queue_sends += other.queue_sends;
         self.queue_messages += other.queue_messages;
+        self.origin_fetches += other.origin_fetches;
+        self.object_calls += other.object_calls;
     }
 
     /// What happened between `before` and these counts (a counter that went backwards — its
@@ -56,6 +64,8 @@ impl ObjectCosts {
             storage_writes: less(self.storage_writes, before.storage_writes),
             queue_sends: less(self.queue_sends, before.queue_sends),
             queue_messages: less(self.queue_messages, before.queue_messages),
+            origin_fetches: less(self.origin_fetches, before.origin_fetches),
+            object_calls: less(self.object_calls, before.object_calls),
         }
     }
 
@@ -74,6 +84,9 @@ impl ObjectCosts {
 pub struct CostsReport {
     pub deal_stock: ObjectCosts,
     pub key_claims: ObjectCosts,
+    /// The one `CatalogStore`: what isolates asked it, and its refreshes.
+    #[serde(default)]
+    pub catalog: ObjectCosts,
 }
 
 impl CostsReport {
@@ -81,6 +94,7 @@ impl CostsReport {
         CostsReport {
             deal_stock: self.deal_stock.since(&before.deal_stock),
             key_claims: self.key_claims.since(&before.key_claims),
+            catalog: self.catalog.since(&before.catalog),
         }
     }
 }

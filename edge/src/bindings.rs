@@ -11,6 +11,8 @@ use worker::{Env, Result};
 pub const DEAL_STOCK: &str = "DEAL_STOCK";
 /// Durable Object namespace: the one `CatalogStore` keeps the last catalog fetched from origin.
 pub const CATALOG: &str = "CATALOG";
+/// The one `CatalogStore` object's name.
+pub const CATALOG_OBJECT: &str = "festival";
 /// Durable Object namespace: the one `DeadLetters` keeps orders whose delivery gave up.
 pub const DEAD_LETTERS: &str = "DEAD_LETTERS";
 /// Durable Object namespace: the one `WaitingRoom` hands out admission moments.

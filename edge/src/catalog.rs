@@ -1,118 +1,134 @@
-//! The catalog as the Worker sees it: deals from the `CatalogStore` Durable Object, cached in
-//! this isolate for a second so that a burst of orders costs no catalog round trip. When
-//! `CatalogStore` fails, the isolate keeps serving its last good copy (and logs why); only an
-//! isolate that never had one answers an error.
+//! The catalog as the Worker sees it: the schedule with each deal's stock left (the "board"),
+//! as `CatalogStore` answers it. An isolate keeps the board for a second; when it is due, the
+//! isolate first looks in the data centre's cache (Cache API, kept a second), so of all the
+//! isolates in a data centre about one asks `CatalogStore` each second, and no poll of the
+//! public catalog ever calls a shard. When `CatalogStore` fails, the isolate keeps serving its
+//! last good board (and logs why); only an isolate that never had one answers an error.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
-use festival_domain::{Catalog, CatalogDeal, Deal, DealId, UnixMillis};
-use worker::{Env, Request, Response, Result, console_warn};
+use festival_domain::catalog::is_listed;
+use festival_domain::{Catalog, CatalogDeal, Deal, DealId};
+use worker::{Cache, Env, Response, Result, console_warn};
 
-use crate::bindings::{self, CATALOG};
-use crate::catalog_freshness::{IsolateCopy, Refreshed};
-use crate::stock;
-use crate::{http, session};
+use crate::bindings::{self, CATALOG, CATALOG_OBJECT};
+use crate::catalog_freshness::{ISOLATE_TTL_MS, IsolateCopy, Refreshed};
+use crate::http;
 
 thread_local! {
-    /// This isolate's copy of the schedule. Workers run one thread per isolate, so a
-    /// thread-local is the isolate's memory.
-    static DEALS: RefCell<IsolateCopy<Vec<Deal>>> = const { RefCell::new(IsolateCopy::new()) };
+    /// This isolate's board. Workers run one thread per isolate, so a thread-local is the
+    /// isolate's memory.
+    static BOARD: RefCell<IsolateCopy<Vec<CatalogDeal>>> = const { RefCell::new(IsolateCopy::new()) };
 }
 
-/// The schedule, from this isolate's cache or the `CatalogStore`.
+/// The path `CatalogStore` answers the board on.
+pub const BOARD_PATH: &str = "/board";
+/// The board's key in the data centre's cache. The Cache API keys by URL; this host is never
+/// fetched, it only names the entry.
+const CACHE_KEY: &str = "https://catalog.festival.internal/board";
+
+/// The schedule, from this isolate's board.
 pub async fn deals(env: &Env) -> Result<Vec<Deal>> {
-    with_deals(env, <[Deal]>::to_vec).await
+    with_board(env, |board| board.iter().map(|d| d.deal.clone()).collect()).await
 }
 
-/// One deal of the schedule, if it exists (copying that deal alone: this is on every order).
-pub async fn find(env: &Env, id: &DealId) -> Result<Option<Deal>> {
-    with_deals(env, |deals| {
-        deals.iter().find(|deal| &deal.id == id).cloned()
+/// One deal of the schedule with its units left, if it exists (copying that deal alone: this
+/// is on every order).
+pub async fn find(env: &Env, id: &DealId) -> Result<Option<CatalogDeal>> {
+    with_board(env, |board| {
+        board.iter().find(|listed| &listed.deal.id == id).cloned()
     })
     .await
 }
 
-/// `read` applied to the schedule, refreshed first from the `CatalogStore` when this isolate's
-/// copy is due (see `IsolateCopy::take_refresh`).
-async fn with_deals<T>(env: &Env, read: impl FnOnce(&[Deal]) -> T) -> Result<T> {
-    let now = bindings::now();
-    if DEALS.with_borrow_mut(|copy| copy.take_refresh(now)) {
-        let found = from_catalog_store(env).await;
-        match DEALS.with_borrow_mut(|copy| copy.record(now, found)) {
-            Refreshed::Updated => {}
-            Refreshed::KeptLastGood(error) => {
-                console_warn!(
-                    "catalog store failed; serving this isolate's last good copy: {error}"
-                )
-            }
-            Refreshed::NeverLoaded(error) => return Err(error),
-        }
-    }
-    DEALS
-        .with_borrow(|copy| copy.last_good().map(|deals| read(deals)))
-        .ok_or_else(|| "the catalog has not been loaded yet".into())
+/// Units left in `deal` over all its shards, as the board has them (a second or two old).
+pub async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
+    with_board(env, |board| {
+        board
+            .iter()
+            .find(|listed| listed.deal.id == deal.id)
+            .map_or(0, |listed| listed.stock_left)
+    })
+    .await
 }
 
-/// The schedule as `CatalogStore` holds it.
-async fn from_catalog_store(env: &Env) -> Result<Vec<Deal>> {
-    let stub = env.durable_object(CATALOG)?.get_by_name("festival")?;
-    let mut response = stub.fetch_with_str("https://catalog-store/deals").await?;
-    if response.status_code() != 200 {
-        return Err(format!("catalog store answered {}", response.status_code()).into());
-    }
-    response.json().await
-}
-
-/// `GET /api/catalog`: the deals with live stock, the edge's clock, and — for a session — a sale
-/// token that lets it order.
-pub async fn serve(req: Request, env: &Env) -> Result<Response> {
-    let deals = deals(env).await?;
-    let mut listed = Vec::with_capacity(deals.len());
-    for deal in deals {
-        let stock_left = stock_left(env, &deal).await?;
-        listed.push(CatalogDeal { deal, stock_left });
-    }
+/// `GET /api/catalog`: the listed deals with their stock, and the edge's clock. The same for
+/// everyone (no session, no token), so it is built from the cached board; only the clock is
+/// read per request. Browsers do not cache it: a cached answer would carry a stale clock.
+pub async fn serve(env: &Env) -> Result<Response> {
     let now = bindings::now();
-    let sale_token = match session::customer(&req, env, now)? {
-        Ok(customer) => Some(session::sale_token(env, &customer, now)?),
-        Err(_) => None,
-    };
+    let deals = with_board(env, |board| {
+        board
+            .iter()
+            .filter(|listed| is_listed(&listed.deal, now))
+            .cloned()
+            .collect()
+    })
+    .await?;
     // Read the clock last so the countdown's correction includes the time spent above.
     http::json(
         &Catalog {
             server_time: bindings::now(),
-            deals: listed,
-            sale_token,
+            deals,
         },
         200,
     )
 }
 
-/// How long an isolate reuses a deal's stock figure for the catalog.
-const STOCK_LEFT_TTL_MS: i64 = 1_000;
-
-thread_local! {
-    /// Recent stock figures per deal in this isolate.
-    static STOCK_LEFT: RefCell<HashMap<DealId, (UnixMillis, u32)>> = RefCell::new(HashMap::new());
+/// `read` applied to the board, refreshed first when this isolate's copy is due (see
+/// `IsolateCopy::take_refresh`).
+async fn with_board<T>(env: &Env, read: impl FnOnce(&[CatalogDeal]) -> T) -> Result<T> {
+    let now = bindings::now();
+    if BOARD.with_borrow_mut(|copy| copy.take_refresh(now)) {
+        let found = fetch_board(env).await;
+        match BOARD.with_borrow_mut(|copy| copy.record(now, found)) {
+            Refreshed::Updated => {}
+            Refreshed::KeptLastGood(error) => {
+                console_warn!(
+                    "catalog store failed; serving this isolate's last good board: {error}"
+                )
+            }
+            Refreshed::NeverLoaded(error) => return Err(error),
+        }
+    }
+    BOARD
+        .with_borrow(|copy| copy.last_good().map(|board| read(board)))
+        .ok_or_else(|| "the catalog has not been loaded yet".into())
 }
 
-/// Units left in `deal` over all its shards, at most a second old.
-pub async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
-    let now = bindings::now();
-    let recent = STOCK_LEFT.with_borrow(|map| {
-        map.get(&deal.id)
-            .filter(|(at, _)| at.millis_until(now) < STOCK_LEFT_TTL_MS)
-            .map(|(_, left)| *left)
-    });
-    if let Some(left) = recent {
-        return Ok(left);
+/// The board from the data centre's cache, else from `CatalogStore` (then cached for the
+/// other isolates here). A cache that fails is passed by: `CatalogStore` still answers.
+async fn fetch_board(env: &Env) -> Result<Vec<CatalogDeal>> {
+    let cache = Cache::default();
+    match cache.get(CACHE_KEY, false).await {
+        Ok(Some(mut cached)) => match cached.json().await {
+            Ok(board) => return Ok(board),
+            Err(error) => console_warn!("the cached board did not parse: {error}"),
+        },
+        Ok(None) => {}
+        Err(error) => console_warn!("reading the cached board failed: {error}"),
     }
-    let left = stock::ledgers(env, deal)
-        .await?
-        .iter()
-        .map(|ledger| ledger.stock_left)
-        .sum();
-    STOCK_LEFT.with_borrow_mut(|map| map.insert(deal.id.clone(), (now, left)));
-    Ok(left)
+    let text = from_catalog_store(env).await?;
+    let board = serde_json::from_str(&text)?;
+    let mut entry = Response::ok(text)?;
+    let max_age = ISOLATE_TTL_MS / 1_000;
+    entry
+        .headers_mut()
+        .set("cache-control", &format!("public, max-age={max_age}"))?;
+    if let Err(error) = cache.put(CACHE_KEY, entry).await {
+        console_warn!("caching the board failed: {error}");
+    }
+    Ok(board)
+}
+
+/// The board as `CatalogStore` holds it, as JSON text.
+async fn from_catalog_store(env: &Env) -> Result<String> {
+    let stub = env.durable_object(CATALOG)?.get_by_name(CATALOG_OBJECT)?;
+    let mut response = stub
+        .fetch_with_str(&format!("https://catalog-store{BOARD_PATH}"))
+        .await?;
+    if response.status_code() != 200 {
+        return Err(format!("catalog store answered {}", response.status_code()).into());
+    }
+    response.text().await
 }

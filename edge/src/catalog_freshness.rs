@@ -5,11 +5,12 @@
 
 use festival_domain::UnixMillis;
 
-/// How often `CatalogStore`'s alarm refreshes its copy from origin while shoppers ask for it:
-/// a marketer's change reaches the storefront within about this (plus the isolate's second).
-pub const REFRESH_EVERY_MS: i64 = 2_000;
+/// How often `CatalogStore`'s alarm refreshes its copy from origin and reads the shards' stock
+/// while isolates ask for it: a marketer's change, and the stock shoppers see, are at most
+/// about this old (plus a second in the data centre's cache and a second in the isolate).
+pub const REFRESH_EVERY_MS: i64 = 1_000;
 /// `CatalogStore` stops refreshing after this long without a request, so an idle festival
-/// costs no alarm every two seconds forever; the next request arms the alarm again.
+/// costs no alarm every second forever; the next request arms the alarm again.
 pub const IDLE_AFTER_MS: i64 = 60_000;
 /// A refresh from origin gives up after this long, so a hung origin holds up no alarm.
 pub const ORIGIN_TIMEOUT_MS: u64 = 5_000;

@@ -1,23 +1,28 @@
-//! `CatalogStore`: the edge's durable copy of the schedule. A request gets the stored copy at
-//! once; the object's own alarm refreshes it from origin every two seconds while shoppers ask,
-//! so no shopper waits on origin, and a failed or hung refresh leaves the last good copy in
-//! place. Only before the very first load does a request wait on origin (there is nothing else
-//! to serve). The timing rules live in `catalog_freshness`.
+//! `CatalogStore`: the edge's durable copy of the schedule, and the board isolates read — the
+//! schedule with each listed deal's stock left. A request gets the board at once; the object's
+//! own alarm refreshes the schedule from origin and reads the shards' stock every second while
+//! isolates ask, so no shopper waits on origin or a shard, and however many isolates poll, the
+//! shards are read once a second in all. A failed or hung refresh leaves the last good copy in
+//! place. Only before the very first load does a request wait (there is nothing else to
+//! serve). The timing rules live in `catalog_freshness`.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::pin::pin;
 use std::time::Duration;
 
-use festival_domain::{Deal, UnixMillis};
-use futures_util::future::{Either, select};
+use festival_domain::catalog::is_listed;
+use festival_domain::costs::ObjectCosts;
+use festival_domain::{CatalogDeal, Deal, DealId, UnixMillis};
+use futures_util::future::{Either, join_all, select};
 use worker::{
     AbortController, Delay, DurableObject, Env, Fetch, Request, Response, Result, State,
     console_warn, durable_object,
 };
 
-use crate::bindings;
 use crate::catalog_freshness::{ORIGIN_TIMEOUT_MS, must_arm, next_refresh};
-use crate::origin_request;
+use crate::{bindings, costs};
+use crate::{origin_request, stock};
 
 /// Storage key of the last good schedule (JSON).
 const DEALS_KEY: &str = "deals";
@@ -33,6 +38,11 @@ pub struct CatalogStore {
     last_request: Cell<Option<UnixMillis>>,
     /// When the alarm armed by this instance is due; `None` when none is (or it rested).
     alarm_at: Cell<Option<UnixMillis>>,
+    /// Each listed deal's units left as last read from its shards; `None` until read once
+    /// by this instance (stock lives in the shards, so it is not stored here).
+    stock: RefCell<Option<HashMap<DealId, u32>>>,
+    /// What this instance did (`GET /costs`; see `festival_domain::costs`).
+    costs: RefCell<ObjectCosts>,
 }
 
 impl DurableObject for CatalogStore {
@@ -43,10 +53,16 @@ impl DurableObject for CatalogStore {
             copy: RefCell::new(None),
             last_request: Cell::new(None),
             alarm_at: Cell::new(None),
+            stock: RefCell::new(None),
+            costs: RefCell::default(),
         }
     }
 
-    async fn fetch(&self, _req: Request) -> Result<Response> {
+    async fn fetch(&self, req: Request) -> Result<Response> {
+        if let Some(costs) = costs::answer(&req, &self.costs) {
+            return costs;
+        }
+        self.costs.borrow_mut().request("board");
         let now = bindings::now();
         self.last_request.set(Some(now));
         if must_arm(self.alarm_at.get(), now)
@@ -60,10 +76,15 @@ impl DurableObject for CatalogStore {
             // Never loaded: the one case with nothing to serve but what origin says now.
             None => self.refresh().await?,
         };
-        Response::ok(copy)
+        let deals: Vec<Deal> = serde_json::from_str(&copy)?;
+        if self.stock.borrow().is_none() {
+            self.read_stock(&deals, now).await;
+        }
+        Response::from_json(&self.board(deals))
     }
 
     async fn alarm(&self) -> Result<Response> {
+        self.costs.borrow_mut().alarms += 1;
         let now = bindings::now();
         match next_refresh(now, self.last_request.get()) {
             // Armed before refreshing, so a failed or hung refresh never ends the cycle. If
@@ -76,6 +97,10 @@ impl DurableObject for CatalogStore {
             console_warn!(
                 "catalog refresh from origin failed; serving the last good copy: {error}"
             );
+        }
+        if let Some(copy) = self.stored().await? {
+            let deals: Vec<Deal> = serde_json::from_str(&copy)?;
+            self.read_stock(&deals, now).await;
         }
         Response::ok("")
     }
@@ -90,6 +115,44 @@ impl CatalogStore {
             .await?;
         self.alarm_at.set(Some(at));
         Ok(())
+    }
+
+    /// The schedule with each deal's units left: the last reading, or the whole stock for a
+    /// deal not read yet (scheduled a moment ago, so nothing is sold) or no longer listed.
+    fn board(&self, deals: Vec<Deal>) -> Vec<CatalogDeal> {
+        let stock = self.stock.borrow();
+        deals
+            .into_iter()
+            .map(|deal| {
+                let left = stock.as_ref().and_then(|s| s.get(&deal.id).copied());
+                CatalogDeal {
+                    stock_left: left.unwrap_or(deal.stock),
+                    deal,
+                }
+            })
+            .collect()
+    }
+
+    /// Reads the units left of every deal the public catalog lists, from all their shards at
+    /// once. A deal whose shards fail keeps its last figure (the shard decides every order;
+    /// the board only shows it).
+    async fn read_stock(&self, deals: &[Deal], now: UnixMillis) {
+        let listed: Vec<&Deal> = deals.iter().filter(|d| is_listed(d, now)).collect();
+        let readings = join_all(listed.iter().map(|deal| stock::ledgers(&self.env, deal))).await;
+        let mut costs = self.costs.borrow_mut();
+        let mut fresh = self.stock.borrow().clone().unwrap_or_default();
+        for (deal, reading) in listed.iter().zip(readings) {
+            costs.object_calls += u64::from(deal.shard_count());
+            match reading {
+                Ok(ledgers) => {
+                    let left = ledgers.iter().map(|ledger| ledger.stock_left).sum();
+                    fresh.insert(deal.id.clone(), left);
+                }
+                Err(error) => console_warn!("reading {}'s stock failed: {error}", deal.id),
+            }
+        }
+        fresh.retain(|id, _| listed.iter().any(|deal| &deal.id == id));
+        self.stock.replace(Some(fresh));
     }
 
     /// The last good copy: from memory, or from storage once per instance.
@@ -110,6 +173,7 @@ impl CatalogStore {
         let fresh = self.fetch_from_origin().await?;
         if self.stored().await?.as_deref() != Some(fresh.as_str()) {
             self.state.storage().put(DEALS_KEY, &fresh).await?;
+            self.costs.borrow_mut().storage_writes += 1;
             self.copy.replace(Some(fresh.clone()));
         }
         Ok(fresh)
@@ -119,6 +183,7 @@ impl CatalogStore {
     /// after [`ORIGIN_TIMEOUT_MS`] so a hung origin holds nothing up.
     async fn fetch_from_origin(&self) -> Result<String> {
         let request = origin_request::get(&self.env, "/internal/catalog")?;
+        self.costs.borrow_mut().origin_fetches += 1;
         let controller = AbortController::default();
         let signal = controller.signal();
         let fetch = async {

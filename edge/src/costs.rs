@@ -1,6 +1,6 @@
 //! What the shop's Durable Objects did, as each counts it (`festival_domain::costs`): each
 //! object answers `GET /costs` with its counts, and `GET /api/ops/costs` (marketer token) sums
-//! them over every shard of the catalog's deals and every `KeyClaims` object.
+//! them over every shard of the catalog's deals, every `KeyClaims` object and the `CatalogStore`.
 
 use std::cell::RefCell;
 
@@ -8,7 +8,7 @@ use festival_domain::costs::{CostsReport, ObjectCosts};
 use festival_domain::key_claims::{self, CLAIM_OBJECTS};
 use worker::{Env, Method, Request, Response, Result};
 
-use crate::bindings::{DEAL_STOCK, KEY_CLAIMS};
+use crate::bindings::{CATALOG, CATALOG_OBJECT, DEAL_STOCK, KEY_CLAIMS};
 use crate::stock::shard_name;
 use crate::{catalog, http, marketer};
 
@@ -37,6 +37,7 @@ pub async fn report(req: Request, env: &Env) -> Result<Response> {
         let name = key_claims::object_name(index);
         report.key_claims.add(&read(env, KEY_CLAIMS, &name).await?);
     }
+    report.catalog = read(env, CATALOG, CATALOG_OBJECT).await?;
     http::json(&report, 200)
 }
 

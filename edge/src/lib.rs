@@ -55,7 +55,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Get, ["api", "health"]) => http::json(&serde_json::json!({"status": "ok"}), 200),
         (Method::Post, ["api", "session"]) => session::start(req, &env).await,
         (Method::Post, ["api", "waiting-room"]) => waiting_room::join(req, &env).await,
-        (Method::Get, ["api", "catalog"]) => catalog::serve(req, &env).await,
+        (Method::Get, ["api", "catalog"]) => catalog::serve(&env).await,
+        (Method::Post, ["api", "sale-token"]) => session::issue_sale_token(&req, &env),
         (Method::Post, ["api", "orders"]) => orders::place(req, &env, &ctx).await,
         (Method::Get, ["api", "orders"]) => orders::mine(req, &env).await,
         (Method::Get, ["api", "orders", id]) => orders::show(req, id, &env).await,
@@ -70,7 +71,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
             _,
             [
                 "api",
-                "health" | "session" | "waiting-room" | "catalog" | "orders" | "static-cards",
+                "health" | "session" | "sale-token" | "waiting-room" | "catalog" | "orders"
+                | "static-cards",
             ]
             | ["api", "orders", _]
             | ["api", "orders", _, "cancel"]

@@ -4,7 +4,9 @@
 
 use festival_domain::key_claims::ClaimAnswer;
 use festival_domain::refusal::MAX_ORDER_BODY_BYTES;
-use festival_domain::{CustomerId, Order, OrderId, OrderRequest, PricedOrder, Refusal};
+use festival_domain::{
+    CatalogDeal, CustomerId, Order, OrderId, OrderRequest, PricedOrder, Refusal,
+};
 use serde::Serialize;
 use worker::{Context, Env, Request, Response, Result};
 
@@ -80,12 +82,16 @@ async fn intake(
     if !session::sale_token_is_valid(env, &request.sale_token, &customer, now)? {
         return refuse(trace, &Refusal::SaleTokenInvalid);
     }
-    let Some(deal) = catalog::find(env, &request.deal_id).await? else {
+    let Some(CatalogDeal {
+        deal,
+        stock_left: board_left,
+    }) = catalog::find(env, &request.deal_id).await?
+    else {
         return refuse(trace, &Refusal::UnknownDeal);
     };
     trace.deal = Some(deal.id.clone());
     let priced = refuse_unless!(*trace, PricedOrder::price(request, customer, &deal, now));
-    if sold_out::is_sold_out(&deal.id) {
+    if sold_out::answers_sold_out(&deal.id, board_left) {
         let mut response = refuse(trace, &Refusal::SoldOut)?;
         response.headers_mut().set(ANSWERED_FROM_MEMORY, "memory")?;
         return Ok(response);
@@ -169,5 +175,7 @@ async fn scheduled_order(env: &Env, raw: &str) -> Result<Option<OrderId>> {
         return Ok(None);
     };
     let deal = catalog::find(env, &id.deal_id()).await?;
-    Ok(deal.filter(|deal| deal.could_hold(&id)).map(|_| id))
+    Ok(deal
+        .filter(|listed| listed.deal.could_hold(&id))
+        .map(|_| id))
 }

@@ -1,7 +1,8 @@
 //! Shopper sessions: `POST /api/session` signs one (a cookie for browsers, also in the body for
 //! other clients), and every order takes its customer from it — never from the body. The sale
-//! token the catalog hands out is bound to the session's customer.
+//! token (`POST /api/sale-token`) is bound to the session's customer.
 
+use festival_domain::catalog::SaleTokenAnswer;
 use festival_domain::token::{
     self, Purpose, SALE_TOKEN_TTL_MS, SESSION_COOKIE, SESSION_HEADER, SESSION_TTL_MS, TokenError,
 };
@@ -73,15 +74,25 @@ pub async fn start(req: Request, env: &Env) -> Result<Response> {
     Ok(response)
 }
 
-/// A sale token for `customer`, valid for [`SALE_TOKEN_TTL_MS`].
-pub fn sale_token(env: &Env, customer: &CustomerId, now: UnixMillis) -> Result<String> {
+/// `POST /api/sale-token`: a sale token for the session's customer, valid for
+/// [`SALE_TOKEN_TTL_MS`]. The storefront asks once per session and again before it expires;
+/// it is not in the catalog, which is the same for everyone and cached.
+pub fn issue_sale_token(req: &Request, env: &Env) -> Result<Response> {
+    let now = bindings::now();
+    let customer = match customer(req, env, now)? {
+        Ok(customer) => customer,
+        Err(refusal) => return http::refusal(&refusal),
+    };
     let secret = bindings::secret(env, SESSION_SECRET)?;
-    Ok(token::issue(
-        secret.as_bytes(),
-        Purpose::Sale,
-        customer,
-        now.plus_millis(SALE_TOKEN_TTL_MS),
-    ))
+    let expires_at = now.plus_millis(SALE_TOKEN_TTL_MS);
+    let sale_token = token::issue(secret.as_bytes(), Purpose::Sale, &customer, expires_at);
+    http::json(
+        &SaleTokenAnswer {
+            sale_token,
+            expires_at,
+        },
+        200,
+    )
 }
 
 /// Whether `presented` is a live sale token of `customer`.

@@ -3,16 +3,15 @@
 //! card on the storefront (`/`) and on this page, both served by this Worker, and reports the
 //! ratio. Same markup and classes as `app/src/components/deal_card.rs` (English text, no live
 //! countdown), the same stylesheet (the `<link rel="stylesheet">` of the storefront's
-//! `index.html`), the same schedule (`catalog::deals`) and stock (the shards' ledgers).
-//! Nothing links to it, and only a development edge serves it: it reads every shard's ledger per
-//! request, which a deployed shop must not let anyone trigger.
+//! `index.html`), the same schedule and stock (the catalog's board). Nothing links to it, and
+//! only a development edge serves it.
 
 use festival_domain::availability::{Availability, stock_percent};
 use festival_domain::money::{discount_percent, format_plain};
 use festival_domain::{Deal, SaleState, UnixMillis};
 use worker::{Env, Request, Response, Result};
 
-use crate::{bindings, catalog, stock};
+use crate::{bindings, catalog};
 
 /// The page: header, hero, one card per scheduled deal, footer.
 pub async fn serve(req: Request, env: &Env) -> Result<Response> {
@@ -24,8 +23,7 @@ pub async fn serve(req: Request, env: &Env) -> Result<Response> {
     let deals = catalog::deals(env).await?;
     let mut cards = String::new();
     for deal in &deals {
-        let ledgers = stock::ledgers(env, deal).await?;
-        let left = ledgers.iter().map(|ledger| ledger.stock_left).sum();
+        let left = catalog::stock_left(env, deal).await?;
         cards.push_str(&card(deal, left, now));
     }
     let open = deals.iter().any(|d| d.state_at(now) == SaleState::Open);

@@ -18,6 +18,7 @@ mod faults;
 mod keys;
 mod operations;
 mod orders;
+mod public_catalog;
 mod signatures;
 mod stack;
 mod storefront;
@@ -86,6 +87,9 @@ fn main() {
         }),
         api("made_up_order_ids_are_unknown", |s| {
             Box::pin(operations::made_up_order_ids_are_unknown(s))
+        }),
+        api("catalog_is_public_and_polls_wake_no_shard", |s| {
+            Box::pin(public_catalog::catalog_is_public_and_polls_wake_no_shard(s))
         }),
         api("objects_count_their_costs", |s| {
             Box::pin(operations::objects_count_their_costs(s))

@@ -7,7 +7,9 @@ use futures::future::join_all;
 use libtest_mimic::Failed;
 use serde_json::{Value, json};
 
-use crate::stack::{Shopper, Stack, check, eventually, minutes_ago, order_body};
+use crate::stack::{
+    BOARD_SETTLES_WITHIN, Shopper, Stack, check, eventually, minutes_ago, order_body,
+};
 
 /// How long the queue may take to bring accepted orders to origin in these tests.
 const DRAIN: Duration = Duration::from_secs(45);
@@ -106,7 +108,7 @@ pub async fn burst_sells_exactly_the_stock(stack: Arc<Stack>) -> Result<(), Fail
         rows == 10,
         format!("origin stored {rows} orders, expected 10"),
     )?;
-    let left = stack.stock_left(&deal).await?;
+    let left = stack.stock_left_reaching(&deal, 0).await?;
     check(left == 0, format!("stock left {left}, expected 0"))
 }
 
@@ -134,9 +136,8 @@ pub async fn one_key_one_order(stack: Arc<Stack>) -> Result<(), Failed> {
         rows == 1,
         format!("origin stored {rows} orders, expected 1"),
     )?;
-    // Past the isolate's one-second stock cache, the shards' own figure shows.
-    tokio::time::sleep(Duration::from_millis(1_100)).await;
-    let left = stack.stock_left(&deal).await?;
+    // Once the catalog's board catches up, the shards' own figure shows.
+    let left = stack.stock_left_reaching(&deal, 8).await?;
     check(
         left == 8,
         format!("one reservation of 2 leaves 8, found {left}"),
@@ -174,7 +175,7 @@ pub async fn an_order_after_the_end_is_refused(stack: Arc<Stack>) -> Result<(), 
             && answer["message"].as_str().is_some_and(|m| !m.is_empty()),
         format!("an order after the end: {status} {answer}"),
     )?;
-    let left = stack.stock_left(&deal).await?;
+    let left = stack.stock_left_reaching(&deal, 4).await?;
     check(
         left == 4,
         format!("only the first order took a unit: {left} left"),
@@ -387,8 +388,9 @@ pub async fn bad_input_is_refused(stack: Arc<Stack>) -> Result<(), Failed> {
         )?;
     }
 
-    // Nothing was reserved and nothing is on its way to origin.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Nothing was reserved and nothing is on its way to origin (once the catalog's board has
+    // had time to show a change).
+    tokio::time::sleep(BOARD_SETTLES_WITHIN).await;
     let left = stack.stock_left(&deal).await?;
     check(
         left == deal.stock,

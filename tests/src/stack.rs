@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 use xtask::stack::{self, EdgeRunner, EdgeSettings, Service};
 
 mod schedule;
+pub use schedule::BOARD_SETTLES_WITHIN;
 mod shop;
 
 /// A boxed test future, so scenarios can sit in one table in `main`.

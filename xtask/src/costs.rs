@@ -12,12 +12,19 @@ use crate::load;
 
 /// Request kinds that are the operator's, not the orders': reconcile's ledger reads and the
 /// console's backlog reads.
-const OPERATOR_READS: [&str; 2] = ["ledger", "backlog"];
+pub const OPERATOR_READS: [&str; 2] = ["ledger", "backlog"];
 
 /// The counts at one moment.
 pub struct Reading {
     objects: CostsReport,
     origin_batches: u64,
+}
+
+impl Reading {
+    /// The objects' counts.
+    pub fn objects(&self) -> &CostsReport {
+        &self.objects
+    }
 }
 
 /// Reads the counts of the stack at `edge` and `origin`.

@@ -27,6 +27,7 @@ mod fuzz;
 mod load;
 mod local_stack;
 mod package;
+mod probes;
 mod rehearse;
 mod test;
 mod tools;

@@ -1,6 +1,6 @@
 //! `cargo xtask rehearse`: a bounded festival burst against a local stack this command starts and
 //! stops (loopback only). Each shopper gets a session and a sale token — most minted here with the
-//! edge's secret, a share through the real `POST /api/session` + `GET /api/catalog` — and orders
+//! edge's secret, a share through the real `POST /api/session` + `POST /api/sale-token` — and orders
 //! one unit of a random deal with its own idempotency key (a 503 is retried with the same key);
 //! a share also orders a second time, as from another tab. After the burst it waits for the queue
 //! to drain and writes `target/rehearsal/report.{md,json}`; it fails on any 5xx, oversold unit or
@@ -11,8 +11,7 @@ use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use festival_domain::CustomerId;
-use festival_domain::token::{self, Purpose, SESSION_HEADER};
+use festival_domain::token::SESSION_HEADER;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::Value;
@@ -23,6 +22,7 @@ use crate::costs::{self, OrderCosts};
 use crate::flags::Flags;
 use crate::load::{self, Outcome, Sample, Summary};
 use crate::local_stack::{self, Secrets, StateOn, TempStack};
+use crate::probes::{self, Probed};
 
 /// The rehearsal stack's secrets (a throw-away stack on loopback), as long as production's must
 /// be: its origin runs with production's rules, not in development mode.
@@ -48,6 +48,11 @@ pub const UNLIMITED: &[(&str, &str)] = &[
 
 /// Tries per order: the first and up to four retries after a 503 or a dropped connection.
 const TRIES: u32 = 5;
+/// The catalog probe: anonymous polls spread over a stretch, as a crowd of shoppers would.
+const CATALOG_POLLS: usize = 1_000;
+const CATALOG_POLLS_OVER: Duration = Duration::from_secs(10);
+/// The refusal probe: orders by new shoppers once every deal is sold out.
+const SOLD_OUT_ORDERS: usize = 200;
 /// How long the queue may take to bring every accepted order to origin.
 const DRAIN_CAP: Duration = Duration::from_secs(120);
 
@@ -171,6 +176,8 @@ pub struct Report {
     pub deals: Vec<DealFigures>,
     /// What the accepted orders cost the platform, counted (none in unit tests).
     pub costs: Option<OrderCosts>,
+    /// What catalog polls and sold-out refusals cost, probed alone (none in unit tests).
+    pub probed: Option<Probed>,
 }
 
 impl Report {
@@ -285,6 +292,9 @@ impl Report {
         if let Some(costs) = &self.costs {
             let _ = write!(md, "\n{}", costs.to_markdown());
         }
+        if let Some(probed) = &self.probed {
+            let _ = write!(md, "\n{}", probed.to_markdown());
+        }
         md
     }
 }
@@ -303,12 +313,9 @@ fn identity(
     samples: &mut Vec<Sample>,
 ) -> Option<(String, String)> {
     if !real {
-        let customer = CustomerId::new(&format!("shopper-{i:07}")).expect("a valid customer id");
-        let expires = local_stack::now().plus_millis(600_000);
-        let secret = SESSION_SECRET.as_bytes();
-        return Some((
-            token::issue(secret, Purpose::Session, &customer, expires),
-            token::issue(secret, Purpose::Sale, &customer, expires),
+        return Some(local_stack::minted(
+            SESSION_SECRET,
+            &format!("shopper-{i:07}"),
         ));
     }
     let (sample, answer) = load::send(agent, &format!("{edge}/api/session"), &[], Some(""));
@@ -317,13 +324,13 @@ fn identity(
     let session = session["session"].as_str()?.to_owned();
     let (sample, answer) = load::send(
         agent,
-        &format!("{edge}/api/catalog"),
+        &format!("{edge}/api/sale-token"),
         &[(SESSION_HEADER, &session)],
-        None,
+        Some(""),
     );
     samples.push(sample);
-    let catalog: Value = serde_json::from_str(&answer?.body).ok()?;
-    let sale_token = catalog["sale_token"].as_str()?.to_owned();
+    let answer: Value = serde_json::from_str(&answer?.body).ok()?;
+    let sale_token = answer["sale_token"].as_str()?.to_owned();
     Some((session, sale_token))
 }
 
@@ -354,6 +361,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
         })
         .collect();
     stack.schedule(&deals, MARKETER_TOKEN)?;
+    println!("==> probe: {CATALOG_POLLS} catalog polls over {CATALOG_POLLS_OVER:?}");
+    let catalog_polls = probes::catalog_polls(
+        &stack.edge_url,
+        &stack.origin_url,
+        MARKETER_TOKEN,
+        CATALOG_POLLS,
+        CATALOG_POLLS_OVER,
+    )?;
     let costs_before = costs::read(&stack.edge_url, &stack.origin_url, MARKETER_TOKEN)?;
 
     println!(
@@ -430,6 +445,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     let reconciled = last.ok_or("reconcile never answered")?;
     let costs_after = costs::read(&stack.edge_url, &stack.origin_url, MARKETER_TOKEN)?;
+    println!("==> probe: {SOLD_OUT_ORDERS} orders for the sold-out deals");
+    let deal_ids: Vec<&str> = deals.iter().map(|d| d.id.as_str()).collect();
+    let sold_out = probes::sold_out_orders(
+        &stack.edge_url,
+        &stack.origin_url,
+        MARKETER_TOKEN,
+        SESSION_SECRET,
+        &deal_ids,
+        SOLD_OUT_ORDERS,
+    )?;
 
     // Every order a shopper was told "accepted" must be at origin.
     let accepted_ids: BTreeSet<(usize, String)> = accepted_ids
@@ -486,6 +511,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         &costs_after,
         accepted_ids.len(),
     ));
+    report.probed = Some(Probed {
+        catalog_polls,
+        sold_out,
+    });
     let dir = paths::target().join("rehearsal");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("report.md"), report.to_markdown()).map_err(|e| e.to_string())?;
@@ -544,6 +573,7 @@ fn build_report(
         drain_s,
         deals,
         costs: None,
+        probed: None,
         settings,
     }
 }

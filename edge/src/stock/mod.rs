@@ -15,6 +15,7 @@ pub use festival_domain::stock::{
     shard_name,
 };
 use festival_domain::{CustomerId, Deal, DealId, Order, OrderId, OrderStatus, PricedOrder};
+use futures_util::future::try_join_all;
 use serde::de::DeserializeOwned;
 use worker::{Context, Env, Result};
 
@@ -142,12 +143,11 @@ pub async fn confirm(
         .map(|_| ())
 }
 
-/// Every shard's ledger of `deal`.
+/// Every shard's ledger of `deal`, read from all shards at once.
 pub async fn ledgers(env: &Env, deal: &Deal) -> Result<Vec<Ledger>> {
-    let mut ledgers = Vec::with_capacity(deal.shard_count() as usize);
-    for index in 0..deal.shard_count() {
+    try_join_all((0..deal.shard_count()).map(|index| {
         let spec = ShardSpec::of(deal, index);
-        ledgers.push(ask(env, &deal.id, index, &StockCommand::Ledger { spec }).await?);
-    }
-    Ok(ledgers)
+        async move { ask(env, &deal.id, index, &StockCommand::Ledger { spec }).await }
+    }))
+    .await
 }

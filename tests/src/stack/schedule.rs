@@ -123,7 +123,30 @@ impl Stack {
             .await?)
     }
 
-    /// Units left in `deal` as the edge reports them.
+    /// The edge's catalog as JSON, with or without a session.
+    pub async fn catalog_json(&self, session: Option<&str>) -> Result<serde_json::Value, Failed> {
+        let mut request = self.http.get(format!("{}/api/catalog", self.edge));
+        if let Some(session) = session {
+            request = request.header(festival_domain::token::SESSION_HEADER, session);
+        }
+        Ok(request.send().await?.json().await?)
+    }
+
+    /// Units left in `deal` once the catalog shows `expected`, or its last figure after
+    /// [`BOARD_SETTLES_WITHIN`]: the catalog's stock is read from the shards every second and
+    /// cached for a second or two, so it lags them by a few seconds.
+    pub async fn stock_left_reaching(&self, deal: &Deal, expected: u32) -> Result<u32, Failed> {
+        let deadline = tokio::time::Instant::now() + BOARD_SETTLES_WITHIN;
+        loop {
+            let left = self.stock_left(deal).await?;
+            if left == expected || tokio::time::Instant::now() > deadline {
+                return Ok(left);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Units left in `deal` as the edge's catalog reports them now.
     pub async fn stock_left(&self, deal: &Deal) -> Result<u32, Failed> {
         let catalog = self.catalog().await?;
         let listed = catalog
@@ -134,3 +157,7 @@ impl Stack {
         Ok(listed.stock_left)
     }
 }
+
+/// How long the catalog's stock may lag the shards: the `CatalogStore` reads them every second,
+/// the data centre's cache and the isolate each keep the board a second; with a margin.
+pub const BOARD_SETTLES_WITHIN: std::time::Duration = std::time::Duration::from_secs(6);

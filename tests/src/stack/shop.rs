@@ -36,17 +36,17 @@ impl Stack {
             .as_str()
             .ok_or("no customer id")?
             .to_owned();
-        let catalog: Value = self
+        let answer: Value = self
             .http
-            .get(format!("{}/api/catalog", self.edge))
+            .post(format!("{}/api/sale-token", self.edge))
             .header(SESSION_HEADER, &session)
             .send()
             .await?
             .json()
             .await?;
-        let sale_token = catalog["sale_token"]
+        let sale_token = answer["sale_token"]
             .as_str()
-            .ok_or("the catalog gave no sale token")?
+            .ok_or("the edge gave no sale token")?
             .to_owned();
         Ok(Shopper {
             session,
