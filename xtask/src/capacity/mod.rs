@@ -63,3 +63,38 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| (*w).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_command_wants_a_load_above_zero_and_a_known_engine() {
+        assert!(run(&args(&["--help"])).is_ok());
+        let ok = ["--orders-per-s", "10", "--hot-deals", "1", "--stock", "1"];
+        let with = |more: &[&str]| args(&[&ok[..], more].concat());
+        assert!(run(&args(&ok)).is_ok());
+        assert!(run(&with(&["--engine", "sqlite"])).is_ok());
+        assert!(run(&with(&["--engine", "kv"])).is_err());
+        assert!(run(&with(&["--deals", "2"])).is_err());
+        assert!(
+            run(&with(&["--orders-per-s", "0"])).is_ok(),
+        );
+        assert!(
+            run(&args(&[
+                "--orders-per-s",
+                "0",
+                "--hot-deals",
+                "1",
+                "--stock",
+                "1"
+            ]))
+            .is_err()
+        );
+        assert!(run(&args(&["--orders-per-s", "10", "--stock", "1"])).is_err());
+    }
+}

@@ -117,8 +117,8 @@ pub struct Plan {
     pub delivery_round_budget_s: f64,
     pub origin_rows_per_s: f64,
     pub origin_transactions_per_s: f64,
-    /// Seconds origin takes, at its measured ingest, to store every unit the hot deals sell:
-    /// the queue holds what origin has not stored yet.
+    /// Seconds from the start until origin, at its measured ingest, has stored every unit the
+    /// hot deals sell (never before they are sold): the queue holds what it has not stored yet.
     pub origin_drain_s: f64,
     pub storage_writes_per_s: f64,
     /// Every limit, the lowest ceiling first.
@@ -169,13 +169,9 @@ pub fn plan(load: Load, costs: PerOrder, limits: &Limits, today: &Deployment) ->
     let shards_needed = count(per_deal * costs.shard_requests / object);
     let shards_per_deal = shards_needed.min(useful_shards);
     let claims_per_s = rate * costs.claim_requests;
-    let claims_needed = count(claims_per_s / object);
-    let claim_objects = claims_needed.max(today.claim_objects);
+    let claim_objects = count(claims_per_s / object).max(today.claim_objects);
     // A message carries at most a full batch, so no design sends fewer messages than that.
-    let messages_per_order = costs
-        .queue_messages
-        .max(1.0 / f64::from(limits.orders_per_message));
-    let messages_per_s = rate * messages_per_order;
+    let messages_per_s = rate * messages_per_order(&costs, limits);
     let queues = count(messages_per_s / limits.queue_messages_per_s);
     let consumer_invocations_per_s =
         messages_per_s / f64::from(queues) / f64::from(limits.consumer_batch);
@@ -183,53 +179,11 @@ pub fn plan(load: Load, costs: PerOrder, limits: &Limits, today: &Deployment) ->
         .origin_transactions
         .max(1.0 / f64::from(limits.orders_per_transaction));
     let units = f64::from(load.hot_deals) * f64::from(load.stock);
-    let full_queue = limits.queue_messages_per_s * f64::from(limits.orders_per_message);
-    let mut bounds = vec![
-        Bound {
-            limit: Limit::DealShards,
-            ceiling: ceiling(
-                object * f64::from(useful_shards) * f64::from(load.hot_deals),
-                costs.shard_requests,
-            ),
-            needed: shards_needed,
-            today: useful_shards,
-        },
-        Bound {
-            limit: Limit::KeyClaims,
-            ceiling: ceiling(
-                object * f64::from(today.claim_objects),
-                costs.claim_requests,
-            ),
-            needed: claims_needed,
-            today: today.claim_objects,
-        },
-        Bound {
-            limit: Limit::QueueMessages,
-            ceiling: ceiling(
-                limits.queue_messages_per_s * f64::from(today.queues),
-                messages_per_order,
-            ),
-            needed: queues,
-            today: today.queues,
-        },
-        Bound {
-            limit: Limit::QueueMessageSize,
-            ceiling: full_queue * f64::from(today.queues),
-            needed: count(rate / full_queue),
-            today: today.queues,
-        },
-        Bound {
-            limit: Limit::OriginIngest,
-            ceiling: limits.origin_orders_per_s,
-            needed: count(rate / limits.origin_orders_per_s),
-            today: 1,
-        },
-    ];
-    bounds.sort_by(|a, b| a.ceiling.total_cmp(&b.ceiling).then(a.limit.cmp(&b.limit)));
+    let sells_out_s = f64::from(load.stock) / per_deal;
     Plan {
         load,
         costs,
-        sells_out_s: f64::from(load.stock) / per_deal,
+        sells_out_s,
         useful_shards,
         shards_needed,
         shards_per_deal,
@@ -243,10 +197,63 @@ pub fn plan(load: Load, costs: PerOrder, limits: &Limits, today: &Deployment) ->
             / consumer_invocations_per_s,
         origin_rows_per_s: rate,
         origin_transactions_per_s: rate * transactions_per_order,
-        origin_drain_s: units / limits.origin_orders_per_s,
+        origin_drain_s: (units / limits.origin_orders_per_s).max(sells_out_s),
         storage_writes_per_s: rate * costs.storage_writes,
-        bounds,
+        bounds: bounds(load, &costs, limits, today),
     }
+}
+
+/// Queue messages an order: as measured, but never fewer than a full message's share.
+fn messages_per_order(costs: &PerOrder, limits: &Limits) -> f64 {
+    costs
+        .queue_messages
+        .max(1.0 / f64::from(limits.orders_per_message))
+}
+
+/// Every limit against today's deployment, the lowest ceiling first.
+fn bounds(load: Load, costs: &PerOrder, limits: &Limits, today: &Deployment) -> Vec<Bound> {
+    let rate = load.orders_per_s;
+    let object = limits.object_requests_per_s;
+    let useful_shards = load.stock.clamp(1, today.max_shards_per_deal);
+    let messages_per_order = messages_per_order(costs, limits);
+    let full_queue = limits.queue_messages_per_s * f64::from(limits.orders_per_message);
+    // `capacity` is what `today` of the thing that scales take, in what `per_order` counts.
+    let bound = |limit, capacity: f64, per_order: f64, today: u32| Bound {
+        limit,
+        ceiling: ceiling(capacity, per_order),
+        needed: count(rate * per_order / (capacity / f64::from(today))),
+        today,
+    };
+    let mut bounds = vec![
+        // A hot deal's share of the rate concentrates on its shards.
+        bound(
+            Limit::DealShards,
+            object * f64::from(useful_shards) * f64::from(load.hot_deals),
+            costs.shard_requests,
+            useful_shards,
+        ),
+        bound(
+            Limit::KeyClaims,
+            object * f64::from(today.claim_objects),
+            costs.claim_requests,
+            today.claim_objects,
+        ),
+        bound(
+            Limit::QueueMessages,
+            limits.queue_messages_per_s * f64::from(today.queues),
+            messages_per_order,
+            today.queues,
+        ),
+        bound(
+            Limit::QueueMessageSize,
+            full_queue * f64::from(today.queues),
+            1.0,
+            today.queues,
+        ),
+        bound(Limit::OriginIngest, limits.origin_orders_per_s, 1.0, 1),
+    ];
+    bounds.sort_by(|a, b| a.ceiling.total_cmp(&b.ceiling).then(a.limit.cmp(&b.limit)));
+    bounds
 }
 
 #[cfg(test)]

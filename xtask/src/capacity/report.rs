@@ -24,6 +24,24 @@ pub fn thousands(x: f64) -> String {
     if x < -0.5 { format!("-{out}") } else { out }
 }
 
+/// A duration in seconds, to a tenth below ten.
+fn seconds(x: f64) -> String {
+    if x < 10.0 {
+        format!("{x:.1} s")
+    } else {
+        format!("{x:.0} s")
+    }
+}
+
+/// `n` of `thing`, `thing` in the plural unless there is one (`1 queue`, `6 queues`).
+fn many(n: u32, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
 /// The whole answer: `plans` are the same load at the measured costs and at issue 15's goals.
 pub fn render(
     measured: &Measured,
@@ -173,7 +191,7 @@ fn deployment_table(md: &mut String, limits: &Limits, today: &Deployment, plans:
         "origin stores the sale's units in ({}, measured)",
         limits.engine.name()
     );
-    row(md, &drain, &|p| format!("{:.0} s", p.origin_drain_s));
+    row(md, &drain, &|p| seconds(p.origin_drain_s));
     row(md, "Worker requests/s (one order each, at least)", &|p| {
         thousands(p.origin_rows_per_s)
     });
@@ -274,12 +292,12 @@ fn verdict(md: &mut String, plan: &Plan, costs: &str) {
         ),
         Some(first) => writeln!(
             md,
-            "At {costs}, {} binds first, at {} orders/s; {} of the limits bind before {} \
-             orders/s.",
+            "At {costs}, {} binds first, at {} orders/s (limits that bind before {} \
+             orders/s: {}).",
             name(first.limit),
             thousands(first.ceiling),
-            plan.binding().len(),
-            thousands(plan.load.orders_per_s)
+            thousands(plan.load.orders_per_s),
+            plan.binding().len()
         ),
     };
 }
@@ -309,21 +327,21 @@ fn remedy(bound: &Bound, limits: &Limits, now: &Plan, goals: &Plan) -> String {
     let at_goals = goals.bound(bound.limit);
     match bound.limit {
         Limit::QueueMessages => format!(
-            "{} queues instead of {} (a shard always sends to the same one, chosen by its \
-             name; a consumer each), or fewer messages an order: at the goal's {:.2}, {} \
-             queues, one taking {} orders/s.",
-            bound.needed,
+            "{} instead of {} (a shard always sends to the same one, chosen by its name; a \
+             consumer each), or fewer messages an order: at the goal's {:.2}, {}, one taking \
+             {} orders/s.",
+            many(bound.needed, "queue"),
             bound.today,
             goals.costs.queue_messages,
-            at_goals.needed,
+            many(at_goals.needed, "queue"),
             thousands(at_goals.ceiling)
         ),
         Limit::QueueMessageSize => format!(
             "no batching passes it: a full message carries {} orders, so one queue carries {} \
-             orders/s at most, and this load needs {} queues whatever the costs.",
+             orders/s at most, and this load needs {} whatever the costs.",
             limits.orders_per_message,
             thousands(bound.ceiling),
-            bound.needed
+            many(bound.needed, "queue")
         ),
         Limit::KeyClaims => format!(
             "{} objects instead of {} (`CLAIM_OBJECTS`; customers hash over them, so the count \
@@ -340,24 +358,24 @@ fn remedy(bound: &Bound, limits: &Limits, now: &Plan, goals: &Plan) -> String {
             "a hot deal takes {} orders/s and needs {} shards, of which it can have {} (one \
              unit each at least, `MAX_SHARDS` at most): more shards a deal, or fewer shard \
              requests an order — reservations, lending and confirmations batched more: at \
-             the goal's {:.3}, {} shards a deal.",
+             the goal's {:.3}, {} a deal.",
             thousands(now.load.per_deal_orders_per_s()),
             bound.needed,
             bound.today,
             goals.costs.shard_requests,
-            goals.shards_per_deal
+            many(goals.shards_per_deal, "shard")
         ),
         Limit::OriginIngest => format!(
             "origin stores every accepted order, {} rows/s, against {} measured on {} (on the \
              shared 2-core box): {}× that, from a database measured on production hardware, \
              orders partitioned by deal over databases; or the queue holds the difference and \
-             the sale's orders all reach origin {:.0} s after it starts. No per-order cost \
+             the sale's orders all reach origin {} after it starts. No per-order cost \
              changes this: a row is an order (in {} transactions/s).",
             thousands(now.origin_rows_per_s),
             thousands(limits.origin_orders_per_s),
             limits.engine.name(),
             bound.needed,
-            now.origin_drain_s,
+            seconds(now.origin_drain_s),
             thousands(now.origin_transactions_per_s),
         ),
     }
