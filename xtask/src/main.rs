@@ -15,9 +15,12 @@
 //!   latency, oversold and lost orders (`target/rehearsal/`), non-zero exit if an invariant broke
 //! - `bench`: throughput ratios against the Worker's trivial route, shards, bundle size
 //!   (`target/bench/`)
+//! - `capacity --orders-per-s R --hot-deals D --stock S`: the deployment that takes that burst
+//!   on Cloudflare and the platform limit that binds first, from the latest rehearsal's costs
 
 mod bench;
 mod build;
+mod capacity;
 mod costs;
 mod cpu;
 mod dev;
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Some("redrive") => redrive(&args[1..]),
         Some("rehearse") => rehearse::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("capacity") => capacity::run(&args[1..]),
         _ => Err(USAGE.to_owned()),
     };
     match result {
@@ -71,7 +75,8 @@ const USAGE: &str = "usage: cargo xtask <setup [--browser] | build [app|edge] | 
 | reconcile [--edge URL] [--origin URL] [--token T] | redrive [--edge URL] [--token T] \
 | rehearse [--shoppers N] [--deals D] [--stock S] [--shards K] [--duration SECS] [--concurrency C] \
 [--real-share F] [--repeat-share F] [--wrangler-limits] \
-| bench [--concurrency C] [--warmup SECS] [--seconds SECS] [--shards N]>";
+| bench [--concurrency C] [--warmup SECS] [--seconds SECS] [--shards N] \
+| capacity --orders-per-s R --hot-deals D --stock S [--engine postgres|sqlite] (--help)>";
 
 /// `cargo xtask reconcile`: defaults fit `cargo xtask dev`; exits non-zero on any difference.
 fn reconcile(args: &[String]) -> Result<(), String> {

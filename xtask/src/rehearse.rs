@@ -522,6 +522,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     std::fs::write(dir.join("report.json"), json).map_err(|e| e.to_string())?;
     println!("\n{}", report.to_markdown());
     println!("report: {}", dir.join("report.md").display());
+    crate::capacity::record(&report)?;
     print!("{reconciled}");
     drop(temp);
     match report.failures().as_slice() {
