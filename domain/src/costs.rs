@@ -74,6 +74,9 @@ impl ObjectCosts {
 pub struct CostsReport {
     pub deal_stock: ObjectCosts,
     pub key_claims: ObjectCosts,
+    /// The `WaitingRoom`: its joins (a shopper's polls answer from the ticket, never here).
+    #[serde(default)]
+    pub waiting_room: ObjectCosts,
 }
 
 impl CostsReport {
@@ -81,6 +84,7 @@ impl CostsReport {
         CostsReport {
             deal_stock: self.deal_stock.since(&before.deal_stock),
             key_claims: self.key_claims.since(&before.key_claims),
+            waiting_room: self.waiting_room.since(&before.waiting_room),
         }
     }
 }

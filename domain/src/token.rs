@@ -20,6 +20,9 @@ pub enum Purpose {
     Sale,
     /// Passage through the waiting room, bound to one session's customer.
     Admission,
+    /// A place in the waiting room's line: the customer and, by its expiry, the admission
+    /// moment (see `waiting_room::issue_ticket`).
+    Ticket,
 }
 
 impl Purpose {
@@ -28,6 +31,7 @@ impl Purpose {
             Purpose::Session => "s1",
             Purpose::Sale => "t1",
             Purpose::Admission => "a1",
+            Purpose::Ticket => "w1",
         }
     }
 }
@@ -41,6 +45,9 @@ pub const ADMISSION_TTL_MS: i64 = 15 * 60 * 1000;
 /// Name of the admission cookie, and the header for clients without cookies.
 pub const ADMISSION_COOKIE: &str = "festival_admission";
 pub const ADMISSION_HEADER: &str = "x-festival-admission";
+/// Name of the waiting room's ticket cookie, and the header for clients without cookies.
+pub const TICKET_COOKIE: &str = "festival_ticket";
+pub const TICKET_HEADER: &str = "x-festival-ticket";
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "festival_session";
 /// Header that carries the session for clients without cookies.
