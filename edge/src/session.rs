@@ -10,8 +10,8 @@ use serde::Serialize;
 use worker::{Env, Request, Response, Result};
 
 use crate::bindings::{self, SESSION_SECRET};
-use crate::http;
 use crate::stock::shard::random_u128;
+use crate::{http, rate_limit};
 
 /// The answer to `POST /api/session`.
 #[derive(Serialize)]
@@ -42,12 +42,20 @@ pub fn customer(req: &Request, env: &Env, now: UnixMillis) -> Result<Result<Cust
     )
 }
 
-/// `POST /api/session`: renews the presented session, or starts one for a new customer.
+/// `POST /api/session`: renews the presented session, or starts one for a new customer. A new
+/// customer is a new identity, and identities must not be free: starts are limited per address
+/// (`rate_limit::session_start`); a renewal mints nothing and is not limited.
 pub async fn start(req: Request, env: &Env) -> Result<Response> {
     let now = bindings::now();
     let customer = match customer(&req, env, now)? {
         Ok(customer) => customer,
-        Err(_) => CustomerId::from_random(random_u128()?),
+        Err(_) => {
+            let address = rate_limit::client_address(&req)?;
+            if let Err(refusal) = rate_limit::session_start(env, &address, now).await? {
+                return http::refusal(&refusal);
+            }
+            CustomerId::from_random(random_u128()?)
+        }
     };
     let expires_at = now.plus_millis(SESSION_TTL_MS);
     let secret = bindings::secret(env, SESSION_SECRET)?;

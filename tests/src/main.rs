@@ -18,6 +18,7 @@ mod faults;
 mod keys;
 mod operations;
 mod orders;
+mod shared_limits;
 mod signatures;
 mod stack;
 mod storefront;
@@ -160,6 +161,12 @@ fn main() {
             let runtime = runtime.clone();
             Trial::test("waiting_room_admits_in_order_at_the_rate", move || {
                 runtime.block_on(waiting::waiting_room_admits_in_order_at_the_rate())
+            })
+        },
+        {
+            let runtime = runtime.clone();
+            Trial::test("shared_limits_bind_per_address_and_route", move || {
+                runtime.block_on(shared_limits::shared_limits_bind_per_address_and_route())
             })
         },
         {

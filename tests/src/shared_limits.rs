@@ -1,0 +1,112 @@
+//! Limits that bind across isolates (issue 15, item 5): the Workers Rate Limiting binding, as
+//! `wrangler dev` emulates it, bounds new sessions per address, and each route has its own, so a
+//! shopper behind an address whose session starts are spent still orders. Runs on a stack of its
+//! own whose isolate buckets are lifted (`UNLIMITED`) and whose bindings count
+//! (`SHARED_LIMITS=on`): whatever is refused here, the binding refused.
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use libtest_mimic::Failed;
+use serde_json::Value;
+
+use crate::stack::{Stack, UNLIMITED, check, order_body};
+
+/// `simple.limit` of `SESSION_START_LIMIT` in `edge/wrangler.toml`, per
+/// `PERIOD_S` seconds.
+const LIMIT: usize = 20;
+const PERIOD_S: u64 = 10;
+/// Requests in flight at once (wrangler's dev proxy resets connections past a few hundred).
+const IN_FLIGHT: usize = 100;
+
+/// Sends `count` requests made by `request` with at most [`IN_FLIGHT`] at once; the statuses,
+/// and the `Retry-After` and code of every 429.
+async fn burst<F>(count: usize, request: F) -> Result<Vec<(u16, Option<String>, Value)>, Failed>
+where
+    F: Fn(usize) -> reqwest::RequestBuilder,
+{
+    let answers = futures::stream::iter(0..count)
+        .map(|i| {
+            let sent = request(i).send();
+            async move {
+                let response = sent.await?;
+                let status = response.status().as_u16();
+                let retry_after = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                let body: Value = response.json().await.unwrap_or(Value::Null);
+                Ok::<_, Failed>((status, retry_after, body))
+            }
+        })
+        .buffer_unordered(IN_FLIGHT)
+        .collect::<Vec<_>>()
+        .await;
+    answers.into_iter().collect()
+}
+
+/// How many of `answers` were accepted (200), after checking every other one is a 429
+/// `rate_limited` with `Retry-After` = the binding's period.
+fn accepted(answers: &[(u16, Option<String>, Value)], what: &str) -> Result<usize, Failed> {
+    for (status, retry_after, body) in answers.iter().filter(|(s, _, _)| *s != 200) {
+        check(
+            *status == 429
+                && body["code"] == "rate_limited"
+                && retry_after.as_deref() == Some(&PERIOD_S.to_string()),
+            format!(
+                "{what}: a refusal is 429 rate_limited, Retry-After {PERIOD_S}: {status} {retry_after:?} {body}"
+            ),
+        )?;
+    }
+    Ok(answers.iter().filter(|(s, _, _)| *s == 200).count())
+}
+
+/// The most a fixed-window limit of [`LIMIT`] per [`PERIOD_S`] lets through in `elapsed`.
+fn bound(elapsed: Duration) -> usize {
+    LIMIT * (elapsed.as_secs() / PERIOD_S + 2) as usize
+}
+
+pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
+    let mut vars = UNLIMITED.to_vec();
+    vars.push(("SHARED_LIMITS", "on"));
+    let stack = Stack::start("shared-limits", &vars).await?;
+    let deal = stack.schedule_open("e2e-shared-limits", 100, 10).await?;
+    // A shopper behind this address who started a session before the crowd came.
+    let shopper = stack.shopper().await?;
+
+    // 1,000 session starts from the same address.
+    let started = Instant::now();
+    let answers = burst(1_000, |_| {
+        stack.http.post(format!("{}/api/session", stack.edge))
+    })
+    .await?;
+    let elapsed = started.elapsed();
+    let starts = accepted(&answers, "session starts")?;
+    println!(
+        "1,000 session starts from one address in {elapsed:?}: {starts} accepted, {} refused",
+        1_000 - starts
+    );
+    check(
+        starts >= 1 && starts <= bound(elapsed),
+        format!("1,000 session starts are bounded: {starts} accepted in {elapsed:?}"),
+    )?;
+
+    // The same address's sessions still renew and order: other routes, other limits.
+    let (status, _) = stack
+        .call(&shopper, reqwest::Method::POST, "/api/session")
+        .await?;
+    check(
+        status == 200,
+        format!("a renewal mints nothing and is not limited: {status}"),
+    )?;
+    for i in 0..5 {
+        let body = order_body(&deal, 1, &format!("shared-limit-key-{i}"), &shopper);
+        let (status, answer) = stack.post_order(&shopper, &body).await?;
+        check(
+            status == 202,
+            format!("orders from the address whose starts are spent: {status} {answer}"),
+        )?;
+    }
+    Ok(())
+}
