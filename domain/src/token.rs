@@ -114,6 +114,15 @@ pub fn verify(
     Ok(customer)
 }
 
+/// The `Set-Cookie` value for the cookie `name` holding `value` for `max_age_s` seconds (0
+/// removes it): `HttpOnly` (no script reads a session, pass or ticket), `SameSite=Lax` (another
+/// site's form or image does not send it along), and `Secure` when the request came over
+/// https, so that it never travels in the clear; local stacks over plain http go without.
+pub fn set_cookie(name: &str, value: &str, max_age_s: i64, https: bool) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}")
+}
+
 /// Finds the session cookie's value in a `Cookie` header.
 pub fn session_from_cookie_header(header: &str) -> Option<&str> {
     cookie(header, SESSION_COOKIE)
@@ -190,6 +199,15 @@ mod tests {
             Some("s1.x.2.ab")
         );
         assert_eq!(session_from_cookie_header("a=1"), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_over_https() {
+        assert_eq!(
+            set_cookie(TICKET_COOKIE, "w1.x.2.ab", 60, true),
+            "festival_ticket=w1.x.2.ab; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
+        assert!(!set_cookie(SESSION_COOKIE, "s", 1, false).contains("Secure"));
     }
 
     proptest! {

@@ -19,9 +19,10 @@ pub const WAITING_ROOM: &str = "WAITING_ROOM";
 /// keys across deals.
 pub const KEY_CLAIMS: &str = "KEY_CLAIMS";
 /// Rate Limiting bindings (`[[ratelimits]]`), one per route so that one route's limit never
-/// spends another's: new sessions and orders, each per client address.
+/// spends another's: new sessions, orders and waiting-room joins, each per client address.
 pub const SESSION_START_LIMIT: &str = "SESSION_START_LIMIT";
 pub const ORDER_LIMIT: &str = "ORDER_LIMIT";
+pub const JOIN_LIMIT: &str = "JOIN_LIMIT";
 /// Variable: `"off"` skips the Rate Limiting bindings, in development mode only — test stacks
 /// send whole bursts from 127.0.0.1 (and lift the isolate buckets with their variables too).
 /// Outside development it is ignored, so no deployment can switch its limits off by a variable.

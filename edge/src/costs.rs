@@ -1,6 +1,6 @@
 //! What the shop's Durable Objects did, as each counts it (`festival_domain::costs`): each
 //! object answers `GET /costs` with its counts, and `GET /api/ops/costs` (marketer token) sums
-//! them over every shard of the catalog's deals and every `KeyClaims` object.
+//! them over every shard of the catalog's deals, every `KeyClaims` object and the `WaitingRoom`.
 
 use std::cell::RefCell;
 
@@ -8,9 +8,9 @@ use festival_domain::costs::{CostsReport, ObjectCosts};
 use festival_domain::key_claims::{self, CLAIM_OBJECTS};
 use worker::{Env, Method, Request, Response, Result};
 
-use crate::bindings::{DEAL_STOCK, KEY_CLAIMS};
+use crate::bindings::{DEAL_STOCK, KEY_CLAIMS, WAITING_ROOM};
 use crate::stock::shard_name;
-use crate::{catalog, http, marketer};
+use crate::{catalog, http, marketer, waiting_room};
 
 /// The path an object answers its counts on (not counted itself).
 const COSTS_PATH: &str = "/costs";
@@ -37,6 +37,7 @@ pub async fn report(req: Request, env: &Env) -> Result<Response> {
         let name = key_claims::object_name(index);
         report.key_claims.add(&read(env, KEY_CLAIMS, &name).await?);
     }
+    report.waiting_room = read(env, WAITING_ROOM, waiting_room::OBJECT_NAME).await?;
     http::json(&report, 200)
 }
 

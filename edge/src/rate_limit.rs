@@ -24,8 +24,9 @@ const ADDRESS_DEFAULT: Rate = Rate {
     per_second: 50.0,
     burst: 100.0,
 };
-/// New sessions (identities) per address: a browser starts one a week, but an office or a
-/// carrier's shared address fronts many shoppers.
+/// New sessions (identities) and waiting-room joins per address: each happens once per shopper
+/// (a browser keeps its session a week; polls are not joins), but an office or a carrier's shared
+/// address fronts many shoppers.
 const ONCE_PER_SHOPPER_DEFAULT: Rate = Rate {
     per_second: 2.0,
     burst: 20.0,
@@ -60,6 +61,15 @@ const ORDERS: Route = Route {
     binding: bindings::ORDER_LIMIT,
     period_s: 10,
 };
+/// `POST /api/waiting-room` without a ticket: a join, the one call to the `WaitingRoom`.
+const JOINS: Route = Route {
+    key_prefix: "join",
+    vars: "ADDRESS_JOINS",
+    default: ONCE_PER_SHOPPER_DEFAULT,
+    binding: bindings::JOIN_LIMIT,
+    period_s: 10,
+};
+
 thread_local! {
     static BUCKETS: RefCell<HashMap<String, TokenBucket>> = RefCell::new(HashMap::new());
 }
@@ -124,6 +134,11 @@ pub async fn session_start(
 /// One order from this address.
 pub async fn order(env: &Env, address: &str, now: UnixMillis) -> Result<Result<(), Refusal>> {
     by_address(env, &ORDERS, address, now).await
+}
+
+/// One join of the waiting room from this address.
+pub async fn join(env: &Env, address: &str, now: UnixMillis) -> Result<Result<(), Refusal>> {
+    by_address(env, &JOINS, address, now).await
 }
 
 /// One order from this session's customer (the isolate's bucket only: a session's orders are

@@ -60,15 +60,7 @@ pub async fn start(req: Request, env: &Env) -> Result<Response> {
     let expires_at = now.plus_millis(SESSION_TTL_MS);
     let secret = bindings::secret(env, SESSION_SECRET)?;
     let session = token::issue(secret.as_bytes(), Purpose::Session, &customer, expires_at);
-    let secure = if req.url()?.scheme() == "https" {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        SESSION_TTL_MS / 1000
-    );
+    let cookie = session.clone();
     let mut response = http::json(
         &SessionAnswer {
             customer_id: customer,
@@ -77,7 +69,13 @@ pub async fn start(req: Request, env: &Env) -> Result<Response> {
         },
         200,
     )?;
-    response.headers_mut().set("set-cookie", &cookie)?;
+    http::set_cookie(
+        &mut response,
+        &req,
+        SESSION_COOKIE,
+        &cookie,
+        SESSION_TTL_MS / 1000,
+    )?;
     Ok(response)
 }
 

@@ -48,7 +48,7 @@ fn staging() -> Result<(), Failed> {
         output.contains("env.ORDER_QUEUE (festival-orders-staging)")
             && output.contains("env.DEAD_LETTERS (DeadLetters)")
             && output.contains("env.SESSION_ORDERS_PER_S")
-            && ["SESSION_START_LIMIT", "ORDER_LIMIT"]
+            && ["SESSION_START_LIMIT", "ORDER_LIMIT", "JOIN_LIMIT"]
                 .iter()
                 .all(|limit| output.contains(&format!("env.{limit}")))
             && output.contains("env.ORIGIN_URL")

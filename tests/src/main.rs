@@ -165,6 +165,12 @@ fn main() {
         },
         {
             let runtime = runtime.clone();
+            Trial::test("waiting_room_polls_answer_from_the_ticket", move || {
+                runtime.block_on(waiting::polls_answer_from_the_ticket())
+            })
+        },
+        {
+            let runtime = runtime.clone();
             Trial::test("shared_limits_bind_per_address_and_route", move || {
                 runtime.block_on(shared_limits::shared_limits_bind_per_address_and_route())
             })

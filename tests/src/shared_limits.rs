@@ -6,13 +6,15 @@
 
 use std::time::{Duration, Instant};
 
+use festival_domain::token::SESSION_HEADER;
 use futures::StreamExt;
 use libtest_mimic::Failed;
 use serde_json::Value;
 
-use crate::stack::{Stack, UNLIMITED, check, order_body};
+use crate::stack::{Shopper, Stack, UNLIMITED, check};
+use crate::waiting::{join, order_with_pass};
 
-/// `simple.limit` of `SESSION_START_LIMIT` in `edge/wrangler.toml`, per
+/// `simple.limit` of `SESSION_START_LIMIT` and `JOIN_LIMIT` in `edge/wrangler.toml`, per
 /// `PERIOD_S` seconds.
 const LIMIT: usize = 20;
 const PERIOD_S: u64 = 10;
@@ -69,11 +71,16 @@ fn bound(elapsed: Duration) -> usize {
 
 pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
     let mut vars = UNLIMITED.to_vec();
-    vars.push(("SHARED_LIMITS", "on"));
+    vars.extend([("SHARED_LIMITS", "on"), ("ADMISSION_PER_S", "1000")]);
     let stack = Stack::start("shared-limits", &vars).await?;
     let deal = stack.schedule_open("e2e-shared-limits", 100, 10).await?;
-    // A shopper behind this address who started a session before the crowd came.
+    // A shopper behind this address who started a session and joined before the crowd came.
     let shopper = stack.shopper().await?;
+    let place = join(&stack, &shopper).await?;
+    let pass = place["pass"]
+        .as_str()
+        .ok_or(format!("admitted: {place}"))?
+        .to_owned();
 
     // 1,000 session starts from the same address.
     let started = Instant::now();
@@ -92,7 +99,7 @@ pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
         format!("1,000 session starts are bounded: {starts} accepted in {elapsed:?}"),
     )?;
 
-    // The same address's sessions still renew and order: other routes, other limits.
+    // The same address's sessions still renew, join and order: other routes, other limits.
     let (status, _) = stack
         .call(&shopper, reqwest::Method::POST, "/api/session")
         .await?;
@@ -101,12 +108,31 @@ pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
         format!("a renewal mints nothing and is not limited: {status}"),
     )?;
     for i in 0..5 {
-        let body = order_body(&deal, 1, &format!("shared-limit-key-{i}"), &shopper);
-        let (status, answer) = stack.post_order(&shopper, &body).await?;
+        let key = format!("shared-limit-key-{i}");
+        let (status, answer) = order_with_pass(&stack, &shopper, Some(&pass), &key, &deal).await?;
         check(
             status == 202,
             format!("orders from the address whose starts are spent: {status} {answer}"),
         )?;
     }
-    Ok(())
+
+    // Joins of the waiting room are limited per address too, and apart from session starts.
+    let started = Instant::now();
+    let joiners: Vec<Shopper> = (0..100)
+        .map(|i| Shopper::minted(&format!("joiner-{i:03}")))
+        .collect();
+    let answers = burst(joiners.len(), |i| {
+        stack
+            .http
+            .post(format!("{}/api/waiting-room", stack.edge))
+            .header(SESSION_HEADER, &joiners[i].session)
+    })
+    .await?;
+    let elapsed = started.elapsed();
+    let joins = accepted(&answers, "joins")?;
+    println!("100 joins from one address in {elapsed:?}: {joins} accepted");
+    check(
+        joins >= 1 && joins <= bound(elapsed),
+        format!("joins are bounded: {joins} of 100 accepted in {elapsed:?}"),
+    )
 }

@@ -39,6 +39,8 @@ pub const UNLIMITED: &[(&str, &str)] = &[
     ("ADDRESS_ORDERS_BURST", "100000"),
     ("ADDRESS_SESSIONS_PER_S", "100000"),
     ("ADDRESS_SESSIONS_BURST", "100000"),
+    ("ADDRESS_JOINS_PER_S", "100000"),
+    ("ADDRESS_JOINS_BURST", "100000"),
 ];
 
 /// A shopper as the edge knows one: a signed session and the sale token the catalog gave it.

@@ -48,6 +48,8 @@ pub const UNLIMITED: &[(&str, &str)] = &[
     ("ADDRESS_ORDERS_BURST", "100000"),
     ("ADDRESS_SESSIONS_PER_S", "100000"),
     ("ADDRESS_SESSIONS_BURST", "100000"),
+    ("ADDRESS_JOINS_PER_S", "100000"),
+    ("ADDRESS_JOINS_BURST", "100000"),
     ("SHARED_LIMITS", "off"),
 ];
 
