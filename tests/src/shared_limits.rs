@@ -1,6 +1,7 @@
 //! Limits that bind across isolates (issue 15, item 5): the Workers Rate Limiting binding, as
-//! `wrangler dev` emulates it, bounds new sessions per address, and each route has its own, so a
-//! shopper behind an address whose session starts are spent still orders. Runs on a stack of its
+//! `wrangler dev` emulates it, bounds new sessions, waiting-room joins and orders per address,
+//! and each route has its own, so a shopper behind an address whose session starts are spent
+//! still joins and orders. Runs on a stack of its
 //! own whose isolate buckets are lifted (`UNLIMITED`) and whose bindings count
 //! (`SHARED_LIMITS=on`): whatever is refused here, the binding refused.
 
@@ -14,9 +15,10 @@ use serde_json::Value;
 use crate::stack::{Shopper, Stack, UNLIMITED, check};
 use crate::waiting::{join, order_with_pass};
 
-/// `simple.limit` of `SESSION_START_LIMIT` and `JOIN_LIMIT` in `edge/wrangler.toml`, per
-/// `PERIOD_S` seconds.
+/// `simple.limit` of `SESSION_START_LIMIT` and `JOIN_LIMIT`, and of `ORDER_LIMIT`, in
+/// `edge/wrangler.toml`, per `PERIOD_S` seconds.
 const LIMIT: usize = 20;
+const ORDER_LIMIT: usize = 500;
 const PERIOD_S: u64 = 10;
 /// Requests in flight at once (wrangler's dev proxy resets connections past a few hundred).
 const IN_FLIGHT: usize = 100;
@@ -48,10 +50,14 @@ where
     answers.into_iter().collect()
 }
 
-/// How many of `answers` were accepted (200), after checking every other one is a 429
-/// `rate_limited` with `Retry-After` = the binding's period.
-fn accepted(answers: &[(u16, Option<String>, Value)], what: &str) -> Result<usize, Failed> {
-    for (status, retry_after, body) in answers.iter().filter(|(s, _, _)| *s != 200) {
+/// How many of `answers` passed the limit (answered `passed`), after checking every other one is
+/// a 429 `rate_limited` with `Retry-After` = the binding's period.
+fn accepted(
+    answers: &[(u16, Option<String>, Value)],
+    what: &str,
+    passed: u16,
+) -> Result<usize, Failed> {
+    for (status, retry_after, body) in answers.iter().filter(|(s, _, _)| *s != passed) {
         check(
             *status == 429
                 && body["code"] == "rate_limited"
@@ -61,12 +67,12 @@ fn accepted(answers: &[(u16, Option<String>, Value)], what: &str) -> Result<usiz
             ),
         )?;
     }
-    Ok(answers.iter().filter(|(s, _, _)| *s == 200).count())
+    Ok(answers.iter().filter(|(s, _, _)| *s == passed).count())
 }
 
-/// The most a fixed-window limit of [`LIMIT`] per [`PERIOD_S`] lets through in `elapsed`.
-fn bound(elapsed: Duration) -> usize {
-    LIMIT * (elapsed.as_secs() / PERIOD_S + 2) as usize
+/// The most a fixed-window limit of `limit` per [`PERIOD_S`] lets through in `elapsed`.
+fn bound(limit: usize, elapsed: Duration) -> usize {
+    limit * (elapsed.as_secs() / PERIOD_S + 2) as usize
 }
 
 pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
@@ -89,13 +95,13 @@ pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
     })
     .await?;
     let elapsed = started.elapsed();
-    let starts = accepted(&answers, "session starts")?;
+    let starts = accepted(&answers, "session starts", 200)?;
     println!(
         "1,000 session starts from one address in {elapsed:?}: {starts} accepted, {} refused",
         1_000 - starts
     );
     check(
-        starts >= 1 && starts <= bound(elapsed),
+        starts >= 1 && starts <= bound(LIMIT, elapsed),
         format!("1,000 session starts are bounded: {starts} accepted in {elapsed:?}"),
     )?;
 
@@ -129,10 +135,28 @@ pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
     })
     .await?;
     let elapsed = started.elapsed();
-    let joins = accepted(&answers, "joins")?;
+    let joins = accepted(&answers, "joins", 200)?;
     println!("100 joins from one address in {elapsed:?}: {joins} accepted");
     check(
-        joins >= 1 && joins <= bound(elapsed),
+        joins >= 1 && joins <= bound(LIMIT, elapsed),
         format!("joins are bounded: {joins} of 100 accepted in {elapsed:?}"),
+    )?;
+
+    // Orders are limited per address before anything else is read: 1,000 without a session,
+    // and only the binding's share reaches the session check (401); the rest are 429.
+    let started = Instant::now();
+    let answers = burst(1_000, |_| {
+        stack
+            .http
+            .post(format!("{}/api/orders", stack.edge))
+            .body("{}")
+    })
+    .await?;
+    let elapsed = started.elapsed();
+    let passed = accepted(&answers, "orders", 401)?;
+    println!("1,000 orders from one address in {elapsed:?}: {passed} past the limit");
+    check(
+        passed >= 1 && passed <= bound(ORDER_LIMIT, elapsed),
+        format!("orders are bounded: {passed} of 1,000 in {elapsed:?}"),
     )
 }
