@@ -87,6 +87,9 @@ pub struct CostsReport {
     /// The one `CatalogStore`: what isolates asked it, and its refreshes.
     #[serde(default)]
     pub catalog: ObjectCosts,
+    /// The `WaitingRoom`: its joins (a shopper's polls answer from the ticket, never here).
+    #[serde(default)]
+    pub waiting_room: ObjectCosts,
 }
 
 impl CostsReport {
@@ -95,6 +98,7 @@ impl CostsReport {
             deal_stock: self.deal_stock.since(&before.deal_stock),
             key_claims: self.key_claims.since(&before.key_claims),
             catalog: self.catalog.since(&before.catalog),
+            waiting_room: self.waiting_room.since(&before.waiting_room),
         }
     }
 }

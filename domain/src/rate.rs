@@ -1,4 +1,5 @@
-//! Token buckets: how fast one session or one client address may send orders.
+//! Token buckets: how fast one session or one client address may send orders; and the key a
+//! client address is limited by.
 
 use crate::time::UnixMillis;
 
@@ -46,6 +47,35 @@ impl TokenBucket {
     pub fn is_full(&self, rate: Rate, now: UnixMillis) -> bool {
         let elapsed_s = self.updated_at.millis_until(now).max(0) as f64 / 1000.0;
         self.tokens + elapsed_s * rate.per_second >= rate.burst
+    }
+}
+
+/// Longest key [`address_key`] answers for input it cannot read as an address.
+const MAX_UNREAD_ADDRESS: usize = 64;
+
+/// The key a client address is rate-limited by: an IPv4 address as it is; an IPv6 address by
+/// its /64, because one subscriber is routinely given a whole /64 and could otherwise take a new
+/// address for every request (an IPv4 address mapped into IPv6 counts as that IPv4 address).
+/// Anything else — which Cloudflare's `cf-connecting-ip` never is — is kept, trimmed and cut to
+/// [`MAX_UNREAD_ADDRESS`] bytes, so that it is still limited as one client.
+pub fn address_key(address: &str) -> String {
+    let address = address.trim();
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Err(_) => {
+            let mut end = address.len().min(MAX_UNREAD_ADDRESS);
+            while !address.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("?{}", &address[..end])
+        }
     }
 }
 
@@ -100,5 +130,58 @@ mod tests {
             ),
             Err(1)
         );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_limited_by_its_64() {
+        assert_eq!(address_key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(address_key(" 203.0.113.7 "), "203.0.113.7");
+        assert_eq!(
+            address_key("2001:db8:aa:bb:1:2:3:4"),
+            address_key("2001:0DB8:00aa:00bb:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(address_key("2001:db8:aa:bb::9"), "2001:db8:aa:bb::/64");
+        assert_ne!(
+            address_key("2001:db8:aa:bb::1"),
+            address_key("2001:db8:aa:bc::1")
+        );
+        assert_eq!(address_key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(address_key("::1"), "0:0:0:0::/64");
+    }
+
+    #[test]
+    fn what_is_not_an_address_is_still_one_bounded_key() {
+        assert_eq!(address_key("unknown"), "?unknown");
+        assert_eq!(address_key(""), "?");
+        assert_eq!(address_key("1.2.3.4.5"), "?1.2.3.4.5");
+        let long = "é".repeat(100);
+        let key = address_key(&long);
+        assert!(key.len() <= MAX_UNREAD_ADDRESS + 1, "{key}");
+        assert!(key.starts_with("?é"));
+    }
+
+    proptest::proptest! {
+        /// Any input gives a short key, and addresses of one /64 share theirs.
+        #[test]
+        fn keys_are_short_and_a_64_shares_one(
+            input in ".{0,200}",
+            prefix in proptest::array::uniform4(proptest::num::u16::ANY),
+            a in proptest::num::u64::ANY,
+            b in proptest::num::u64::ANY,
+        ) {
+            proptest::prop_assert!(address_key(&input).len() <= MAX_UNREAD_ADDRESS + 1);
+            let host = |low: u64| {
+                let [p0, p1, p2, p3] = prefix;
+                std::net::Ipv6Addr::new(
+                    p0, p1, p2, p3,
+                    (low >> 48) as u16, (low >> 32) as u16, (low >> 16) as u16, low as u16,
+                )
+                .to_string()
+            };
+            let mapped = prefix == [0, 0, 0, 0];
+            if !mapped {
+                proptest::prop_assert_eq!(address_key(&host(a)), address_key(&host(b)));
+            }
+        }
     }
 }

@@ -80,6 +80,12 @@ pub enum Refusal {
     /// The waiting room is on and this session has not been admitted yet.
     #[error("The shop is busy: join the queue, and you can order once it is your turn.")]
     NotAdmitted,
+    /// The waiting room's ticket is forged, damaged or another customer's.
+    #[error("Your place in the queue is not valid. Join the queue again.")]
+    TicketInvalid,
+    /// The waiting room's ticket is past its expiry (see `waiting_room::TICKET_TTL_MS`).
+    #[error("Your place in the queue has expired. Join the queue again.")]
+    TicketExpired,
     /// The order belongs to another customer.
     #[error("This order is not yours.")]
     NotYourOrder,
@@ -121,6 +127,8 @@ impl Refusal {
             Refusal::SessionExpired => "session_expired",
             Refusal::SaleTokenInvalid => "sale_token_invalid",
             Refusal::NotAdmitted => "not_admitted",
+            Refusal::TicketInvalid => "ticket_invalid",
+            Refusal::TicketExpired => "ticket_expired",
             Refusal::NotYourOrder => "not_your_order",
             Refusal::RateLimited { .. } => "rate_limited",
             Refusal::NotFound => "not_found",
@@ -138,7 +146,11 @@ impl Refusal {
             | Refusal::WrongType(_)
             | Refusal::InvalidIdempotencyKey => 400,
             Refusal::SessionRequired | Refusal::SessionInvalid | Refusal::SessionExpired => 401,
-            Refusal::SaleTokenInvalid | Refusal::NotAdmitted | Refusal::NotYourOrder => 403,
+            Refusal::SaleTokenInvalid
+            | Refusal::NotAdmitted
+            | Refusal::TicketInvalid
+            | Refusal::TicketExpired
+            | Refusal::NotYourOrder => 403,
             Refusal::UnknownDeal | Refusal::UnknownOrder | Refusal::NotFound => 404,
             Refusal::MethodNotAllowed => 405,
             Refusal::SaleNotOpen
@@ -198,6 +210,8 @@ mod tests {
             Refusal::SessionExpired,
             Refusal::SaleTokenInvalid,
             Refusal::NotAdmitted,
+            Refusal::TicketInvalid,
+            Refusal::TicketExpired,
             Refusal::NotYourOrder,
             Refusal::RateLimited { retry_after_s: 10 },
             Refusal::NotFound,

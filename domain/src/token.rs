@@ -20,6 +20,9 @@ pub enum Purpose {
     Sale,
     /// Passage through the waiting room, bound to one session's customer.
     Admission,
+    /// A place in the waiting room's line: the customer and, by its expiry, the admission
+    /// moment (see `waiting_room::issue_ticket`).
+    Ticket,
 }
 
 impl Purpose {
@@ -28,6 +31,7 @@ impl Purpose {
             Purpose::Session => "s1",
             Purpose::Sale => "t1",
             Purpose::Admission => "a1",
+            Purpose::Ticket => "w1",
         }
     }
 }
@@ -41,6 +45,9 @@ pub const ADMISSION_TTL_MS: i64 = 15 * 60 * 1000;
 /// Name of the admission cookie, and the header for clients without cookies.
 pub const ADMISSION_COOKIE: &str = "festival_admission";
 pub const ADMISSION_HEADER: &str = "x-festival-admission";
+/// Name of the waiting room's ticket cookie, and the header for clients without cookies.
+pub const TICKET_COOKIE: &str = "festival_ticket";
+pub const TICKET_HEADER: &str = "x-festival-ticket";
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "festival_session";
 /// Header that carries the session for clients without cookies.
@@ -105,6 +112,15 @@ pub fn verify(
         return Err(TokenError::Expired);
     }
     Ok(customer)
+}
+
+/// The `Set-Cookie` value for the cookie `name` holding `value` for `max_age_s` seconds (0
+/// removes it): `HttpOnly` (no script reads a session, pass or ticket), `SameSite=Lax` (another
+/// site's form or image does not send it along), and `Secure` when the request came over
+/// https, so that it never travels in the clear; local stacks over plain http go without.
+pub fn set_cookie(name: &str, value: &str, max_age_s: i64, https: bool) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}")
 }
 
 /// Finds the session cookie's value in a `Cookie` header.
@@ -183,6 +199,15 @@ mod tests {
             Some("s1.x.2.ab")
         );
         assert_eq!(session_from_cookie_header("a=1"), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_lax_and_secure_over_https() {
+        assert_eq!(
+            set_cookie(TICKET_COOKIE, "w1.x.2.ab", 60, true),
+            "festival_ticket=w1.x.2.ab; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
+        assert!(!set_cookie(SESSION_COOKIE, "s", 1, false).contains("Secure"));
     }
 
     proptest! {

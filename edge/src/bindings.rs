@@ -20,6 +20,15 @@ pub const WAITING_ROOM: &str = "WAITING_ROOM";
 /// Durable Object namespace: `KeyClaims`, named `claims#<index>`, hold customers' idempotency
 /// keys across deals.
 pub const KEY_CLAIMS: &str = "KEY_CLAIMS";
+/// Rate Limiting bindings (`[[ratelimits]]`), one per route so that one route's limit never
+/// spends another's: new sessions, orders and waiting-room joins, each per client address.
+pub const SESSION_START_LIMIT: &str = "SESSION_START_LIMIT";
+pub const ORDER_LIMIT: &str = "ORDER_LIMIT";
+pub const JOIN_LIMIT: &str = "JOIN_LIMIT";
+/// Variable: `"off"` skips the Rate Limiting bindings, in development mode only — test stacks
+/// send whole bursts from 127.0.0.1 (and lift the isolate buckets with their variables too).
+/// Outside development it is ignored, so no deployment can switch its limits off by a variable.
+pub const SHARED_LIMITS: &str = "SHARED_LIMITS";
 /// Most keys one Durable Object storage call reads, writes or deletes (the platform's limit).
 pub const STORAGE_KEYS_PER_CALL: usize = 128;
 /// Queue producer for accepted orders and cancellations.
@@ -80,6 +89,11 @@ pub fn secret(env: &Env, name: &str) -> Result<String> {
 /// Whether this edge runs in development mode (local stacks only).
 pub fn is_development(env: &Env) -> bool {
     setting(env, DEVELOPMENT).as_deref() == Some("1")
+}
+
+/// Whether the Rate Limiting bindings are skipped (see [`SHARED_LIMITS`]).
+pub fn shared_limits_lifted(env: &Env) -> bool {
+    is_development(env) && setting(env, SHARED_LIMITS).as_deref() == Some("off")
 }
 
 /// Why this edge must not serve (a secret missing, shorter than 32 bytes or published, or

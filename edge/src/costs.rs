@@ -1,6 +1,7 @@
 //! What the shop's Durable Objects did, as each counts it (`festival_domain::costs`): each
 //! object answers `GET /costs` with its counts, and `GET /api/ops/costs` (marketer token) sums
-//! them over every shard of the catalog's deals, every `KeyClaims` object and the `CatalogStore`.
+//! them over every shard of the catalog's deals, every `KeyClaims` object, the `CatalogStore`
+//! and the `WaitingRoom`.
 
 use std::cell::RefCell;
 
@@ -8,9 +9,9 @@ use festival_domain::costs::{CostsReport, ObjectCosts};
 use festival_domain::key_claims::{self, CLAIM_OBJECTS};
 use worker::{Env, Method, Request, Response, Result};
 
-use crate::bindings::{CATALOG, CATALOG_OBJECT, DEAL_STOCK, KEY_CLAIMS};
+use crate::bindings::{CATALOG, CATALOG_OBJECT, DEAL_STOCK, KEY_CLAIMS, WAITING_ROOM};
 use crate::stock::shard_name;
-use crate::{catalog, http, marketer};
+use crate::{catalog, http, marketer, waiting_room};
 
 /// The path an object answers its counts on (not counted itself).
 const COSTS_PATH: &str = "/costs";
@@ -38,6 +39,7 @@ pub async fn report(req: Request, env: &Env) -> Result<Response> {
         report.key_claims.add(&read(env, KEY_CLAIMS, &name).await?);
     }
     report.catalog = read(env, CATALOG, CATALOG_OBJECT).await?;
+    report.waiting_room = read(env, WAITING_ROOM, waiting_room::OBJECT_NAME).await?;
     http::json(&report, 200)
 }
 

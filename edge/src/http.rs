@@ -2,8 +2,9 @@
 
 use festival_domain::Refusal;
 use festival_domain::refusal::ErrorBody;
+use festival_domain::token;
 use serde::Serialize;
-use worker::{Response, Result};
+use worker::{Request, Response, Result};
 
 /// `value` as JSON with `status`.
 pub fn json<T: Serialize>(value: &T, status: u16) -> Result<Response> {
@@ -50,4 +51,19 @@ pub fn misconfigured() -> Result<Response> {
         "misconfigured",
         "The shop is not open: its configuration is incomplete.",
     )
+}
+
+/// Sets the cookie `name` on `response` for `max_age_s` seconds (0 removes it), `Secure` when
+/// `req` came over https (`festival_domain::token::set_cookie` says how, and why).
+pub fn set_cookie(
+    response: &mut Response,
+    req: &Request,
+    name: &str,
+    value: &str,
+    max_age_s: i64,
+) -> Result<()> {
+    let https = req.url()?.scheme() == "https";
+    let cookie = token::set_cookie(name, value, max_age_s, https);
+    // Appended: an answer may set two (the waiting room's pass and ticket).
+    response.headers_mut().append("set-cookie", &cookie)
 }

@@ -1,6 +1,7 @@
-//! The order routes. Intake checks the cheapest things first — size, address rate, session,
-//! session rate, body, sale token, schedule, the sold-out memory — so that most of a burst is
-//! answered before any Durable Object is called.
+//! The order routes. Intake checks the cheapest things first — size, address rate (the
+//! isolate's bucket, then the shared Rate Limiting binding), session, session rate, body, sale
+//! token, schedule, the sold-out memory — so that most of a burst is answered before any
+//! Durable Object is called.
 
 use festival_domain::key_claims::ClaimAnswer;
 use festival_domain::refusal::MAX_ORDER_BODY_BYTES;
@@ -70,7 +71,7 @@ async fn intake(
         return refuse(trace, &Refusal::BodyTooLarge);
     }
     let address = rate_limit::client_address(&req)?;
-    refuse_unless!(*trace, rate_limit::by_address(env, &address, now));
+    refuse_unless!(*trace, rate_limit::order(env, &address, now).await?);
     let customer = refuse_unless!(*trace, session::customer(&req, env, now)?);
     refuse_unless!(*trace, rate_limit::by_session(env, customer.as_str(), now));
     if waiting_room::admission_rate(env).is_some()

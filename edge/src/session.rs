@@ -11,8 +11,8 @@ use serde::Serialize;
 use worker::{Env, Request, Response, Result};
 
 use crate::bindings::{self, SESSION_SECRET};
-use crate::http;
 use crate::stock::shard::random_u128;
+use crate::{http, rate_limit};
 
 /// The answer to `POST /api/session`.
 #[derive(Serialize)]
@@ -43,25 +43,25 @@ pub fn customer(req: &Request, env: &Env, now: UnixMillis) -> Result<Result<Cust
     )
 }
 
-/// `POST /api/session`: renews the presented session, or starts one for a new customer.
+/// `POST /api/session`: renews the presented session, or starts one for a new customer. A new
+/// customer is a new identity, and identities must not be free: starts are limited per address
+/// (`rate_limit::session_start`); a renewal mints nothing and is not limited.
 pub async fn start(req: Request, env: &Env) -> Result<Response> {
     let now = bindings::now();
     let customer = match customer(&req, env, now)? {
         Ok(customer) => customer,
-        Err(_) => CustomerId::from_random(random_u128()?),
+        Err(_) => {
+            let address = rate_limit::client_address(&req)?;
+            if let Err(refusal) = rate_limit::session_start(env, &address, now).await? {
+                return http::refusal(&refusal);
+            }
+            CustomerId::from_random(random_u128()?)
+        }
     };
     let expires_at = now.plus_millis(SESSION_TTL_MS);
     let secret = bindings::secret(env, SESSION_SECRET)?;
     let session = token::issue(secret.as_bytes(), Purpose::Session, &customer, expires_at);
-    let secure = if req.url()?.scheme() == "https" {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
-        SESSION_TTL_MS / 1000
-    );
+    let cookie = session.clone();
     let mut response = http::json(
         &SessionAnswer {
             customer_id: customer,
@@ -70,7 +70,13 @@ pub async fn start(req: Request, env: &Env) -> Result<Response> {
         },
         200,
     )?;
-    response.headers_mut().set("set-cookie", &cookie)?;
+    http::set_cookie(
+        &mut response,
+        &req,
+        SESSION_COOKIE,
+        &cookie,
+        SESSION_TTL_MS / 1000,
+    )?;
     Ok(response)
 }
 

@@ -35,7 +35,7 @@ pub fn dry_run() -> Result<(), Failed> {
     headers()
 }
 
-/// Staging's dry run: its own queues, and no warning that it lacks a binding the top level has.
+/// Staging's dry run: its own queues and rate limits, and no warning that it lacks a binding the top level has.
 fn staging() -> Result<(), Failed> {
     let plan = deploy::plan(Some("staging"), Some("https://origin.example"))?;
     check(
@@ -48,10 +48,13 @@ fn staging() -> Result<(), Failed> {
         output.contains("env.ORDER_QUEUE (festival-orders-staging)")
             && output.contains("env.DEAD_LETTERS (DeadLetters)")
             && output.contains("env.SESSION_ORDERS_PER_S")
+            && ["SESSION_START_LIMIT", "ORDER_LIMIT", "JOIN_LIMIT"]
+                .iter()
+                .all(|limit| output.contains(&format!("env.{limit}")))
             && output.contains("env.ORIGIN_URL")
             && !output.contains("not inherited")
             && output.contains("--dry-run: exiting now"),
-        format!("staging's dry run has its queue, objects and vars:\n{output}"),
+        format!("staging's dry run has its queue, objects, rate limits and vars:\n{output}"),
     )
 }
 

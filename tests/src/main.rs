@@ -19,6 +19,7 @@ mod keys;
 mod operations;
 mod orders;
 mod public_catalog;
+mod shared_limits;
 mod signatures;
 mod stack;
 mod storefront;
@@ -164,6 +165,18 @@ fn main() {
             let runtime = runtime.clone();
             Trial::test("waiting_room_admits_in_order_at_the_rate", move || {
                 runtime.block_on(waiting::waiting_room_admits_in_order_at_the_rate())
+            })
+        },
+        {
+            let runtime = runtime.clone();
+            Trial::test("waiting_room_polls_answer_from_the_ticket", move || {
+                runtime.block_on(waiting::polls_answer_from_the_ticket())
+            })
+        },
+        {
+            let runtime = runtime.clone();
+            Trial::test("shared_limits_bind_per_address_and_route", move || {
+                runtime.block_on(shared_limits::shared_limits_bind_per_address_and_route())
             })
         },
         {

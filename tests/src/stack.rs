@@ -30,12 +30,18 @@ pub const MARKETER_TOKEN: &str = "e2e-marketer-02eac21af802c468cede340b98e3a344"
 pub const BATCH_SECRET: &str = "e2e-batch-49b8b2e6ea79b522a297a850eef24c0c";
 pub const SESSION_SECRET: &str = "e2e-session-d64fb30dc52f881a2e27ccbe8b07b80e";
 
-/// Rate limits high enough that bursts from one test client are limited only by stock.
+/// Rate limits high enough that bursts from one test client are limited only by stock (every
+/// stack also skips the shared Rate Limiting bindings, unless it sets `SHARED_LIMITS` itself:
+/// see [`Stack::start`]).
 pub const UNLIMITED: &[(&str, &str)] = &[
     ("SESSION_ORDERS_PER_S", "100000"),
     ("SESSION_ORDERS_BURST", "100000"),
     ("ADDRESS_ORDERS_PER_S", "100000"),
     ("ADDRESS_ORDERS_BURST", "100000"),
+    ("ADDRESS_SESSIONS_PER_S", "100000"),
+    ("ADDRESS_SESSIONS_BURST", "100000"),
+    ("ADDRESS_JOINS_PER_S", "100000"),
+    ("ADDRESS_JOINS_BURST", "100000"),
 ];
 
 /// A shopper as the edge knows one: a signed session and the sale token the catalog gave it.
@@ -93,7 +99,9 @@ pub struct Stack {
 
 impl Stack {
     /// Starts origin and the edge with extra edge `vars`; `name` tells stacks apart in the
-    /// temporary folder.
+    /// temporary folder. Every request of a test comes from 127.0.0.1, so the edge skips its
+    /// Rate Limiting bindings (`SHARED_LIMITS=off`, honoured in development mode only) unless
+    /// `vars` sets `SHARED_LIMITS` (`"on"`: the bindings count, as deployed).
     pub async fn start(name: &str, vars: &[(&str, &str)]) -> Result<Stack, String> {
         Self::start_with(name, vars, None).await
     }
@@ -109,6 +117,11 @@ impl Stack {
         vars: &[(&str, &str)],
         queue_retries: Option<u32>,
     ) -> Result<Stack, String> {
+        let mut vars = vars.to_vec();
+        if !vars.iter().any(|(name, _)| *name == "SHARED_LIMITS") {
+            vars.push(("SHARED_LIMITS", "off"));
+        }
+        let vars = vars.as_slice();
         let dir = std::env::temp_dir().join(format!("festival-e2e-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;

@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use festival_domain::token::{ADMISSION_HEADER, SESSION_HEADER};
+use festival_domain::token::{ADMISSION_HEADER, SESSION_HEADER, TICKET_HEADER};
+use festival_domain::waiting_room;
 use libtest_mimic::Failed;
 use serde_json::Value;
 
@@ -14,7 +15,7 @@ use crate::stack::{Shopper, Stack, check, eventually, order_body};
 /// Admissions per second in this test.
 const RATE: f64 = 5.0;
 
-async fn join(stack: &Stack, shopper: &Shopper) -> Result<Value, Failed> {
+pub async fn join(stack: &Stack, shopper: &Shopper) -> Result<Value, Failed> {
     let response = stack
         .http
         .post(format!("{}/api/waiting-room", stack.edge))
@@ -28,7 +29,7 @@ async fn join(stack: &Stack, shopper: &Shopper) -> Result<Value, Failed> {
     Ok(response.json().await?)
 }
 
-async fn order_with_pass(
+pub async fn order_with_pass(
     stack: &Stack,
     shopper: &Shopper,
     pass: Option<&str>,
@@ -218,5 +219,165 @@ pub async fn waiting_room_admits_in_order_at_the_rate() -> Result<(), Failed> {
     check(
         festival_origin::now().0 < last_turn,
         "told before its turn came",
+    )
+}
+
+/// Posts to the waiting room as `shopper`, with `ticket` when given: status, the ticket cookie
+/// set (if any) and the body.
+async fn poll(
+    stack: &Stack,
+    shopper: &Shopper,
+    ticket: Option<&str>,
+) -> Result<(u16, Option<String>, Value), Failed> {
+    let mut request = stack
+        .http
+        .post(format!("{}/api/waiting-room", stack.edge))
+        .header(SESSION_HEADER, &shopper.session);
+    if let Some(ticket) = ticket {
+        request = request.header(TICKET_HEADER, ticket);
+    }
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("festival_ticket="))
+        .map(str::to_owned);
+    Ok((status, cookie, response.json().await?))
+}
+
+/// The joins the `WaitingRoom` object has answered, as `GET /api/ops/costs` counts them.
+async fn joins_counted(stack: &Stack) -> Result<u64, Failed> {
+    let (status, costs) = stack
+        .call_with_token(
+            reqwest::Method::GET,
+            "/api/ops/costs",
+            Some(crate::stack::MARKETER_TOKEN),
+            None,
+        )
+        .await?;
+    check(status == 200, format!("costs: {status} {costs}"))?;
+    Ok(costs["waiting_room"]["requests"]["join"]
+        .as_u64()
+        .unwrap_or(0))
+}
+
+/// Issue 15, item 4: a join is the one call to the `WaitingRoom`; it answers a signed ticket
+/// carrying the admission moment, and polls with it are answered from the ticket and the clock
+/// (the object's request count does not move), then with the pass once the moment has come. A
+/// forged, borrowed or expired ticket is refused with its own code and its cookie removed.
+pub async fn polls_answer_from_the_ticket() -> Result<(), Failed> {
+    let mut vars = crate::stack::UNLIMITED.to_vec();
+    vars.push(("ADMISSION_PER_S", "2"));
+    let stack = Stack::start("waiting-tickets", &vars).await?;
+    let deal = stack.schedule_open("e2e-tickets", 10, 1).await?;
+    let before = joins_counted(&stack).await?;
+
+    // Four shoppers join: the first walks in, the others wait 0.5 s apart, each with a ticket.
+    let shoppers: Vec<Shopper> = (0..4)
+        .map(|i| Shopper::minted(&format!("ticketed-{i}")))
+        .collect();
+    let mut tickets = Vec::new();
+    for shopper in &shoppers {
+        let (status, cookie, place) = poll(&stack, shopper, None).await?;
+        check(status == 200, format!("a join: {status} {place}"))?;
+        let cookie = cookie.ok_or(format!("a join sets the ticket cookie: {place}"))?;
+        check(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            format!("the ticket cookie: {cookie}"),
+        )?;
+        let ticket = cookie["festival_ticket=".len()..]
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if place["status"] == "waiting" {
+            check(
+                place["ticket"] == ticket.as_str(),
+                "the body carries the ticket",
+            )?;
+        }
+        tickets.push(ticket);
+    }
+    let joined = joins_counted(&stack).await?;
+    check(
+        joined - before == 4,
+        format!("four joins, four object requests: {}", joined - before),
+    )?;
+
+    // The last in line polls with its ticket until admitted: no poll reaches the object.
+    let last = shoppers.len() - 1;
+    let mut polls = 0;
+    let pass = loop {
+        let (status, _, place) = poll(&stack, &shoppers[last], Some(&tickets[last])).await?;
+        polls += 1;
+        check(status == 200, format!("a poll: {status} {place}"))?;
+        if let Some(pass) = place["pass"].as_str() {
+            break pass.to_owned();
+        }
+        check(
+            place["status"] == "waiting" && polls < 100,
+            format!("waits, then is admitted: {place}"),
+        )?;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let after = joins_counted(&stack).await?;
+    println!(
+        "{polls} polls with a ticket until admitted: {} object requests",
+        after - joined
+    );
+    check(
+        after == joined,
+        format!("polls reach no object: {}", after - joined),
+    )?;
+    let (status, answer) = order_with_pass(
+        &stack,
+        &shoppers[last],
+        Some(&pass),
+        "ticket-pass-key-1",
+        &deal,
+    )
+    .await?;
+    check(
+        status == 202,
+        format!("the pass opens the shop: {status} {answer}"),
+    )?;
+
+    // Forged, borrowed and expired tickets: refused, and their cookie removed.
+    let secret = crate::stack::SESSION_SECRET.as_bytes();
+    let customer = festival_domain::CustomerId::new(&shoppers[1].customer).ok_or("customer")?;
+    // A moment a minute earlier, under the ticket's own signature: a jump ahead in line.
+    let mut parts: Vec<String> = tickets[1].split('.').map(str::to_owned).collect();
+    let expiry: i64 = parts
+        .get(2)
+        .and_then(|e| e.parse().ok())
+        .ok_or("a ticket's expiry")?;
+    parts[2] = (expiry - 60_000).to_string();
+    let forged = parts.join(".");
+    let expired = waiting_room::issue_ticket(
+        secret,
+        &customer,
+        festival_origin::now().plus_millis(-waiting_room::TICKET_TTL_MS - 1_000),
+    );
+    for (ticket, shopper, code) in [
+        (&forged, &shoppers[1], "ticket_invalid"),
+        (&tickets[1], &shoppers[2], "ticket_invalid"),
+        (&expired, &shoppers[1], "ticket_expired"),
+    ] {
+        let (status, cookie, answer) = poll(&stack, shopper, Some(ticket)).await?;
+        check(
+            status == 403 && answer["code"] == code,
+            format!("{code}: {status} {answer}"),
+        )?;
+        check(
+            cookie.is_some_and(|c| c.contains("Max-Age=0")),
+            "a refused ticket's cookie is removed",
+        )?;
+    }
+    check(
+        joins_counted(&stack).await? == joined,
+        "refused tickets reach no object",
     )
 }

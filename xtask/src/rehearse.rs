@@ -38,12 +38,19 @@ pub fn secrets() -> Secrets<'static> {
     }
 }
 
-/// Rate limits high enough that a burst from this one client is limited only by stock.
+/// Rate limits high enough that a burst from this one client is limited only by stock: the
+/// isolate's buckets raised, and the shared Rate Limiting bindings skipped (`SHARED_LIMITS`,
+/// which the edge honours in development mode only).
 pub const UNLIMITED: &[(&str, &str)] = &[
     ("SESSION_ORDERS_PER_S", "100000"),
     ("SESSION_ORDERS_BURST", "100000"),
     ("ADDRESS_ORDERS_PER_S", "100000"),
     ("ADDRESS_ORDERS_BURST", "100000"),
+    ("ADDRESS_SESSIONS_PER_S", "100000"),
+    ("ADDRESS_SESSIONS_BURST", "100000"),
+    ("ADDRESS_JOINS_PER_S", "100000"),
+    ("ADDRESS_JOINS_BURST", "100000"),
+    ("SHARED_LIMITS", "off"),
 ];
 
 /// Tries per order: the first and up to four retries after a 503 or a dropped connection.

@@ -1,5 +1,5 @@
-//! `edge/wrangler.toml` read for the deploy checks: its environments, vars, Durable Object
-//! bindings and queues. The file is read by hand, as the subset of TOML it is written in:
+//! `edge/wrangler.toml` read for the deploy checks: its environments, vars, rate limits,
+//! Durable Object bindings and queues. The file is read by hand, as the subset of TOML it is written in:
 //! `[table]` and `[[array.of.tables]]` headers, one `key = value` a line (a string value in
 //! double quotes, without escapes), `#` comments. Anything else (inline tables, dotted keys,
 //! multi-line values) is not seen, so a check that needs it fails rather than passes.
@@ -122,8 +122,9 @@ fn scope(env: Option<&str>) -> String {
     env.map_or_else(|| "the top level".to_owned(), |env| format!("[env.{env}]"))
 }
 
-/// Refuses an environment the file does not define, or one that lacks a var or Durable Object
-/// binding of the top level's: wrangler does not inherit them, and would deploy without.
+/// Refuses an environment the file does not define, or one that lacks a var, rate limit or
+/// Durable Object binding of the top level's (wrangler does not inherit them, and would deploy
+/// without), or whose rate limits count in a namespace another configuration counts in too.
 pub fn check_env(config: &Config, env: &str) -> Result<(), String> {
     let known = config.envs();
     if !known.iter().any(|name| name == env) {
@@ -157,12 +158,44 @@ pub fn check_env(config: &Config, env: &str) -> Result<(), String> {
         .flat_map(|table| table.entries.iter().map(|(name, _)| name.clone()))
         .collect();
     lacking("vars", vars, "vars")?;
+    lacking(
+        "ratelimits",
+        config.values(None, "ratelimits", "name"),
+        "rate limits",
+    )?;
+    own_rate_limit_namespaces(config, env)?;
     let bindings = config.values(None, "durable_objects.bindings", "name");
     lacking(
         "durable_objects.bindings",
         bindings,
         "Durable Object bindings",
     )
+}
+
+/// Refuses `env`'s rate limits when one counts in a `namespace_id` that the top level or another
+/// environment also uses: a namespace is one account-wide counter space, so staging's test
+/// traffic would spend production's limits.
+fn own_rate_limit_namespaces(config: &Config, env: &str) -> Result<(), String> {
+    let mut others: Vec<(Option<String>, String)> = config
+        .values(None, "ratelimits", "namespace_id")
+        .into_iter()
+        .map(|id| (None, id))
+        .collect();
+    for other in config.envs().into_iter().filter(|other| other != env) {
+        for id in config.values(Some(&other), "ratelimits", "namespace_id") {
+            others.push((Some(other.clone()), id));
+        }
+    }
+    for id in config.values(Some(env), "ratelimits", "namespace_id") {
+        if let Some((other, _)) = others.iter().find(|(_, used)| *used == id) {
+            return Err(format!(
+                "[env.{env}] and {} both count rate limits in namespace_id {id}: give each \
+                 environment namespaces of its own",
+                scope(other.as_deref())
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether `env` sets `name` in its vars, or binds a Durable Object by that name.
@@ -237,6 +270,8 @@ mod tests {
     fn env(name: &str, orders: &str, dlq: &str) -> String {
         format!(
             "[env.{name}.vars]\nRATE   = \"2\" # per second\n\
+             [[env.{name}.ratelimits]]\nname = \"ORDER_LIMIT\"\nnamespace_id = \"{name}-1\"\n\
+             simple = {{ limit = 500, period = 10 }}\n\
              [[env.{name}.durable_objects.bindings]]\nname = \"DEAL_STOCK\"\n\
              [[env.{name}.queues.producers]]\nbinding = \"ORDER_QUEUE\"\nqueue = \"{orders}\"\n\
              [[env.{name}.queues.consumers]]\nqueue = \"{orders}\"\nmax_retries = 100\n\
@@ -246,6 +281,8 @@ mod tests {
     }
 
     const TOP: &str = "name = \"festival-edge\"\n[vars]\nRATE = \"2\"\n\
+        [[ratelimits]]\nname = \"ORDER_LIMIT\"\nnamespace_id = \"1\"\n\
+        simple = { limit = 500, period = 10 }\n\
         [[durable_objects.bindings]]\nname = \"DEAL_STOCK\"\n\
         [[queues.producers]]\nbinding = \"ORDER_QUEUE\"\nqueue = \"festival-orders\"\n\
         [[queues.consumers]]\nqueue = \"festival-orders\"\ndead_letter_queue = \"festival-orders-dlq\"\n\
@@ -302,6 +339,23 @@ mod tests {
             error.contains("Durable Object bindings DEAL_STOCK"),
             "{error}"
         );
+        let without_limits = full.replace("name = \"ORDER_LIMIT\"", "name = \"OTHER\"");
+        let error = check_env(&config(&[without_limits]), "staging").unwrap_err();
+        assert!(error.contains("rate limits ORDER_LIMIT"), "{error}");
+        let shared_namespace = full.replace("staging-1", "1");
+        let error = check_env(&config(&[shared_namespace]), "staging").unwrap_err();
+        assert!(
+            error.contains("the top level both count rate limits in namespace_id 1"),
+            "{error}"
+        );
+        let twins = [
+            env("staging", "s", "s-dlq"),
+            env("production", "p", "p-dlq"),
+        ]
+        .map(|e| e.replace("namespace_id = \"staging-1\"", "namespace_id = \"7\""))
+        .map(|e| e.replace("namespace_id = \"production-1\"", "namespace_id = \"7\""));
+        let error = check_env(&config(&twins), "production").unwrap_err();
+        assert!(error.contains("[env.staging] both count"), "{error}");
         let without_queues = full.replace("[[env.staging.queues.producers]]", "[other]");
         let error = queues(&config(&[without_queues]), Some("staging")).unwrap_err();
         assert!(
