@@ -69,9 +69,14 @@ impl Postgres {
             None => install()?,
         };
         let (cluster, port) = Cluster::start(&bin)?;
-        eprintln!("postgres: started a temporary cluster, version {version}, on port {port}");
+        eprintln!(
+            "postgres: started a temporary cluster, version {version}, on port {port}, TLS only"
+        );
+        // TLS required, as a managed PostgreSQL requires it: every test that reaches this
+        // cluster goes through origin's TLS driver (a certificate made for the run, so the
+        // server is not verified: `require`, not `verify-full`).
         Ok(Postgres {
-            url: url_for(port),
+            url: format!("{}?sslmode=require", url_for(port)),
             cluster: Some(cluster),
         })
     }
@@ -227,8 +232,10 @@ impl Cluster {
         } else {
             None
         };
+        // Server tools from `bin`, anything else (openssl) from PATH.
         let command = |program: &str| {
-            let mut command = Command::new(bin.join(program));
+            let path = Some(bin.join(program)).filter(|path| path.exists());
+            let mut command = Command::new(path.unwrap_or_else(|| PathBuf::from(program)));
             // The postgres user may not be able to enter our working directory.
             command.current_dir(folder).stdin(Stdio::null());
             if let Some((uid, gid)) = user {
@@ -236,6 +243,7 @@ impl Cluster {
             }
             command
         };
+        make_certificate(command("openssl"))?;
         let data = folder.join("data");
         let output = command("initdb")
             .arg("-D")
@@ -254,6 +262,14 @@ impl Cluster {
         let mut server = command("postgres");
         server.arg("-D").arg(&data).args(["-p", &port.to_string()]);
         server.arg("-k").arg(folder).args(SERVER.split(' '));
+        let file = |name: &str| folder.join(name).display().to_string();
+        server.args([
+            "-c",
+            "ssl=on",
+            "-c",
+            &format!("ssl_cert_file={}", file("server.crt")),
+        ]);
+        server.args(["-c", &format!("ssl_key_file={}", file("server.key"))]);
         let child = server.stdout(log).stderr(log_err).spawn();
         Ok((child.map_err(|e| format!("starting postgres: {e}"))?, port))
     }
@@ -298,6 +314,34 @@ impl Cluster {
             std::thread::sleep(Duration::from_millis(50));
         }
         let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+/// A self-signed certificate and its key, `server.crt` and `server.key` in the cluster's
+/// folder (`openssl` runs there, as the user the server runs as: the key must be its own).
+fn make_certificate(mut openssl: Command) -> Result<(), String> {
+    let output = openssl
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.crt",
+        ])
+        .output();
+    match output {
+        Ok(output) if output.status.success() => Ok(()),
+        Ok(output) => Err(format!(
+            "openssl could not make the cluster's certificate: {}",
+            tail(&String::from_utf8_lossy(&output.stderr))
+        )),
+        Err(e) => Err(format!(
+            "running openssl for the cluster's certificate: {e}"
+        )),
     }
 }
 
