@@ -86,6 +86,8 @@ pub struct Figure {
     pub bound: String,
     /// After order scenarios: seconds until origin held every accepted order.
     pub drain_s: Option<f64>,
+    /// What each expected answer cost the objects, counted by them (scenarios that count).
+    pub per_answer: Option<rounds::PerAnswer>,
 }
 
 /// A ratio, its goal and whether it meets it.
@@ -320,6 +322,7 @@ fn ordering<'a>(
             order(a, &url, &deal, &format!("{name}-{job}"), s)
         }),
         drains: (expected == Outcome::Accepted).then_some(on),
+        counts: Some(on),
     }
 }
 
@@ -466,6 +469,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             move |a: &ureq::Agent, _, s: &mut Vec<Sample>| s.push(load::send(a, &url, &[], None).0)
         }),
         drains: None,
+        counts: None,
     };
     let mut scenarios = vec![
         get(
@@ -486,11 +490,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
             &health,
             stack,
         ),
-        get(
-            "catalog",
-            "GET /api/catalog (public, from the isolate's board)",
-            &catalog,
-        ),
+        Scenario {
+            counts: Some(stack),
+            ..get(
+                "catalog",
+                "GET /api/catalog (public, from the isolate's board)",
+                &catalog,
+            )
+        },
         ordering(
             "sold_out",
             "POST /api/orders on a sold-out deal, distinct sessions",
@@ -778,6 +785,7 @@ pub fn to_markdown(report: &Report) -> String {
             drains.join("; ")
         );
     }
+    md.push_str(&rounds::costs_table(&report.figures));
     let _ = writeln!(
         md,
         "\n| ratio | value | per round | goal | met |\n|---|---:|---:|---|---|"
@@ -903,6 +911,7 @@ mod tests {
             cpu_percent: BTreeMap::from([(dev_proxy::WORKER_RUNTIME.to_owned(), 97.0)]),
             bound: "the Worker's thread (97 %)".to_owned(),
             drain_s: Some(2.0),
+            per_answer: None,
         }
     }
 

@@ -62,7 +62,7 @@ pub fn build_origin() -> Result<(), String> {
 pub fn start(options: &Options<'_>) -> Result<LocalStack, String> {
     let state = options.state_dir;
     std::fs::create_dir_all(state).map_err(|e| format!("creating {}: {e}", state.display()))?;
-    let mut origin_cmd = Command::new(paths::root().join("target/debug/festival-origin"));
+    let mut origin_cmd = Command::new(paths::target().join("debug/festival-origin"));
     if options.seed_demo {
         origin_cmd.arg("--seed-demo");
     }

@@ -9,10 +9,13 @@ use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 
-use super::{Figure, Settings, drain};
-use crate::cpu;
+use festival_domain::costs::CostsReport;
+use serde::Serialize;
+
+use super::{Figure, MARKETER_TOKEN, Settings, drain};
 use crate::load::{self, Outcome, Sample, Summary};
 use crate::local_stack::LocalStack;
+use crate::{costs, cpu};
 
 /// A job's number never repeats across rounds and warm-ups (sessions and idempotency keys are
 /// made from it): round `r`'s warm-up numbers from `2r · STRIDE`, its measurement from
@@ -34,6 +37,9 @@ pub struct Scenario<'a> {
     /// For accepting scenarios: the stack whose queue must reach origin after each round
     /// (waited for outside the measured time, so the next scenario starts on a quiet stack).
     pub drains: Option<&'a LocalStack>,
+    /// The stack whose objects count what this scenario's answers cost (read around each
+    /// measured round, after its drain).
+    pub counts: Option<&'a LocalStack>,
 }
 
 #[derive(Default)]
@@ -45,6 +51,8 @@ struct Tally {
     /// Expected answers per second, round by round.
     per_round: Vec<f64>,
     drains: Vec<Option<f64>>,
+    /// What the objects counted over the measured rounds, when the scenario counts.
+    spent: Option<Spent>,
 }
 
 /// Runs `scenarios` in `settings.rounds` interleaved rounds; answers one figure per scenario.
@@ -66,6 +74,7 @@ pub fn run(settings: &Settings, scenarios: &[Scenario<'_>], named: &[(u32, &str)
             load::drive(c, Instant::now() + warmup, None, &hidden, |a, job, s| {
                 work(a, warm_from + job, s)
             });
+            let counted_before = scenario.counts.and_then(read_costs);
             let before = cpu::snapshot(&scenario.groups, named);
             let measure_from = (2 * round + 1) * STRIDE;
             let run = load::drive(c, Instant::now() + per_round, None, &hidden, |a, job, s| {
@@ -94,6 +103,12 @@ pub fn run(settings: &Settings, scenarios: &[Scenario<'_>], named: &[(u32, &str)
                 );
                 tally.drains.push(drained);
             }
+            if let (Some(before), Some(after)) =
+                (counted_before, scenario.counts.and_then(read_costs))
+            {
+                let spent = Spent::between(&before, &after);
+                tally.spent = Some(tally.spent.take().unwrap_or_default().plus(spent));
+            }
             println!();
         }
     }
@@ -102,6 +117,59 @@ pub fn run(settings: &Settings, scenarios: &[Scenario<'_>], named: &[(u32, &str)
         .zip(tallies)
         .map(|(scenario, tally)| figure(scenario, tally))
         .collect()
+}
+
+fn read_costs(stack: &LocalStack) -> Option<CostsReport> {
+    let reading = costs::read(&stack.edge_url, &stack.origin_url, MARKETER_TOKEN);
+    reading
+        .inspect_err(|e| print!("   (costs unread: {e})"))
+        .ok()
+        .map(|r| r.objects().clone())
+}
+
+/// What the objects did over a stretch: requests (operators' reads left out; `CatalogStore`'s
+/// own shard reads in), storage writes, queue messages.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Spent {
+    pub object_requests: u64,
+    pub storage_writes: u64,
+    pub queue_messages: u64,
+}
+
+impl Spent {
+    fn between(before: &CostsReport, after: &CostsReport) -> Spent {
+        let spent = after.since(before);
+        let objects = [
+            &spent.deal_stock,
+            &spent.key_claims,
+            &spent.catalog,
+            &spent.waiting_room,
+        ];
+        Spent {
+            object_requests: objects
+                .iter()
+                .map(|c| c.requests_except(&costs::OPERATOR_READS) + c.object_calls)
+                .sum(),
+            storage_writes: objects.iter().map(|c| c.storage_writes).sum(),
+            queue_messages: objects.iter().map(|c| c.queue_messages).sum(),
+        }
+    }
+
+    fn plus(self, other: Spent) -> Spent {
+        Spent {
+            object_requests: self.object_requests + other.object_requests,
+            storage_writes: self.storage_writes + other.storage_writes,
+            queue_messages: self.queue_messages + other.queue_messages,
+        }
+    }
+}
+
+/// Per expected answer of a scenario, what the objects counted.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PerAnswer {
+    pub object_requests: f64,
+    pub storage_writes: f64,
+    pub queue_messages: f64,
 }
 
 fn figure(scenario: &Scenario<'_>, tally: Tally) -> Figure {
@@ -134,8 +202,15 @@ fn figure(scenario: &Scenario<'_>, tally: Tally) -> Figure {
     } else {
         tally.drains.iter().flatten().copied().reduce(f64::max)
     };
+    let per = |n: u64| load::ratio(n as f64, good as f64);
+    let per_answer = tally.spent.map(|spent| PerAnswer {
+        object_requests: per(spent.object_requests),
+        storage_writes: per(spent.storage_writes),
+        queue_messages: per(spent.queue_messages),
+    });
     Figure {
         name: scenario.name,
+        per_answer,
         what: scenario.what,
         expected: scenario.expected.name(),
         summary: Summary::of(&tally.samples, tally.elapsed, |_| true),
@@ -150,4 +225,23 @@ fn figure(scenario: &Scenario<'_>, tally: Tally) -> Figure {
         cpu_percent,
         drain_s,
     }
+}
+
+/// The objects' counts per expected answer, for the scenarios that count them.
+pub fn costs_table(figures: &[Figure]) -> String {
+    let mut md = String::from(
+        "\nWhat each expected answer cost, counted by the objects (operators' reads left out; \
+         after order scenarios, the drain's confirmations in):\n\n\
+         | scenario | expected | object requests | storage writes | queue messages |\n\
+         |---|---|---:|---:|---:|\n",
+    );
+    for f in figures {
+        if let Some(c) = f.per_answer {
+            md.push_str(&format!(
+                "| {} | {} | {:.3} | {:.3} | {:.3} |\n",
+                f.name, f.expected, c.object_requests, c.storage_writes, c.queue_messages
+            ));
+        }
+    }
+    md
 }

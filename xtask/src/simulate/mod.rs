@@ -139,7 +139,7 @@ pub fn report_failure(config: &Config, failure: &Failure) -> String {
     let shown = shortest.as_ref().unwrap_or(failure);
     let kinds: Vec<String> = least.faults.iter().map(|k| format!("{k:?}")).collect();
     let tail = shown.trace.len().saturating_sub(80);
-    let file = crate::paths::root().join("target/simulate/trace.txt");
+    let file = crate::paths::target().join("simulate/trace.txt");
     let saved = std::fs::create_dir_all(file.parent().expect("a folder"))
         .and_then(|()| std::fs::write(&file, shown.trace.join("\n")))
         .map_or_else(
