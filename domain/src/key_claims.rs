@@ -104,7 +104,8 @@ pub fn keys_to_read(claims: &[Claim], now: UnixMillis) -> Vec<String> {
 }
 
 /// Decides `claims` in order against `stored` (what [`keys_to_read`] named): one answer each,
-/// and the records to put. A key claimed twice in one batch answers the second as the first
+/// and the records to put (with each fresh claim, its deal in the customer's order list:
+/// [`ordered`]). A key claimed twice in one batch answers the second as the first
 /// left it.
 pub fn decide(
     claims: &[Claim],
@@ -135,6 +136,7 @@ pub fn decide(
                     };
                     let json = serde_json::to_string(&record).expect("a claim serializes");
                     puts.push((today_key.clone(), json));
+                    puts.extend(ordered::record(claim, now));
                     known.insert(today_key, record);
                     ClaimAnswer::Fresh
                 }
@@ -166,5 +168,6 @@ pub fn next_sweep(now: UnixMillis) -> UnixMillis {
     UnixMillis((day_of(now) + 2) * CLAIM_KEPT_MS)
 }
 
+pub mod ordered;
 #[cfg(test)]
 mod tests;

@@ -3,10 +3,10 @@
 //! token, schedule, the sold-out memory — so that most of a burst is answered before any
 //! Durable Object is called.
 
-use festival_domain::key_claims::ClaimAnswer;
+use festival_domain::key_claims::{ClaimAnswer, ordered};
 use festival_domain::refusal::MAX_ORDER_BODY_BYTES;
 use festival_domain::{
-    CatalogDeal, CustomerId, Order, OrderId, OrderRequest, PricedOrder, Refusal,
+    CatalogDeal, CustomerId, DealId, Order, OrderId, OrderRequest, PricedOrder, Refusal,
 };
 use serde::Serialize;
 use worker::{Context, Env, Request, Response, Result};
@@ -140,19 +140,36 @@ pub async fn show(req: Request, id: &str, env: &Env) -> Result<Response> {
     }
 }
 
-/// `GET /api/orders`: the session's orders, newest first.
+/// Deals a page of `GET /api/orders` reads: one shard request each.
+const DEALS_PER_PAGE: usize = 10;
+
+/// `GET /api/orders[?after=<deal>]`: the session's orders, newest first, from the deals the
+/// customer ordered in (their `KeyClaims` object keeps the list), [`DEALS_PER_PAGE`] deals a
+/// page, in deal id order; `next` is the cursor of the following page. Only the shards that
+/// hold the customer's orders are asked.
 pub async fn mine(req: Request, env: &Env) -> Result<Response> {
     #[derive(Serialize)]
     struct MyOrders {
         orders: Vec<Order>,
+        next: Option<DealId>,
     }
     let customer: CustomerId = refuse_unless!(session::customer(&req, env, bindings::now())?);
+    let after = req
+        .url()?
+        .query_pairs()
+        .find(|(name, _)| name == "after")
+        .map(|(_, value)| value.into_owned());
+    let ordered = key_claims::ordered_deals(env, &customer).await?;
+    let (page, next) = ordered::page(&ordered, after.as_deref(), DEALS_PER_PAGE);
     let mut orders = Vec::new();
-    for deal in catalog::deals(env).await? {
-        orders.extend(stock::customer_orders(env, &deal, &customer).await?);
+    for id in page {
+        if let Some(listed) = catalog::find(env, id).await? {
+            orders.extend(stock::customer_orders(env, &listed.deal, &customer).await?);
+        }
     }
     orders.sort_by_key(|order| std::cmp::Reverse(order.priced.priced_at));
-    http::json(&MyOrders { orders }, 200)
+    let next = next.cloned();
+    http::json(&MyOrders { orders, next }, 200)
 }
 
 /// `POST /api/orders/{id}/cancel`: the owner cancels; the units return to stock exactly once.

@@ -16,6 +16,7 @@ mod deploy;
 mod fail_closed;
 mod faults;
 mod keys;
+mod my_orders;
 mod operations;
 mod orders;
 mod public_catalog;
@@ -127,6 +128,9 @@ fn main() {
         }),
         api("cancel_restores_stock_once", |s| {
             Box::pin(burst::cancel_restores_stock_once(s))
+        }),
+        api("my_orders_ask_only_the_deals_ordered_in", |s| {
+            Box::pin(my_orders::my_orders_ask_only_the_deals_ordered_in(s))
         }),
         api("my_orders_are_listed", |s| {
             Box::pin(burst::my_orders_are_listed(s))

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use libtest_mimic::Failed;
 use serde_json::Value;
 
-use crate::stack::{MARKETER_TOKEN, Stack, check};
+use crate::stack::{Stack, check};
 
 /// Polls spread over a stretch, as a crowd of shoppers would send them.
 const POLLS: u32 = 500;
@@ -50,7 +50,7 @@ pub async fn catalog_is_public_and_polls_wake_no_shard(stack: Arc<Stack>) -> Res
         .iter()
         .map(|d| u64::from(d.deal.shard_count()))
         .sum();
-    let before = costs(&stack).await?;
+    let before = stack.ops_costs().await?;
     let started = Instant::now();
     for i in 0..POLLS {
         let due = POLLS_OVER.mul_f64(f64::from(i) / f64::from(POLLS));
@@ -58,7 +58,7 @@ pub async fn catalog_is_public_and_polls_wake_no_shard(stack: Arc<Stack>) -> Res
         stack.catalog().await?;
     }
     let seconds = started.elapsed().as_secs_f64();
-    let after = costs(&stack).await?;
+    let after = stack.ops_costs().await?;
     let spent = |object: &str, path: &[&str]| {
         let read = |report: &Value| {
             path.iter()
@@ -86,17 +86,4 @@ pub async fn catalog_is_public_and_polls_wake_no_shard(stack: Arc<Stack>) -> Res
     // The deal is on the board with its whole stock.
     let left = stack.stock_left(&deal).await?;
     check(left == 9, format!("the board shows {left} of 9"))
-}
-
-async fn costs(stack: &Stack) -> Result<Value, Failed> {
-    let (status, report) = stack
-        .call_with_token(
-            reqwest::Method::GET,
-            "/api/ops/costs",
-            Some(MARKETER_TOKEN),
-            None,
-        )
-        .await?;
-    check(status == 200, format!("costs: {status} {report}"))?;
-    Ok(report)
 }

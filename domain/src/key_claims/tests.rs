@@ -46,7 +46,16 @@ fn a_key_reused_on_another_deal_or_quantity_is_refused_and_a_retry_is_not() {
     // Another customer's keys are their own.
     let someone_else = claim("bob", "key-00000001", "kettle", 1);
     assert_eq!(run(&mut store, &[someone_else], NOON), [ClaimAnswer::Fresh]);
-    assert_eq!(store.len(), 2, "one record per first claim");
+    let claims = store.keys().filter(|k| k.starts_with(CLAIM_PREFIX)).count();
+    assert_eq!(claims, 2, "one record per first claim");
+    let listed = store
+        .keys()
+        .filter(|k| k.starts_with(ordered::ORDERED_PREFIX))
+        .count();
+    assert_eq!(
+        listed, 2,
+        "each first claim lists its deal for its customer"
+    );
 }
 
 #[test]

@@ -124,6 +124,20 @@ impl Stack {
 
     /// Sends `method path` to the edge with `body` (none: empty), as the marketer or operator
     /// holding `token` (none: no `Authorization` header): status and parsed body.
+    /// `GET /api/ops/costs` with the marketer token: what the objects counted.
+    pub async fn ops_costs(&self) -> Result<Value, Failed> {
+        let (status, report) = self
+            .call_with_token(
+                reqwest::Method::GET,
+                "/api/ops/costs",
+                Some(super::MARKETER_TOKEN),
+                None,
+            )
+            .await?;
+        check(status == 200, format!("costs: {status} {report}"))?;
+        Ok(report)
+    }
+
     pub async fn call_with_token(
         &self,
         method: reqwest::Method,
