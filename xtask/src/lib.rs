@@ -4,8 +4,10 @@
 
 pub mod deploy;
 pub mod paths;
+pub mod ports;
 pub mod postgres;
 pub mod reconcile;
 pub mod redrive;
 pub mod simulate;
 pub mod stack;
+pub mod watchdog;
