@@ -2,7 +2,9 @@
 //! where things are, how to start and stop the local stack's processes, reconcile, redrive and
 //! the deploy checks.
 
+pub mod commands;
 pub mod deploy;
+pub mod flags;
 pub mod paths;
 pub mod ports;
 pub mod postgres;

@@ -15,11 +15,11 @@ use festival_domain::token::SESSION_HEADER;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::Value;
+use xtask::flags::Flags;
 use xtask::stack::EdgeRunner;
-use xtask::{paths, reconcile};
+use xtask::{commands, paths, reconcile};
 
 use crate::costs::{self, OrderCosts};
-use crate::flags::Flags;
 use crate::load::{self, Outcome, Sample, Summary};
 use crate::local_stack::{self, Secrets, StateOn, TempStack};
 use crate::probes::{self, Probed};
@@ -82,20 +82,7 @@ pub struct Settings {
 
 impl Settings {
     fn from_args(args: &[String]) -> Result<Settings, String> {
-        let flags = Flags::new(
-            args,
-            &[
-                "--shoppers",
-                "--deals",
-                "--stock",
-                "--shards",
-                "--duration",
-                "--concurrency",
-                "--real-share",
-                "--repeat-share",
-            ],
-            &["--wrangler-limits"],
-        )?;
+        let flags = Flags::new(args, &commands::REHEARSE)?;
         let settings = Settings {
             shoppers: flags.get("--shoppers", 2000)?,
             deals: flags.get("--deals", 3)?,
