@@ -26,12 +26,12 @@ use festival_domain::token::SESSION_HEADER;
 use serde::Serialize;
 use xtask::flags::Flags;
 use xtask::stack::EdgeRunner;
+use xtask::test_stack::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
 use xtask::{commands, paths, reconcile};
 
 use crate::dev_proxy;
 use crate::load::{self, Outcome, Sample, Summary};
 use crate::local_stack::{self, StateOn, TempStack};
-use crate::rehearse::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
 use rounds::Scenario;
 
 mod bound;

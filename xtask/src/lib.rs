@@ -12,4 +12,5 @@ pub mod reconcile;
 pub mod redrive;
 pub mod simulate;
 pub mod stack;
+pub mod test_stack;
 pub mod watchdog;
