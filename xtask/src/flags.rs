@@ -18,6 +18,7 @@ pub struct Command {
 }
 
 /// A `--name value` flag, or a switch (`--name` alone).
+#[derive(Debug)]
 pub struct Flag {
     pub name: &'static str,
     /// What the value is called (`N`); empty for a switch.
@@ -230,9 +231,12 @@ impl<'a> Flags<'a> {
         }
     }
 
-    /// Whether the switch `name` is given.
+    /// Whether the switch `name` is given; a name the command does not declare never is (and
+    /// fails debug builds, the tests', so that a misspelt switch is found).
     pub fn has(&self, name: &str) -> bool {
-        self.declared(name).is_ok() && self.args.iter().any(|a| a == name)
+        let declared = self.declared(name);
+        debug_assert!(declared.is_ok(), "{declared:?}");
+        declared.is_ok() && self.args.iter().any(|a| a == name)
     }
 
     /// The operand given, if any.

@@ -40,7 +40,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let Some(name) = args.first() else {
         return Err(commands::usage());
     };
-    if flags::asks_for_help(std::slice::from_ref(name)) || name == commands::HELP.name {
+    if flags::asks_for_help(&args[..1]) || name == commands::HELP.name {
         print!("{}", commands::usage());
         return Ok(());
     }
