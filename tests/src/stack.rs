@@ -7,8 +7,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use festival_domain::token::{self, Purpose};
-use festival_domain::{CustomerId, Deal, UnixMillis};
+use festival_domain::{Deal, UnixMillis};
 use festival_origin::db::testing::TestDatabase;
 use festival_origin::{AppState, Config};
 use libtest_mimic::Failed;
@@ -16,6 +15,7 @@ use serde_json::Value;
 use sqlx::AnyPool;
 use tokio::sync::oneshot;
 use xtask::stack::{self, EdgeRunner, EdgeSettings, Service};
+use xtask::test_stack;
 
 mod schedule;
 pub use schedule::BOARD_SETTLES_WITHIN;
@@ -24,25 +24,12 @@ mod shop;
 /// A boxed test future, so scenarios can sit in one table in `main`.
 pub type BoxFuture = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
 
-/// The secrets of test stacks: as long as production's must be, since origin runs with
-/// production's rules (only the edge is in development mode, for its plain-HTTP origin).
-pub const MARKETER_TOKEN: &str = "e2e-marketer-02eac21af802c468cede340b98e3a344";
-pub const BATCH_SECRET: &str = "e2e-batch-49b8b2e6ea79b522a297a850eef24c0c";
-pub const SESSION_SECRET: &str = "e2e-session-d64fb30dc52f881a2e27ccbe8b07b80e";
-
-/// Rate limits high enough that bursts from one test client are limited only by stock (every
-/// stack also skips the shared Rate Limiting bindings, unless it sets `SHARED_LIMITS` itself:
-/// see [`Stack::start`]).
-pub const UNLIMITED: &[(&str, &str)] = &[
-    ("SESSION_ORDERS_PER_S", "100000"),
-    ("SESSION_ORDERS_BURST", "100000"),
-    ("ADDRESS_ORDERS_PER_S", "100000"),
-    ("ADDRESS_ORDERS_BURST", "100000"),
-    ("ADDRESS_SESSIONS_PER_S", "100000"),
-    ("ADDRESS_SESSIONS_BURST", "100000"),
-    ("ADDRESS_JOINS_PER_S", "100000"),
-    ("ADDRESS_JOINS_BURST", "100000"),
-];
+/// The secrets of test stacks, and rate limits high enough that bursts from one test client
+/// are limited only by stock (see `xtask::test_stack`): the buckets alone, since every stack
+/// decides `SHARED_LIMITS` itself, off unless its vars set it (see [`Stack::start`]).
+pub use xtask::test_stack::{
+    BATCH_SECRET, MARKETER_TOKEN, SESSION_SECRET, UNLIMITED_RATES as UNLIMITED,
+};
 
 /// A shopper as the edge knows one: a signed session and the sale token the catalog gave it.
 #[derive(Debug, Clone)]
@@ -64,12 +51,11 @@ impl Shopper {
 
     /// A minted shopper whose session and sale token expire at `expires`.
     pub fn minted_until(customer: &str, expires: UnixMillis) -> Shopper {
-        let customer_id = CustomerId::new(customer).expect("a valid customer id");
-        let secret = SESSION_SECRET.as_bytes();
+        let (session, sale_token) = test_stack::minted_until(SESSION_SECRET, customer, expires);
         Shopper {
-            session: token::issue(secret, Purpose::Session, &customer_id, expires),
+            session,
             customer: customer.to_owned(),
-            sale_token: token::issue(secret, Purpose::Sale, &customer_id, expires),
+            sale_token,
         }
     }
 }

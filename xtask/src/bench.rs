@@ -24,14 +24,14 @@ use std::time::{Duration, Instant};
 use festival_domain::Deal;
 use festival_domain::token::SESSION_HEADER;
 use serde::Serialize;
+use xtask::flags::Flags;
 use xtask::stack::EdgeRunner;
-use xtask::{paths, reconcile};
+use xtask::test_stack::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
+use xtask::{commands, paths, reconcile};
 
 use crate::dev_proxy;
-use crate::flags::Flags;
 use crate::load::{self, Outcome, Sample, Summary};
 use crate::local_stack::{self, StateOn, TempStack};
-use crate::rehearse::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
 use rounds::Scenario;
 
 mod bound;
@@ -349,18 +349,7 @@ fn drain(edge: &str, origin: &str) -> Option<f64> {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let flags = Flags::new(
-        args,
-        &[
-            "--concurrency",
-            "--warmup",
-            "--seconds",
-            "--rounds",
-            "--shards",
-            "--only",
-        ],
-        &[],
-    )?;
+    let flags = Flags::new(args, &commands::BENCH)?;
     // `--only a,b`: just these scenarios, and no first paint (to profile one path).
     let only: Option<Vec<String>> = flags
         .get("--only", String::new())

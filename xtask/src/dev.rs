@@ -1,13 +1,15 @@
 //! `cargo xtask dev`: Festival on this machine. Origin on a SQLite file under `.festival/`, the
 //! edge under `wrangler dev` on http://127.0.0.1:8787 serving the app, a demo festival seeded when
-//! the database is empty. Ctrl-C stops everything it started.
+//! the database is empty. Ctrl-C stops everything it started; so does `dev`'s own death, however
+//! it dies (see `xtask::watchdog`). It refuses at once, before building, when a port it needs
+//! is taken.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use xtask::paths;
 use xtask::stack::EdgeRunner;
+use xtask::{paths, ports};
 
 use crate::local_stack::{self, LocalStack, Options, Secrets};
 use crate::{Step, build, tools};
@@ -19,6 +21,8 @@ const ORIGIN_PORT: u16 = 8788;
 pub use festival_domain::settings::{DEV_BATCH_SECRET, DEV_MARKETER_TOKEN, DEV_SESSION_SECRET};
 
 pub fn run() -> Result<(), String> {
+    ports::ensure_free(EDGE_PORT, "the edge, wrangler dev")?;
+    ports::ensure_free(ORIGIN_PORT, "origin")?;
     tools::setup(false)?;
     build::all()?;
     local_stack::build_origin()?;

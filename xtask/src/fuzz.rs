@@ -8,8 +8,9 @@
 
 use std::process::Command;
 
-use crate::flags::Flags;
 use crate::{Step, exec};
+use xtask::commands;
+use xtask::flags::Flags;
 
 /// Cases per fuzz test when `--cases` is not given: about 2.8 million inputs over the 14 tests,
 /// a minute and a half on two cores.
@@ -35,7 +36,7 @@ const PROFILE: [&str; 12] = [
 ];
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let flags = Flags::new(args, &["--cases"], &[])?;
+    let flags = Flags::new(args, &commands::FUZZ)?;
     let cases: u32 = flags.get("--cases", DEFAULT_CASES)?;
     if cases == 0 {
         return Err("--cases must be at least 1".into());

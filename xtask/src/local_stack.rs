@@ -6,20 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use festival_domain::token::{self, Purpose};
-use festival_domain::{CustomerId, Deal, DealId, UnixMillis};
+use festival_domain::{Deal, DealId, UnixMillis};
 use serde_json::Value;
 use xtask::paths;
 use xtask::stack::{self, EdgeRunner, EdgeSettings, Service};
+pub use xtask::test_stack::{Secrets, minted};
 
 use crate::{Step, exec};
-
-/// The three secrets origin and the edge share.
-pub struct Secrets<'a> {
-    pub batch: &'a str,
-    pub session: &'a str,
-    pub marketer: &'a str,
-}
 
 /// How to start a stack.
 pub struct Options<'a> {
@@ -219,18 +212,6 @@ pub fn now() -> UnixMillis {
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default();
     UnixMillis(millis)
-}
-
-/// A session and a sale token for `customer`, signed with the stack's session secret, as the
-/// edge would issue them (ten minutes long): load that skips `POST /api/session`.
-pub fn minted(session_secret: &str, customer: &str) -> (String, String) {
-    let customer = CustomerId::new(customer).expect("a valid customer id");
-    let expires = now().plus_millis(600_000);
-    let secret = session_secret.as_bytes();
-    (
-        token::issue(secret, Purpose::Session, &customer, expires),
-        token::issue(secret, Purpose::Sale, &customer, expires),
-    )
 }
 
 /// A deal for a measurement: opens `opens_in_ms` from now, for an hour, limit per customer.

@@ -1,22 +1,5 @@
-//! `cargo xtask <command>`: Festival's automation, in Rust.
-//!
-//! - `setup`: install the toolchain (wasm32 target, wasm-bindgen, worker-build, trunk, npm tools)
-//! - `build [app|edge]`: build the app (Trunk) and the edge (worker-build), release
-//! - `dev`: setup, build, then run origin + `wrangler dev` with a demo festival
-//! - `deploy [--env NAME] [--dry-run] [--origin-url URL]`: check (https origin, secrets set), build, and run
-//!   `wrangler deploy`
-//! - `test`: setup (with Chromium), fmt, clippy, unit tests, end-to-end tests
-//! - `fuzz [--cases N]`: the long run of the domain's parser fuzz tests (200,000 cases each)
-//! - `simulate [--seed S] [--seeds N] [--steps N] [--faults a,b]`: festival nights in a seeded,
-//!   deterministic simulation of the stock core, queue and origin under injected faults
-//! - `reconcile`: compare the edge's sold units per deal with origin's stored orders
-//! - `redrive`: send the edge's dead letters to origin again; non-zero exit if letters remain
-//! - `rehearse`: a bounded festival burst against a temporary local stack; a report of outcomes,
-//!   latency, oversold and lost orders (`target/rehearsal/`), non-zero exit if an invariant broke
-//! - `bench`: throughput ratios against the Worker's trivial route, shards, bundle size
-//!   (`target/bench/`)
-//! - `capacity --orders-per-s R --hot-deals D --stock S`: the deployment that takes that burst
-//!   on Cloudflare and the platform limit that binds first, from the latest rehearsal's costs
+//! `cargo xtask <command>`: Festival's automation, in Rust. The commands and their flags are
+//! declared in `xtask::commands` (`cargo xtask --help` lists them).
 
 mod bench;
 mod build;
@@ -25,7 +8,6 @@ mod costs;
 mod cpu;
 mod dev;
 mod dev_proxy;
-mod flags;
 mod fuzz;
 mod load;
 mod local_stack;
@@ -38,29 +20,12 @@ mod tools;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
+use xtask::commands;
+use xtask::flags::{self, Flags};
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("setup") => tools::setup(args.iter().any(|a| a == "--browser")),
-        Some("build") => tools::setup(false).and_then(|()| match args.get(1).map(String::as_str) {
-            Some("app") => build::app(),
-            Some("edge") => build::edge(),
-            _ => build::all(),
-        }),
-        Some("dev") => dev::run(),
-        Some("deploy") => deploy(&args[1..]),
-        Some("test") => test::run(),
-        Some("package") => package::run(&args[1..]),
-        Some("fuzz") => fuzz::run(&args[1..]),
-        Some("simulate") => xtask::simulate::command(&args[1..]),
-        Some("reconcile") => reconcile(&args[1..]),
-        Some("redrive") => redrive(&args[1..]),
-        Some("rehearse") => rehearse::run(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("capacity") => capacity::run(&args[1..]),
-        _ => Err(USAGE.to_owned()),
-    };
-    match result {
+    match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("xtask: {message}");
@@ -69,26 +34,51 @@ fn main() -> ExitCode {
     }
 }
 
-const USAGE: &str = "usage: cargo xtask <setup [--browser] | build [app|edge] | dev | test \
-| deploy [--env NAME] [--dry-run] [--origin-url URL] \
-| package | fuzz [--cases N] | simulate [--seed S] [--seeds N] [--steps N] [--faults a,b] \
-| reconcile [--edge URL] [--origin URL] [--token T] | redrive [--edge URL] [--token T] \
-| rehearse [--shoppers N] [--deals D] [--stock S] [--shards K] [--duration SECS] [--concurrency C] \
-[--real-share F] [--repeat-share F] [--wrangler-limits] \
-| bench [--concurrency C] [--warmup SECS] [--seconds SECS] [--shards N] \
-| capacity --orders-per-s R --hot-deals D --stock S [--engine postgres|sqlite] (--help)>";
+/// Checks the arguments against the command's declaration (an unknown flag is refused before
+/// anything runs), answers `--help`, then runs the command.
+fn run(args: &[String]) -> Result<(), String> {
+    let Some(name) = args.first() else {
+        return Err(commands::usage());
+    };
+    if flags::asks_for_help(&args[..1]) || name == commands::HELP.name {
+        print!("{}", commands::usage());
+        return Ok(());
+    }
+    let command = commands::find(name)
+        .ok_or_else(|| format!("unknown command {name}\n{}", commands::usage()))?;
+    let args = &args[1..];
+    if flags::asks_for_help(args) {
+        print!("{}", command.help());
+        return Ok(());
+    }
+    let flags = Flags::new(args, command)?;
+    match command.name {
+        "setup" => tools::setup(flags.has("--browser")),
+        "build" => tools::setup(false).and_then(|()| match flags.operand() {
+            Some("app") => build::app(),
+            Some("edge") => build::edge(),
+            _ => build::all(),
+        }),
+        "dev" => dev::run(),
+        "deploy" => deploy(&flags),
+        "test" => test::run(),
+        "package" => package::run(args),
+        "fuzz" => fuzz::run(args),
+        "simulate" => xtask::simulate::command(args),
+        "reconcile" => reconcile(&flags),
+        "redrive" => redrive(&flags),
+        "rehearse" => rehearse::run(args),
+        "bench" => bench::run(args),
+        "capacity" => capacity::run(args),
+        other => Err(format!("{other} is declared but not run by main")),
+    }
+}
 
 /// `cargo xtask reconcile`: defaults fit `cargo xtask dev`; exits non-zero on any difference.
-fn reconcile(args: &[String]) -> Result<(), String> {
-    let flag = |name: &str, default: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-            .unwrap_or_else(|| default.to_owned())
-    };
-    let edge = flag("--edge", "http://127.0.0.1:8787");
-    let origin = flag("--origin", "http://127.0.0.1:8788");
-    let token = flag("--token", dev::DEV_MARKETER_TOKEN);
+fn reconcile(flags: &Flags) -> Result<(), String> {
+    let edge: String = flags.get("--edge", "http://127.0.0.1:8787".to_owned())?;
+    let origin: String = flags.get("--origin", "http://127.0.0.1:8788".to_owned())?;
+    let token: String = flags.get("--token", dev::DEV_MARKETER_TOKEN.to_owned())?;
     let report = xtask::reconcile::compare(&edge, &origin, &token)?;
     print!("{report}");
     if report.is_clean() {
@@ -101,8 +91,7 @@ fn reconcile(args: &[String]) -> Result<(), String> {
 /// `cargo xtask deploy [--env NAME]`: refuses an unknown or incomplete environment, a
 /// plain-HTTP origin and a development configuration before building, then a missing secret
 /// (real deploy) before wrangler deploys; a dry run names the secrets to set.
-fn deploy(args: &[String]) -> Result<(), String> {
-    let flags = flags::Flags::new(args, &["--origin-url", "--env"], &["--dry-run"])?;
+fn deploy(flags: &Flags) -> Result<(), String> {
     let dry_run = flags.has("--dry-run");
     let given = |name: &str| -> Result<Option<String>, String> {
         Ok(Some(flags.get(name, String::new())?).filter(|value| !value.is_empty()))
@@ -141,8 +130,7 @@ fn deploy(args: &[String]) -> Result<(), String> {
 }
 
 /// `cargo xtask redrive`: defaults fit `cargo xtask dev`; exits non-zero if letters remain.
-fn redrive(args: &[String]) -> Result<(), String> {
-    let flags = flags::Flags::new(args, &["--edge", "--token"], &[])?;
+fn redrive(flags: &Flags) -> Result<(), String> {
     let edge: String = flags.get("--edge", "http://127.0.0.1:8787".to_owned())?;
     let token: String = flags.get("--token", dev::DEV_MARKETER_TOKEN.to_owned())?;
     let report = xtask::redrive::redrive(&edge, &token)?;

@@ -21,8 +21,9 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use xtask::paths;
 
-use crate::flags::Flags;
 use crate::{Step, exec};
+use xtask::commands;
+use xtask::flags::Flags;
 
 /// The systemd unit shipped in the archive.
 const UNIT: &str = include_str!("../../deploy/festival-origin.service");
@@ -150,7 +151,7 @@ fn output_of(command: &mut Command) -> Result<String, String> {
 
 /// `cargo xtask package`: see the module doc.
 pub fn run(args: &[String]) -> Result<(), String> {
-    Flags::new(args, &[], &[])?;
+    Flags::new(args, &commands::PACKAGE)?;
     let pkgid = output_of(Command::new("cargo").args(["pkgid", "-p", ORIGIN]))?;
     let version = version_in_pkgid(&pkgid)
         .ok_or_else(|| format!("no version in `cargo pkgid -p {ORIGIN}`: {pkgid}"))?

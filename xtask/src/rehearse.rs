@@ -15,43 +15,15 @@ use festival_domain::token::SESSION_HEADER;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use serde_json::Value;
+use xtask::flags::Flags;
 use xtask::stack::EdgeRunner;
-use xtask::{paths, reconcile};
+use xtask::test_stack::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
+use xtask::{commands, paths, reconcile};
 
 use crate::costs::{self, OrderCosts};
-use crate::flags::Flags;
 use crate::load::{self, Outcome, Sample, Summary};
-use crate::local_stack::{self, Secrets, StateOn, TempStack};
+use crate::local_stack::{self, StateOn, TempStack};
 use crate::probes::{self, Probed};
-
-/// The rehearsal stack's secrets (a throw-away stack on loopback), as long as production's must
-/// be: its origin runs with production's rules, not in development mode.
-const BATCH_SECRET: &str = "rehearsal-batch-98c8fb3702e35840103af152f65bb71b";
-pub const SESSION_SECRET: &str = "rehearsal-session-8189028c4308fe605306757e9be45739";
-pub const MARKETER_TOKEN: &str = "rehearsal-marketer-4a2bf641589c5d0a7a97a80188ee3e21";
-
-pub fn secrets() -> Secrets<'static> {
-    Secrets {
-        batch: BATCH_SECRET,
-        session: SESSION_SECRET,
-        marketer: MARKETER_TOKEN,
-    }
-}
-
-/// Rate limits high enough that a burst from this one client is limited only by stock: the
-/// isolate's buckets raised, and the shared Rate Limiting bindings skipped (`SHARED_LIMITS`,
-/// which the edge honours in development mode only).
-pub const UNLIMITED: &[(&str, &str)] = &[
-    ("SESSION_ORDERS_PER_S", "100000"),
-    ("SESSION_ORDERS_BURST", "100000"),
-    ("ADDRESS_ORDERS_PER_S", "100000"),
-    ("ADDRESS_ORDERS_BURST", "100000"),
-    ("ADDRESS_SESSIONS_PER_S", "100000"),
-    ("ADDRESS_SESSIONS_BURST", "100000"),
-    ("ADDRESS_JOINS_PER_S", "100000"),
-    ("ADDRESS_JOINS_BURST", "100000"),
-    ("SHARED_LIMITS", "off"),
-];
 
 /// Tries per order: the first and up to four retries after a 503 or a dropped connection.
 const TRIES: u32 = 5;
@@ -82,20 +54,7 @@ pub struct Settings {
 
 impl Settings {
     fn from_args(args: &[String]) -> Result<Settings, String> {
-        let flags = Flags::new(
-            args,
-            &[
-                "--shoppers",
-                "--deals",
-                "--stock",
-                "--shards",
-                "--duration",
-                "--concurrency",
-                "--real-share",
-                "--repeat-share",
-            ],
-            &["--wrangler-limits"],
-        )?;
+        let flags = Flags::new(args, &commands::REHEARSE)?;
         let settings = Settings {
             shoppers: flags.get("--shoppers", 2000)?,
             deals: flags.get("--deals", 3)?,

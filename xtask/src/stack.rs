@@ -1,6 +1,6 @@
 //! Starting and stopping the local stack's processes: each runs in its own process group, so
-//! stopping it also stops what it started (wrangler starts workerd), and a dropped handle never
-//! leaves a server behind.
+//! stopping it also stops what it started (wrangler starts workerd), a dropped handle never
+//! leaves a server behind, and a [`Watchdog`] stops the group if this process dies first.
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -11,6 +11,7 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
 use crate::paths;
+use crate::watchdog::Watchdog;
 
 /// A free TCP port on 127.0.0.1 (the OS picks it; we release it for the child to bind).
 pub fn free_port() -> u16 {
@@ -20,21 +21,33 @@ pub fn free_port() -> u16 {
         .expect("the OS hands out a loopback port")
 }
 
-/// A child process in its own group; dropping it stops the whole group.
+/// A child process in its own group; dropping it stops the whole group, and so does this
+/// process's death.
 pub struct Service {
     name: String,
     child: Child,
+    /// Dropped after the group is stopped (see [`Service::stop`]).
+    watchdog: Option<Watchdog>,
 }
 
 impl Service {
-    /// Spawns `command` in a new process group.
+    /// Spawns `command` in a new process group, watched.
     pub fn spawn(name: &str, mut command: Command) -> std::io::Result<Service> {
         use std::os::unix::process::CommandExt;
         command.process_group(0).stdin(Stdio::null());
-        let child = command.spawn()?;
+        let mut child = command.spawn()?;
+        let watchdog = match Watchdog::watch(child.id()) {
+            Ok(watchdog) => watchdog,
+            Err(error) => {
+                let _ = killpg(Pid::from_raw(child.id() as i32), Signal::SIGKILL);
+                let _ = child.wait();
+                return Err(error);
+            }
+        };
         Ok(Service {
             name: name.to_owned(),
             child,
+            watchdog: Some(watchdog),
         })
     }
 
@@ -53,10 +66,16 @@ impl Service {
         let group = Pid::from_raw(self.child.id() as i32);
         let _ = killpg(group, Signal::SIGKILL);
         let _ = self.child.wait();
+        self.watchdog = None;
     }
 
     /// Stops the group: SIGTERM, up to 10 s to exit, then SIGKILL.
     pub fn stop(&mut self) {
+        self.stop_group();
+        self.watchdog = None;
+    }
+
+    fn stop_group(&mut self) {
         let group = Pid::from_raw(self.child.id() as i32);
         let _ = killpg(group, Signal::SIGTERM);
         let deadline = Instant::now() + Duration::from_secs(10);

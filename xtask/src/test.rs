@@ -12,7 +12,9 @@ const TEST_DATABASE_VAR: &str = festival_origin::db::testing::TEST_DATABASE_VAR;
 
 /// Crates built for wasm32 only.
 const WASM_CRATES: [&str; 3] = ["festival-app", "festival-console", "festival-edge"];
-/// Crates that only build for the browser. The edge builds natively too, for its unit tests.
+/// Crates that ship only to the browser: linted for wasm32 alone. Their unit tests (pure code:
+/// clock, i18n, router, draft, chart) build and run natively, which spares CI a wasm test
+/// runner and a browser for them.
 const BROWSER_CRATES: [&str; 2] = ["festival-app", "festival-console"];
 
 pub fn run() -> Result<(), String> {
@@ -49,6 +51,14 @@ pub fn run() -> Result<(), String> {
         "-p",
         "xtask",
     ]))?;
+    // A command of their own: `--lib` skips their `main.rs` (no tests, and a test binary to
+    // link each), and the flag would drop the other crates' integration tests.
+    let mut browser = Command::new("cargo");
+    browser.arg("test");
+    for krate in BROWSER_CRATES {
+        browser.args(["-p", krate]);
+    }
+    exec(browser.arg("--lib"))?;
     step.done();
 
     // Origin's tests again, and the end-to-end tests that concern origin, on PostgreSQL.

@@ -9,34 +9,20 @@ pub mod measured;
 pub mod model;
 mod report;
 
-use crate::flags::Flags;
 use limits::{Deployment, Engine, Limits};
 use measured::Measured;
 use model::Load;
+use xtask::commands::CAPACITY;
+use xtask::flags::{self, Flags};
 
 pub use measured::record;
 
-const HELP: &str = "usage: cargo xtask capacity --orders-per-s R --hot-deals D --stock S \
-[--engine postgres|sqlite]
-
-Prints the deployment that takes R accepted orders/s spread evenly over D hot deals of S units
-each: DealStock shards a deal, KeyClaims objects, queues, queue messages/s, origin rows and
-transactions/s, Durable Object requests/s at the hottest object, and each platform limit (its
-published figure and source) with the orders/s today's deployment takes before it binds — at
-the per-order costs of the latest `cargo xtask rehearse` (xtask/measured-costs.json, which every
-rehearsal writes) and at issue 15's goals. --engine picks origin's measured ingest (default
-postgres).";
-
 pub fn run(args: &[String]) -> Result<(), String> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("{HELP}");
+    if flags::asks_for_help(args) {
+        print!("{}", CAPACITY.help());
         return Ok(());
     }
-    let flags = Flags::new(
-        args,
-        &["--orders-per-s", "--hot-deals", "--stock", "--engine"],
-        &[],
-    )?;
+    let flags = Flags::new(args, &CAPACITY)?;
     let load = Load {
         orders_per_s: flags.get("--orders-per-s", 0.0)?,
         hot_deals: flags.get("--hot-deals", 0)?,
@@ -47,7 +33,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         || load.stock == 0
     {
         return Err(format!(
-            "--orders-per-s, --hot-deals and --stock must each be above 0\n{HELP}"
+            "--orders-per-s, --hot-deals and --stock must each be above 0\n{}",
+            CAPACITY.help()
         ));
     }
     let engine = Engine::parse(&flags.get("--engine", "postgres".to_owned())?)?;

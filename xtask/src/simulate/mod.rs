@@ -19,6 +19,9 @@ mod world;
 
 use std::time::Instant;
 
+use crate::commands;
+use crate::flags::Flags;
+
 pub use faults::{KINDS, Kind};
 
 /// One simulated night.
@@ -72,23 +75,13 @@ pub fn fewest_faults(config: &Config) -> Config {
 
 /// `cargo xtask simulate [--seed S] [--seeds N] [--steps N] [--faults a,b]`.
 pub fn command(args: &[String]) -> Result<(), String> {
-    let flag = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-    };
-    let number = |name: &str, default: u64| -> Result<u64, String> {
-        flag(name).map_or(Ok(default), |v| {
-            v.parse()
-                .map_err(|_| format!("{name} takes a number, not {v}"))
-        })
-    };
-    let first = number("--seed", 1)?;
-    let seeds = number("--seeds", 1)?;
-    let steps = number("--steps", 3_000)?;
-    let faults = match flag("--faults") {
-        Some(list) => parse_kinds(list)?,
-        None => KINDS.to_vec(),
+    let flags = Flags::new(args, &commands::SIMULATE)?;
+    let first: u64 = flags.get("--seed", 1)?;
+    let seeds: u64 = flags.get("--seeds", 1)?;
+    let steps: u64 = flags.get("--steps", 3_000)?;
+    let faults = match flags.get("--faults", String::new())?.as_str() {
+        "" => KINDS.to_vec(),
+        list => parse_kinds(list)?,
     };
     let started = Instant::now();
     let (mut total, mut orders, mut messages) = (0, 0, 0);
