@@ -18,6 +18,7 @@ pub mod key_claims;
 pub mod money;
 pub mod order;
 pub mod rate;
+pub mod reconcile;
 pub mod refusal;
 pub mod settings;
 pub mod stock;

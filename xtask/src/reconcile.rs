@@ -8,7 +8,7 @@ use std::fmt;
 use std::time::Duration;
 
 use festival_domain::dead_letter::Summary;
-use serde::Deserialize;
+use festival_domain::reconcile::{DealTotals, EdgeAccounts};
 use serde_json::Value;
 
 /// One deal's figures on both sides.
@@ -101,27 +101,6 @@ impl fmt::Display for Report {
     }
 }
 
-#[derive(Deserialize)]
-struct EdgeDeal {
-    deal_id: String,
-    sold_units: i64,
-    sold_orders: i64,
-    units_in_transit: i64,
-}
-
-#[derive(Deserialize)]
-struct EdgeReconciliation {
-    deals: Vec<EdgeDeal>,
-    dead_letters: Summary,
-}
-
-#[derive(Deserialize)]
-struct OriginSold {
-    deal_id: String,
-    orders: i64,
-    units: i64,
-}
-
 fn get(url: &str, token: &str) -> Result<Value, String> {
     let agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(30)))
@@ -139,10 +118,10 @@ fn get(url: &str, token: &str) -> Result<Value, String> {
 
 /// Reads both sides and compares them.
 pub fn compare(edge_url: &str, origin_url: &str, token: &str) -> Result<Report, String> {
-    let edge: EdgeReconciliation =
+    let edge: EdgeAccounts =
         serde_json::from_value(get(&format!("{edge_url}/api/ops/reconcile"), token)?)
             .map_err(|e| format!("the edge's reconciliation: {e}"))?;
-    let origin: Vec<OriginSold> =
+    let origin: Vec<DealTotals> =
         serde_json::from_value(get(&format!("{origin_url}/admin/sold"), token)?)
             .map_err(|e| format!("origin's sold orders: {e}"))?;
     let mut lines: BTreeMap<String, DealLine> = BTreeMap::new();
@@ -155,11 +134,10 @@ pub fn compare(edge_url: &str, origin_url: &str, token: &str) -> Result<Report, 
         units_in_transit: 0,
     };
     for deal in edge.deals {
-        let line = lines
-            .entry(deal.deal_id.clone())
-            .or_insert_with(|| blank(&deal.deal_id));
-        line.edge_units = deal.sold_units;
-        line.edge_orders = deal.sold_orders;
+        let id = deal.deal_id.as_str();
+        let line = lines.entry(id.to_owned()).or_insert_with(|| blank(id));
+        line.edge_units = i64::from(deal.sold_units);
+        line.edge_orders = i64::from(deal.sold_orders);
         line.units_in_transit = deal.units_in_transit;
     }
     for sold in origin {

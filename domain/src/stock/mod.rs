@@ -250,12 +250,19 @@ pub fn spec_changed(ledger: &Ledger, spec: ShardSpec) -> String {
 }
 
 /// Units some shard of a deal has lent and its borrower has not yet counted in, over the ledgers
-/// of all the deal's shards (saturating: ledgers read one after another may see a borrower's
-/// side before its lender's, which only ever shows more in transit, never less).
-pub fn units_in_transit(ledgers: &[Ledger]) -> u32 {
-    let lent: u32 = ledgers.iter().map(|ledger| ledger.lent_units).sum();
-    let borrowed: u32 = ledgers.iter().map(|ledger| ledger.borrowed_units).sum();
-    lent.saturating_sub(borrowed)
+/// of all the deal's shards. Signed: ledgers read one after another may see a borrower's side
+/// before its lender's, which shows as less than zero — "nothing in transit" to the lending
+/// rules, and worth seeing in a reconciliation.
+pub fn units_in_transit(ledgers: &[Ledger]) -> i64 {
+    let lent: i64 = ledgers
+        .iter()
+        .map(|ledger| i64::from(ledger.lent_units))
+        .sum();
+    let borrowed: i64 = ledgers
+        .iter()
+        .map(|ledger| i64::from(ledger.borrowed_units))
+        .sum();
+    lent - borrowed
 }
 
 /// The Durable Object name of shard `index` of `deal`.
@@ -284,6 +291,11 @@ mod tests {
         };
         assert_eq!(units_in_transit(&[lender, settled]), 0);
         assert_eq!(units_in_transit(&[]), 0);
+        let counted_before_its_lender = Ledger {
+            borrowed_units: 2,
+            ..Ledger::default()
+        };
+        assert_eq!(units_in_transit(&[counted_before_its_lender]), -2);
     }
 
     #[test]

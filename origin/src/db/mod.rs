@@ -7,6 +7,7 @@ pub mod testing;
 #[cfg(test)]
 mod tests;
 
+pub use festival_domain::reconcile::DealTotals;
 use festival_domain::{
     CustomerId, Deal, DealId, IdempotencyKey, Order, OrderId, OrderStatus, PricedOrder, Quantity,
     UnixMillis,
@@ -257,21 +258,18 @@ pub(super) fn order_from_row(row: &AnyRow) -> Result<Order, sqlx::Error> {
 
 /// Orders and units per deal that origin holds as sold (not cancelled), for reconciliation.
 pub async fn sold_per_deal(db: &AnyPool) -> Result<Vec<DealTotals>, sqlx::Error> {
-    sqlx::query_as(
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
         "SELECT deal_id, COUNT(*) AS orders, CAST(COALESCE(SUM(quantity), 0) AS BIGINT) AS units
          FROM orders WHERE status <> 'cancelled' GROUP BY deal_id ORDER BY deal_id",
     )
     .fetch_all(db)
-    .await
-}
-
-/// One deal's sold orders and units.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
-pub struct DealTotals {
-    /// The deal.
-    pub deal_id: String,
-    /// Orders not cancelled.
-    pub orders: i64,
-    /// Units in those orders.
-    pub units: i64,
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(deal_id, orders, units)| DealTotals {
+            deal_id,
+            orders,
+            units,
+        })
+        .collect())
 }

@@ -1,0 +1,91 @@
+//! Reconciliation's contract: what the edge says each deal's shards sold
+//! (`GET /api/ops/reconcile`), what origin says it holds (`GET /admin/sold`), and the sums
+//! behind the edge's figures — written once, read by `cargo xtask reconcile`, the console and
+//! the tests.
+
+use serde::{Deserialize, Serialize};
+
+use crate::dead_letter::Summary;
+use crate::deal::{Deal, DealId};
+use crate::stock::{Ledger, units_in_transit};
+
+/// One deal as its shards account for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealAccount {
+    pub deal_id: DealId,
+    pub stock: u32,
+    pub shards: u32,
+    pub stock_left: u32,
+    pub reserved_units: u32,
+    pub cancelled_units: u32,
+    /// `reserved_units − cancelled_units`: what origin must hold as sold.
+    pub sold_units: u32,
+    /// `reserved_orders − cancelled_orders`.
+    pub sold_orders: u32,
+    /// Units that left one shard and never arrived in another (a lost transfer).
+    pub units_in_transit: i64,
+}
+
+impl DealAccount {
+    /// `deal`'s account from the ledgers of all its shards.
+    pub fn of(deal: &Deal, ledgers: &[Ledger]) -> DealAccount {
+        let sum = |f: fn(&Ledger) -> u32| ledgers.iter().map(f).sum::<u32>();
+        let (reserved, cancelled) = (sum(|l| l.reserved_units), sum(|l| l.cancelled_units));
+        DealAccount {
+            deal_id: deal.id.clone(),
+            stock: deal.stock,
+            shards: deal.shard_count(),
+            stock_left: sum(|l| l.stock_left),
+            reserved_units: reserved,
+            cancelled_units: cancelled,
+            sold_units: reserved.saturating_sub(cancelled),
+            sold_orders: sum(|l| l.reserved_orders).saturating_sub(sum(|l| l.cancelled_orders)),
+            units_in_transit: units_in_transit(ledgers),
+        }
+    }
+}
+
+/// The edge's answer to `GET /api/ops/reconcile`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EdgeAccounts {
+    pub deals: Vec<DealAccount>,
+    pub dead_letters: Summary,
+}
+
+/// One deal's orders origin holds as sold (not cancelled): `GET /admin/sold` answers a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealTotals {
+    pub deal_id: String,
+    /// Orders not cancelled.
+    pub orders: i64,
+    /// Units in those orders.
+    pub units: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stock::ShardSpec;
+
+    #[test]
+    fn an_account_sums_its_shards_and_shows_a_lost_transfer() {
+        let deal: Deal = serde_json::from_value(serde_json::json!({
+            "id": "lantern", "name": "L", "description": "", "image_url": "", "price_minor": 100,
+            "was_price_minor": 200, "currency": "USD", "stock": 10, "starts_at": 0,
+            "ends_at": 1, "per_customer_limit": 1, "shards": 2
+        }))
+        .unwrap();
+        let mut lender = Ledger::fresh(ShardSpec::of(&deal, 0));
+        let mut borrower = Ledger::fresh(ShardSpec::of(&deal, 1));
+        lender.reserved_units = 3;
+        lender.reserved_orders = 2;
+        lender.cancelled_units = 1;
+        lender.cancelled_orders = 1;
+        lender.lent_units = 2;
+        borrower.borrowed_units = 1;
+        let account = DealAccount::of(&deal, &[lender, borrower]);
+        assert_eq!((account.sold_units, account.sold_orders), (2, 1));
+        assert_eq!(account.units_in_transit, 1);
+        assert_eq!(account.shards, 2);
+    }
+}
