@@ -68,15 +68,11 @@ mod tests {
 
     #[test]
     fn an_ended_sale_is_listed_for_an_hour_then_leaves() {
-        let deal: Deal = serde_json::from_value(serde_json::json!({
-            "id": "d1", "name": "D", "description": "", "image_url": "", "price_minor": 100,
-            "was_price_minor": 200, "currency": "USD", "stock": 5, "starts_at": 1_000,
-            "ends_at": 2_000, "per_customer_limit": 1, "shards": 1
-        }))
-        .expect("a deal");
+        // On sale from t=1,000 to t=10,000.
+        let deal = crate::deal::tests::sample_deal();
         assert!(is_listed(&deal, UnixMillis(0)), "upcoming");
         assert!(is_listed(&deal, UnixMillis(1_500)), "on sale");
-        assert!(is_listed(&deal, UnixMillis(2_000 + ENDED_LISTED_MS - 1)));
-        assert!(!is_listed(&deal, UnixMillis(2_000 + ENDED_LISTED_MS)));
+        assert!(is_listed(&deal, UnixMillis(10_000 + ENDED_LISTED_MS - 1)));
+        assert!(!is_listed(&deal, UnixMillis(10_000 + ENDED_LISTED_MS)));
     }
 }

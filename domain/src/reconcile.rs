@@ -69,12 +69,10 @@ mod tests {
 
     #[test]
     fn an_account_sums_its_shards_and_shows_a_lost_transfer() {
-        let deal: Deal = serde_json::from_value(serde_json::json!({
-            "id": "lantern", "name": "L", "description": "", "image_url": "", "price_minor": 100,
-            "was_price_minor": 200, "currency": "USD", "stock": 10, "starts_at": 0,
-            "ends_at": 1, "per_customer_limit": 1, "shards": 2
-        }))
-        .unwrap();
+        let deal = Deal {
+            shards: 2,
+            ..crate::deal::tests::sample_deal()
+        };
         let mut lender = Ledger::fresh(ShardSpec::of(&deal, 0));
         let mut borrower = Ledger::fresh(ShardSpec::of(&deal, 1));
         lender.reserved_units = 3;
