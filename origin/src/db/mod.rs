@@ -2,6 +2,7 @@
 
 pub mod engine;
 pub mod export;
+pub mod sales;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 #[cfg(test)]

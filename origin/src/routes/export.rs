@@ -6,14 +6,14 @@
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use festival_domain::time::format_iso;
 use festival_domain::{DealId, OrderId, OrderStatus};
 use futures_util::stream;
 use sqlx::AnyPool;
 
-use super::admin::require_marketer;
+use super::marketer::Marketer;
 use crate::db::export::{StoredOrder, orders_page};
 use crate::{AppState, OriginError};
 
@@ -44,11 +44,10 @@ struct Listing {
 /// `GET /admin/orders?deal=&after=&limit=`: up to `limit` orders (100 unless given, at most
 /// 1,000) in id order after the cursor `after`; `next` is the cursor of the following page.
 pub(super) async fn list(
+    _: Marketer,
     State(state): State<AppState>,
-    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Json<OrdersPage>, OriginError> {
-    require_marketer(&headers, &state.config.marketer_token)?;
     let listing = parse_listing(query.as_deref().unwrap_or(""), true)?;
     let limit = listing.limit.unwrap_or(DEFAULT_LIMIT);
     let orders = orders_page(
@@ -66,11 +65,10 @@ pub(super) async fn list(
 
 /// `GET /admin/orders.csv?deal=`: every order (of `deal`, or of every deal) as CSV, in id order.
 pub(super) async fn csv(
+    _: Marketer,
     State(state): State<AppState>,
-    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, OriginError> {
-    require_marketer(&headers, &state.config.marketer_token)?;
     let listing = parse_listing(query.as_deref().unwrap_or(""), false)?;
     let file = match &listing.deal {
         Some(deal) => format!("festival-orders-{deal}.csv"),

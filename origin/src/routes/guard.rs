@@ -5,7 +5,7 @@
 use axum::http::{HeaderMap, Uri, header};
 use festival_domain::batch::{self, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
-use super::admin::require_marketer;
+use super::marketer;
 use crate::{Config, OriginError, now};
 
 /// Verifies the edge's signature over `signed`, fresh by origin's clock: 401 `unsigned`,
@@ -35,7 +35,7 @@ pub(super) fn require_edge_or_marketer(
     config: &Config,
 ) -> Result<(), OriginError> {
     if headers.contains_key(header::AUTHORIZATION) {
-        return require_marketer(headers, &config.marketer_token);
+        return marketer::require(headers, &config.marketer_token);
     }
     let signed = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     require_edge(headers, config, signed.as_bytes())

@@ -1,14 +1,19 @@
 //! Origin's routes and the layers around them. Every route but `/health` checks the edge's
-//! signature or the marketer token itself (`guard`, `admin::require_marketer`).
+//! signature or the marketer token itself (`guard`; `marketer::Marketer`, an argument of every
+//! marketer's handler).
 
-mod admin;
 mod catalog;
-mod console;
+#[cfg(test)]
+mod console_tests;
+mod dashboard;
+mod deals;
 mod export;
 mod guard;
 mod health;
 mod ingest;
+mod marketer;
 mod orders;
+mod prometheus;
 mod reconcile;
 
 use axum::Router;
@@ -27,17 +32,19 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/internal/catalog", get(catalog::list))
         .route("/internal/orders/batch", post(ingest::store_batch))
         .route("/internal/orders/{id}", get(orders::show))
-        .route("/admin/deals", post(admin::schedule_deal))
-        .route("/admin/deals", get(console::list_deals))
+        .route(
+            "/admin/deals",
+            post(deals::schedule_deal).get(deals::list_deals),
+        )
         .route(
             "/admin/deals/{id}",
-            put(console::edit_deal).delete(console::cancel_deal),
+            put(deals::edit_deal).delete(deals::cancel_deal),
         )
-        .route("/admin/dashboard", get(console::dashboard))
+        .route("/admin/dashboard", get(dashboard::dashboard))
         .route("/admin/orders", get(export::list))
         .route("/admin/orders.csv", get(export::csv))
         .route("/admin/sold", get(reconcile::sold))
-        .route("/metrics", get(admin::metrics))
+        .route("/metrics", get(prometheus::metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -3,16 +3,14 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::HeaderMap;
 
-use super::admin::require_marketer;
+use super::marketer::Marketer;
 use crate::db::{self, DealTotals};
 use crate::{AppState, OriginError};
 
 pub(super) async fn sold(
+    _: Marketer,
     State(state): State<AppState>,
-    headers: HeaderMap,
 ) -> Result<Json<Vec<DealTotals>>, OriginError> {
-    require_marketer(&headers, &state.config.marketer_token)?;
     Ok(Json(db::sold_per_deal(&state.db).await?))
 }

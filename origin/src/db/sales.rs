@@ -1,4 +1,4 @@
-//! The console's SQL: editing and cancelling a sale before its schedule freezes, and the reads the
+//! The SQL of the marketer's changes and reads: editing and cancelling a sale before its schedule freezes, and the reads the
 //! live dashboard aggregates.
 
 use festival_domain::dashboard::{self, DashboardWindow, DealSales, SecondCount};
@@ -6,7 +6,7 @@ use festival_domain::freeze::Frozen;
 use festival_domain::{Deal, DealId, UnixMillis};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-use crate::db::{self, Engine};
+use super::{self as db, Engine};
 
 /// What an edit or a cancel found.
 #[derive(Debug, PartialEq, Eq)]
