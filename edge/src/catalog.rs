@@ -13,6 +13,7 @@ use worker::{Cache, Env, Response, Result, console_warn};
 
 use crate::bindings::{self, CATALOG, CATALOG_OBJECT};
 use crate::catalog_freshness::{ISOLATE_TTL_MS, IsolateCopy, Refreshed};
+use crate::error::EdgeResult;
 use crate::http;
 
 thread_local! {
@@ -55,7 +56,7 @@ pub async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
 /// `GET /api/catalog`: the listed deals with their stock, and the edge's clock. The same for
 /// everyone (no session, no token), so it is built from the cached board; only the clock is
 /// read per request. Browsers do not cache it: a cached answer would carry a stale clock.
-pub async fn serve(env: &Env) -> Result<Response> {
+pub async fn serve(env: &Env) -> EdgeResult<Response> {
     let now = bindings::now();
     let deals = with_board(env, |board| {
         board
@@ -66,13 +67,13 @@ pub async fn serve(env: &Env) -> Result<Response> {
     })
     .await?;
     // Read the clock last so the countdown's correction includes the time spent above.
-    http::json(
+    Ok(http::json(
         &Catalog {
             server_time: bindings::now(),
             deals,
         },
         200,
-    )
+    )?)
 }
 
 /// `read` applied to the board, refreshed first when this isolate's copy is due (see

@@ -2,18 +2,17 @@
 //! body and query) once the edge has checked the marketer token. A request without the right
 //! token is answered 401 here and never reaches origin; origin checks the token again.
 
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response, Result, console_error};
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response};
 
-use crate::{bindings, http, marketer};
+use crate::error::{EdgeError, EdgeResult};
+use crate::{bindings, marketer};
 
 /// Largest console request body forwarded (a deal's schedule is well under 4 KB).
 const MAX_CONSOLE_BODY_BYTES: usize = 64 * 1024;
 
 /// Proxies `req` (whose path is `/api/console/<rest>`) to origin's `/admin/<rest>`.
-pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Response> {
-    if !marketer::is_marketer(&req, env)? {
-        return marketer::unauthorized();
-    }
+pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> EdgeResult<Response> {
+    marketer::require(&req, env)?;
     let authorization = req.headers().get("authorization")?.unwrap_or_default();
     // Only plain path segments (`orders.csv` is one): no `.` or `..` can walk out of /admin/.
     let plain = |s: &&str| {
@@ -23,14 +22,18 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
     };
     if rest.is_empty() || !rest.iter().all(plain) {
-        return http::error(404, "not_found", "There is no such console page.");
+        return Err(EdgeError::Rejected {
+            status: 404,
+            code: "not_found",
+            message: "There is no such console page.".into(),
+        });
     }
     let announced = req
         .headers()
         .get("content-length")?
         .and_then(|n| n.parse::<usize>().ok());
     if announced.is_some_and(|n| n > MAX_CONSOLE_BODY_BYTES) {
-        return too_large();
+        return Err(too_large());
     }
 
     let mut url = format!("{}/admin/{}", bindings::origin_url(env)?, rest.join("/"));
@@ -45,7 +48,7 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
     if !matches!(method, Method::Get | Method::Head) {
         let body = req.bytes().await?;
         if body.len() > MAX_CONSOLE_BODY_BYTES {
-            return too_large();
+            return Err(too_large());
         }
         headers.set("content-type", "application/json")?;
         init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
@@ -57,8 +60,9 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
     let status = answer.status_code();
     if status >= 500 {
         // Origin's words stay in the log; the console gets the edge's stable code.
-        console_error!("origin answered {status} to a console request");
-        return http::unavailable();
+        return Err(EdgeError::Unavailable(
+            format!("origin answered {status} to a console request").into(),
+        ));
     }
     // The body streams through as origin sends it (an export of every order never sits whole
     // in the isolate); its type and any download name go with it.
@@ -73,10 +77,10 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> Result<Respons
     Ok(response)
 }
 
-fn too_large() -> Result<Response> {
-    http::error(
-        413,
-        "body_too_large",
-        "The request body is larger than 64 KB.",
-    )
+fn too_large() -> EdgeError {
+    EdgeError::Rejected {
+        status: 413,
+        code: "body_too_large",
+        message: "The request body is larger than 64 KB.".into(),
+    }
 }

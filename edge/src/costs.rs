@@ -10,6 +10,7 @@ use festival_domain::key_claims::{self, CLAIM_OBJECTS};
 use worker::{Env, Method, Request, Response, Result};
 
 use crate::bindings::{CATALOG, CATALOG_OBJECT, DEAL_STOCK, KEY_CLAIMS, WAITING_ROOM};
+use crate::error::EdgeResult;
 use crate::stock::shard_name;
 use crate::{catalog, http, marketer, waiting_room};
 
@@ -23,10 +24,8 @@ pub fn answer(req: &Request, costs: &RefCell<ObjectCosts>) -> Option<Result<Resp
 }
 
 /// `GET /api/ops/costs`: the sums, by kind of object.
-pub async fn report(req: Request, env: &Env) -> Result<Response> {
-    if !marketer::is_marketer(&req, env)? {
-        return marketer::unauthorized();
-    }
+pub async fn report(req: Request, env: &Env) -> EdgeResult<Response> {
+    marketer::require(&req, env)?;
     let mut report = CostsReport::default();
     for deal in catalog::deals(env).await? {
         for index in 0..deal.shard_count() {
@@ -40,7 +39,7 @@ pub async fn report(req: Request, env: &Env) -> Result<Response> {
     }
     report.catalog = read(env, CATALOG, CATALOG_OBJECT).await?;
     report.waiting_room = read(env, WAITING_ROOM, waiting_room::OBJECT_NAME).await?;
-    http::json(&report, 200)
+    Ok(http::json(&report, 200)?)
 }
 
 async fn read(env: &Env, namespace: &str, name: &str) -> Result<ObjectCosts> {

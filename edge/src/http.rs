@@ -1,4 +1,6 @@
-//! JSON answers, and how a refusal becomes one.
+//! JSON answers, the cookies every route sets, and how an error becomes an answer: handlers
+//! return an [`EdgeError`](crate::error::EdgeError), whose `into_response` renders it with the
+//! functions here.
 
 use festival_domain::Refusal;
 use festival_domain::refusal::ErrorBody;
@@ -24,8 +26,8 @@ pub fn refusal(refusal: &Refusal) -> Result<Response> {
     Ok(response)
 }
 
-/// An error answer `{code, message}` with `status`, for refusals outside [`Refusal`] (the
-/// console's and operator's routes).
+/// An error answer `{code, message}` with `status`, for errors outside [`Refusal`] (the
+/// console's and operator's routes: `EdgeError::Unauthorized` and `Rejected`).
 pub fn error(status: u16, code: &str, message: &str) -> Result<Response> {
     let body = ErrorBody {
         code: code.into(),

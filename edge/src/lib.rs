@@ -4,6 +4,7 @@
 //! Static assets (the app) never reach this code: wrangler's `[assets]` serves them and runs the
 //! Worker only for `/api/*` (see `wrangler.toml`).
 
+use error::{EdgeError, EdgeResult};
 use festival_domain::Refusal;
 use worker::{
     Context, Env, MessageBatch, Method, QueueRetryOptionsBuilder, Request, Response, Result,
@@ -20,6 +21,7 @@ mod console;
 mod costs;
 mod dead_letters;
 mod delivery;
+mod error;
 mod events;
 mod http;
 mod key_claims;
@@ -51,8 +53,10 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         return http::misconfigured();
     }
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let answer = match (method.clone(), segments.as_slice()) {
-        (Method::Get, ["api", "health"]) => http::json(&serde_json::json!({"status": "ok"}), 200),
+    let answer: EdgeResult<Response> = match (method.clone(), segments.as_slice()) {
+        (Method::Get, ["api", "health"]) => {
+            Ok(http::json(&serde_json::json!({"status": "ok"}), 200)?)
+        }
         (Method::Post, ["api", "session"]) => session::start(req, &env).await,
         (Method::Post, ["api", "waiting-room"]) => waiting_room::join(req, &env).await,
         (Method::Get, ["api", "catalog"]) => catalog::serve(&env).await,
@@ -81,15 +85,18 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                 "ops",
                 "reconcile" | "dead-letters" | "redrive" | "costs" | "backlog",
             ],
-        ) => http::refusal(&Refusal::MethodNotAllowed),
+        ) => Err(Refusal::MethodNotAllowed.into()),
         (_, ["api", "console", rest @ ..]) => console::proxy(req, rest, &env).await,
-        _ => http::refusal(&Refusal::NotFound),
+        _ => Err(Refusal::NotFound.into()),
     };
-    // A failure of the platform (a Durable Object or the queue unreachable) is logged in full
-    // and answered with a stable code, never with an internal message.
+    // Every error becomes its answer here (`error.rs`); a failure of the platform (a Durable
+    // Object, the queue or origin unreachable) is logged in full and answered with a stable
+    // code, never with an internal message.
     answer.or_else(|error| {
-        console_error!("{method:?} {path}: {error}");
-        http::unavailable()
+        if let EdgeError::Unavailable(cause) = &error {
+            console_error!("{method:?} {path}: {cause}");
+        }
+        error.into_response()
     })
 }
 

@@ -1,10 +1,10 @@
 //! The marketer's (and operator's) token: the console's API and `/api/ops` check it here.
 
 use subtle::ConstantTimeEq;
-use worker::{Env, Request, Response, Result, console_error};
+use worker::{Env, Request, Result, console_error};
 
 use crate::bindings::{self, MARKETER_TOKEN};
-use crate::http;
+use crate::error::{EdgeError, EdgeResult};
 
 /// Whether the request carries `Authorization: Bearer <MARKETER_TOKEN>`, compared in constant
 /// time. With no token configured, nobody is a marketer.
@@ -19,7 +19,11 @@ pub fn is_marketer(req: &Request, env: &Env) -> Result<bool> {
     Ok(bool::from(sent.as_bytes().ct_eq(expected.as_bytes())))
 }
 
-/// The 401 for a missing or wrong token.
-pub fn unauthorized() -> Result<Response> {
-    http::error(401, "unauthorized", "A valid marketer token is required.")
+/// Stops a request without the marketer token: 401 `unauthorized`.
+pub fn require(req: &Request, env: &Env) -> EdgeResult<()> {
+    if is_marketer(req, env)? {
+        Ok(())
+    } else {
+        Err(EdgeError::Unauthorized)
+    }
 }

@@ -5,36 +5,33 @@
 //! console polls without asking every shard for its ledger.
 
 use festival_domain::reconcile::{DealAccount, EdgeAccounts};
-use worker::{Env, Request, Response, Result};
+use worker::{Env, Request, Response};
 
+use crate::error::EdgeResult;
 use crate::stock::{Backlog, BacklogReport, StockCommand};
 use crate::{bindings, catalog, dead_letters, http, marketer, stock};
 
-pub async fn reconcile(req: Request, env: &Env) -> Result<Response> {
-    if !marketer::is_marketer(&req, env)? {
-        return marketer::unauthorized();
-    }
+pub async fn reconcile(req: Request, env: &Env) -> EdgeResult<Response> {
+    marketer::require(&req, env)?;
     let mut deals = Vec::new();
     for deal in catalog::deals(env).await? {
         let ledgers = stock::ledgers(env, &deal).await?;
         deals.push(DealAccount::of(&deal, &ledgers));
     }
-    http::json(
+    Ok(http::json(
         &EdgeAccounts {
             deals,
             dead_letters: dead_letters::summary(env).await?,
         },
         200,
-    )
+    )?)
 }
 
 /// `GET /api/ops/backlog`: the orders and cancellations every shard of the catalog's deals holds
 /// that origin has not confirmed yet, and the age of the oldest — what the console's live page
 /// turns red when delivery falls behind.
-pub async fn backlog(req: Request, env: &Env) -> Result<Response> {
-    if !marketer::is_marketer(&req, env)? {
-        return marketer::unauthorized();
-    }
+pub async fn backlog(req: Request, env: &Env) -> EdgeResult<Response> {
+    marketer::require(&req, env)?;
     let mut backlog = Backlog::default();
     for deal in catalog::deals(env).await? {
         for index in 0..deal.shard_count() {
@@ -46,19 +43,17 @@ pub async fn backlog(req: Request, env: &Env) -> Result<Response> {
     let oldest_age_ms = backlog
         .oldest_since
         .map(|since| since.millis_until(now).max(0));
-    http::json(
+    Ok(http::json(
         &BacklogReport {
             backlog,
             oldest_age_ms,
         },
         200,
-    )
+    )?)
 }
 
 /// `GET /api/ops/dead-letters`: the same [`Summary`] reconcile answers, from the one store.
-pub async fn dead_letters(req: Request, env: &Env) -> Result<Response> {
-    if !marketer::is_marketer(&req, env)? {
-        return marketer::unauthorized();
-    }
-    http::json(&dead_letters::summary(env).await?, 200)
+pub async fn dead_letters(req: Request, env: &Env) -> EdgeResult<Response> {
+    marketer::require(&req, env)?;
+    Ok(http::json(&dead_letters::summary(env).await?, 200)?)
 }

@@ -11,6 +11,7 @@ use festival_domain::{
 use serde::Serialize;
 use worker::{Context, Env, Request, Response, Result};
 
+use crate::error::{EdgeError, EdgeResult};
 use crate::events::OrderTrace;
 use crate::stock::{self, Cancellation, Reservation, sold_out};
 use crate::{bindings, catalog, http, key_claims, rate_limit, session, waiting_room};
@@ -22,38 +23,16 @@ pub const ANSWERED_FROM_MEMORY: &str = "x-festival-answered-from";
 /// `coalesce`).
 pub const BATCH_SIZE: &str = "x-festival-batch";
 
-/// Early exit with a refusal from a `Result<T, Refusal>`.
-macro_rules! refuse_unless {
-    ($checked:expr) => {
-        match $checked {
-            Ok(value) => value,
-            Err(refusal) => return http::refusal(&refusal),
-        }
-    };
-    ($trace:expr, $checked:expr) => {
-        match $checked {
-            Ok(value) => value,
-            Err(refusal) => return refuse(&mut $trace, &refusal),
-        }
-    };
-}
-
 /// `POST /api/orders`: 202 with the order, or a refusal; one [`events::OrderEvent`] logged
 /// either way.
-pub async fn place(req: Request, env: &Env, ctx: &Context) -> Result<Response> {
+pub async fn place(req: Request, env: &Env, ctx: &Context) -> EdgeResult<Response> {
     let mut trace = OrderTrace::start();
     let answer = intake(req, env, ctx, &mut trace).await;
     match &answer {
         Ok(response) => trace.finish(response.status_code(), "unknown"),
-        Err(_) => trace.finish(503, "unavailable"),
+        Err(error) => trace.finish(error.status(), error.code()),
     }
     answer
-}
-
-/// Records `refusal` in `trace` and answers it.
-fn refuse(trace: &mut OrderTrace, refusal: &Refusal) -> Result<Response> {
-    trace.code = Some(refusal.code());
-    http::refusal(refusal)
 }
 
 async fn intake(
@@ -61,39 +40,40 @@ async fn intake(
     env: &Env,
     ctx: &Context,
     trace: &mut OrderTrace,
-) -> Result<Response> {
+) -> EdgeResult<Response> {
     let now = bindings::now();
     let announced = req
         .headers()
         .get("content-length")?
         .and_then(|v| v.parse::<usize>().ok());
     if announced.is_some_and(|len| len > MAX_ORDER_BODY_BYTES) {
-        return refuse(trace, &Refusal::BodyTooLarge);
+        return Err(Refusal::BodyTooLarge.into());
     }
     let address = rate_limit::client_address(&req)?;
-    refuse_unless!(*trace, rate_limit::order(env, &address, now).await?);
-    let customer = refuse_unless!(*trace, session::customer(&req, env, now)?);
-    refuse_unless!(*trace, rate_limit::by_session(env, customer.as_str(), now));
+    rate_limit::order(env, &address, now).await?;
+    let customer = session::customer(&req, env, now)?;
+    rate_limit::by_session(env, customer.as_str(), now)?;
     if waiting_room::admission_rate(env).is_some()
         && !waiting_room::is_admitted(&req, env, &customer, now)?
     {
-        return refuse(trace, &Refusal::NotAdmitted);
+        return Err(Refusal::NotAdmitted.into());
     }
-    let request = refuse_unless!(*trace, OrderRequest::parse(&req.bytes().await?));
+    let request = OrderRequest::parse(&req.bytes().await?)?;
     if !session::sale_token_is_valid(env, &request.sale_token, &customer, now)? {
-        return refuse(trace, &Refusal::SaleTokenInvalid);
+        return Err(Refusal::SaleTokenInvalid.into());
     }
     let Some(CatalogDeal {
         deal,
         stock_left: board_left,
     }) = catalog::find(env, &request.deal_id).await?
     else {
-        return refuse(trace, &Refusal::UnknownDeal);
+        return Err(Refusal::UnknownDeal.into());
     };
     trace.deal = Some(deal.id.clone());
-    let priced = refuse_unless!(*trace, PricedOrder::price(request, customer, &deal, now));
+    let priced = PricedOrder::price(request, customer, &deal, now)?;
     if sold_out::answers_sold_out(&deal.id, board_left) {
-        let mut response = refuse(trace, &Refusal::SoldOut)?;
+        trace.code = Some(Refusal::SoldOut.code());
+        let mut response = EdgeError::from(Refusal::SoldOut).into_response()?;
         response.headers_mut().set(ANSWERED_FROM_MEMORY, "memory")?;
         return Ok(response);
     }
@@ -101,7 +81,7 @@ async fn intake(
     // Keys are the customer's across deals: one first used for another deal or quantity is
     // refused here, before the deal's shard (which only knows its own deal's keys) sees it.
     if key_claims::claim(env, &priced).await? == ClaimAnswer::Reused {
-        return refuse(trace, &Refusal::IdempotencyKeyReused);
+        return Err(Refusal::IdempotencyKeyReused.into());
     }
     let (reservation, batch_size) = stock::reserve(env, ctx, &deal, priced).await?;
     trace.batch = Some(batch_size);
@@ -116,9 +96,11 @@ async fn intake(
             response.headers_mut().set("idempotent-replayed", "true")?;
             response
         }
-        Reservation::KeyReused => refuse(trace, &Refusal::IdempotencyKeyReused)?,
-        Reservation::SoldOut { .. } => refuse(trace, &Refusal::SoldOut)?,
-        Reservation::LimitReached { limit } => refuse(trace, &Refusal::LimitReached { limit })?,
+        Reservation::KeyReused => return Err(Refusal::IdempotencyKeyReused.into()),
+        Reservation::SoldOut { .. } => return Err(Refusal::SoldOut.into()),
+        Reservation::LimitReached { limit } => {
+            return Err(Refusal::LimitReached { limit }.into());
+        }
     };
     response
         .headers_mut()
@@ -128,15 +110,15 @@ async fn intake(
 
 /// `GET /api/orders/{id}`: the session's order and its status — `reserved` until origin has
 /// stored it, then `confirmed` (or `cancelled`).
-pub async fn show(req: Request, id: &str, env: &Env) -> Result<Response> {
-    let customer = refuse_unless!(session::customer(&req, env, bindings::now())?);
+pub async fn show(req: Request, id: &str, env: &Env) -> EdgeResult<Response> {
+    let customer = session::customer(&req, env, bindings::now())?;
     let Some(id) = scheduled_order(env, id).await? else {
-        return http::refusal(&Refusal::UnknownOrder);
+        return Err(Refusal::UnknownOrder.into());
     };
     match stock::lookup(env, &id).await? {
-        Some(order) if order.priced.customer_id == customer => http::json(&order, 200),
-        Some(_) => http::refusal(&Refusal::NotYourOrder),
-        None => http::refusal(&Refusal::UnknownOrder),
+        Some(order) if order.priced.customer_id == customer => Ok(http::json(&order, 200)?),
+        Some(_) => Err(Refusal::NotYourOrder.into()),
+        None => Err(Refusal::UnknownOrder.into()),
     }
 }
 
@@ -147,13 +129,13 @@ const DEALS_PER_PAGE: usize = 10;
 /// customer ordered in (their `KeyClaims` object keeps the list), [`DEALS_PER_PAGE`] deals a
 /// page, in deal id order; `next` is the cursor of the following page. Only the shards that
 /// hold the customer's orders are asked.
-pub async fn mine(req: Request, env: &Env) -> Result<Response> {
+pub async fn mine(req: Request, env: &Env) -> EdgeResult<Response> {
     #[derive(Serialize)]
     struct MyOrders {
         orders: Vec<Order>,
         next: Option<DealId>,
     }
-    let customer: CustomerId = refuse_unless!(session::customer(&req, env, bindings::now())?);
+    let customer: CustomerId = session::customer(&req, env, bindings::now())?;
     let after = req
         .url()?
         .query_pairs()
@@ -169,19 +151,19 @@ pub async fn mine(req: Request, env: &Env) -> Result<Response> {
     }
     orders.sort_by_key(|order| std::cmp::Reverse(order.priced.priced_at));
     let next = next.cloned();
-    http::json(&MyOrders { orders, next }, 200)
+    Ok(http::json(&MyOrders { orders, next }, 200)?)
 }
 
 /// `POST /api/orders/{id}/cancel`: the owner cancels; the units return to stock exactly once.
-pub async fn cancel(req: Request, id: &str, env: &Env) -> Result<Response> {
-    let customer = refuse_unless!(session::customer(&req, env, bindings::now())?);
+pub async fn cancel(req: Request, id: &str, env: &Env) -> EdgeResult<Response> {
+    let customer = session::customer(&req, env, bindings::now())?;
     let Some(id) = scheduled_order(env, id).await? else {
-        return http::refusal(&Refusal::UnknownOrder);
+        return Err(Refusal::UnknownOrder.into());
     };
     match stock::cancel(env, &id, &customer).await? {
-        Cancellation::Cancelled { order } => http::json(&order, 200),
-        Cancellation::NotYours => http::refusal(&Refusal::NotYourOrder),
-        Cancellation::Unknown => http::refusal(&Refusal::UnknownOrder),
+        Cancellation::Cancelled { order } => Ok(http::json(&order, 200)?),
+        Cancellation::NotYours => Err(Refusal::NotYourOrder.into()),
+        Cancellation::Unknown => Err(Refusal::UnknownOrder.into()),
     }
 }
 

@@ -14,6 +14,7 @@ use festival_domain::{Refusal, UnixMillis};
 use worker::{Env, Request, Result};
 
 use crate::bindings;
+use crate::error::EdgeResult;
 
 /// Defaults: a shopper clicks a few times a second at most; an address may front many shoppers.
 const SESSION_DEFAULT: Rate = Rate {
@@ -98,46 +99,36 @@ pub fn client_address(req: &Request) -> Result<String> {
 
 /// One request of `route` from `address`: the isolate's bucket first, then the binding. A
 /// binding the configuration lacks is an error (503, logged), never an open door.
-async fn by_address(
-    env: &Env,
-    route: &Route,
-    address: &str,
-    now: UnixMillis,
-) -> Result<Result<(), Refusal>> {
+async fn by_address(env: &Env, route: &Route, address: &str, now: UnixMillis) -> EdgeResult<()> {
     let key = rate::address_key(address);
     let rate = bindings::rate(env, route.vars, route.default);
-    if let Err(refusal) = take(format!("{}:{key}", route.key_prefix), rate, now) {
-        return Ok(Err(refusal));
-    }
+    take(format!("{}:{key}", route.key_prefix), rate, now)?;
     if bindings::shared_limits_lifted(env) {
-        return Ok(Ok(()));
+        return Ok(());
     }
     let outcome = env.rate_limiter(route.binding)?.limit(key).await?;
-    Ok(if outcome.success {
+    if outcome.success {
         Ok(())
     } else {
         Err(Refusal::RateLimited {
             retry_after_s: route.period_s,
-        })
-    })
+        }
+        .into())
+    }
 }
 
 /// One new session from this address.
-pub async fn session_start(
-    env: &Env,
-    address: &str,
-    now: UnixMillis,
-) -> Result<Result<(), Refusal>> {
+pub async fn session_start(env: &Env, address: &str, now: UnixMillis) -> EdgeResult<()> {
     by_address(env, &SESSION_STARTS, address, now).await
 }
 
 /// One order from this address.
-pub async fn order(env: &Env, address: &str, now: UnixMillis) -> Result<Result<(), Refusal>> {
+pub async fn order(env: &Env, address: &str, now: UnixMillis) -> EdgeResult<()> {
     by_address(env, &ORDERS, address, now).await
 }
 
 /// One join of the waiting room from this address.
-pub async fn join(env: &Env, address: &str, now: UnixMillis) -> Result<Result<(), Refusal>> {
+pub async fn join(env: &Env, address: &str, now: UnixMillis) -> EdgeResult<()> {
     by_address(env, &JOINS, address, now).await
 }
 

@@ -17,24 +17,29 @@ use worker::{Env, Request, Response, Result, console_warn};
 
 use crate::dead_letters::{self, Page};
 use crate::delivery::{self, OriginAnswer};
+use crate::error::{EdgeError, EdgeResult};
 use crate::{http, marketer};
 
 /// `POST /api/ops/redrive` with `{after?, limit?}`: 200 with what the page came to
 /// ([`Redriven`]), whatever origin answered; a refusal for a bad request.
-pub async fn redrive(mut req: Request, env: &Env) -> Result<Response> {
-    if !marketer::is_marketer(&req, env)? {
-        return marketer::unauthorized();
-    }
+pub async fn redrive(mut req: Request, env: &Env) -> EdgeResult<Response> {
+    marketer::require(&req, env)?;
     let body = req.bytes().await?;
     if body.len() > MAX_ORDER_BODY_BYTES {
-        return http::refusal(&Refusal::BodyTooLarge);
+        return Err(Refusal::BodyTooLarge.into());
     }
     let (after, limit) = match RedriveRequest::parse(&body) {
         Ok(page) => page,
-        Err(message) => return http::error(400, "invalid_redrive_request", &message),
+        Err(message) => {
+            return Err(EdgeError::Rejected {
+                status: 400,
+                code: "invalid_redrive_request",
+                message,
+            });
+        }
     };
     let page = dead_letters::page(env, after, limit).await?;
-    http::json(&resend(env, page).await?, 200)
+    Ok(http::json(&resend(env, page).await?, 200)?)
 }
 
 /// Sends the page's orders as one batch; on success confirms them at their shards and removes

@@ -11,6 +11,7 @@ use serde::Serialize;
 use worker::{Env, Request, Response, Result};
 
 use crate::bindings::{self, SESSION_SECRET};
+use crate::error::{EdgeError, EdgeResult};
 use crate::stock::shard::random_u128;
 use crate::{http, rate_limit};
 
@@ -23,7 +24,7 @@ struct SessionAnswer {
 }
 
 /// The session's customer, or why there is none.
-pub fn customer(req: &Request, env: &Env, now: UnixMillis) -> Result<Result<CustomerId, Refusal>> {
+pub fn customer(req: &Request, env: &Env, now: UnixMillis) -> EdgeResult<CustomerId> {
     let header = req.headers().get(SESSION_HEADER)?;
     let cookie = req.headers().get("cookie")?;
     let presented = header.as_deref().or_else(|| {
@@ -32,31 +33,31 @@ pub fn customer(req: &Request, env: &Env, now: UnixMillis) -> Result<Result<Cust
             .and_then(token::session_from_cookie_header)
     });
     let Some(presented) = presented else {
-        return Ok(Err(Refusal::SessionRequired));
+        return Err(Refusal::SessionRequired.into());
     };
     let secret = bindings::secret(env, SESSION_SECRET)?;
-    Ok(
-        token::verify(secret.as_bytes(), Purpose::Session, presented, now).map_err(|e| match e {
+    let customer = token::verify(secret.as_bytes(), Purpose::Session, presented, now).map_err(
+        |e| match e {
             TokenError::Invalid => Refusal::SessionInvalid,
             TokenError::Expired => Refusal::SessionExpired,
-        }),
-    )
+        },
+    )?;
+    Ok(customer)
 }
 
 /// `POST /api/session`: renews the presented session, or starts one for a new customer. A new
 /// customer is a new identity, and identities must not be free: starts are limited per address
 /// (`rate_limit::session_start`); a renewal mints nothing and is not limited.
-pub async fn start(req: Request, env: &Env) -> Result<Response> {
+pub async fn start(req: Request, env: &Env) -> EdgeResult<Response> {
     let now = bindings::now();
-    let customer = match customer(&req, env, now)? {
+    let customer = match customer(&req, env, now) {
         Ok(customer) => customer,
-        Err(_) => {
+        Err(EdgeError::Refused(_)) => {
             let address = rate_limit::client_address(&req)?;
-            if let Err(refusal) = rate_limit::session_start(env, &address, now).await? {
-                return http::refusal(&refusal);
-            }
+            rate_limit::session_start(env, &address, now).await?;
             CustomerId::from_random(random_u128()?)
         }
+        Err(error) => return Err(error),
     };
     let expires_at = now.plus_millis(SESSION_TTL_MS);
     let secret = bindings::secret(env, SESSION_SECRET)?;
@@ -83,22 +84,19 @@ pub async fn start(req: Request, env: &Env) -> Result<Response> {
 /// `POST /api/sale-token`: a sale token for the session's customer, valid for
 /// [`SALE_TOKEN_TTL_MS`]. The storefront asks once per session and again before it expires;
 /// it is not in the catalog, which is the same for everyone and cached.
-pub fn issue_sale_token(req: &Request, env: &Env) -> Result<Response> {
+pub fn issue_sale_token(req: &Request, env: &Env) -> EdgeResult<Response> {
     let now = bindings::now();
-    let customer = match customer(req, env, now)? {
-        Ok(customer) => customer,
-        Err(refusal) => return http::refusal(&refusal),
-    };
+    let customer = customer(req, env, now)?;
     let secret = bindings::secret(env, SESSION_SECRET)?;
     let expires_at = now.plus_millis(SALE_TOKEN_TTL_MS);
     let sale_token = token::issue(secret.as_bytes(), Purpose::Sale, &customer, expires_at);
-    http::json(
+    Ok(http::json(
         &SaleTokenAnswer {
             sale_token,
             expires_at,
         },
         200,
-    )
+    )?)
 }
 
 /// Whether `presented` is a live sale token of `customer`.

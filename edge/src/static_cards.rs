@@ -11,12 +11,13 @@ use festival_domain::money::{discount_percent, format_plain};
 use festival_domain::{Deal, SaleState, UnixMillis};
 use worker::{Env, Request, Response, Result};
 
+use crate::error::EdgeResult;
 use crate::{bindings, catalog};
 
 /// The page: header, hero, one card per scheduled deal, footer.
-pub async fn serve(req: Request, env: &Env) -> Result<Response> {
+pub async fn serve(req: Request, env: &Env) -> EdgeResult<Response> {
     if !bindings::is_development(env) {
-        return crate::http::refusal(&festival_domain::Refusal::NotFound);
+        return Err(festival_domain::Refusal::NotFound.into());
     }
     let stylesheet = stylesheet(&req, env).await?;
     let now = bindings::now();

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use worker::{DurableObject, Env, Request, Response, Result, State, durable_object};
 
 use crate::bindings::{self, SESSION_SECRET, WAITING_ROOM};
+use crate::error::{EdgeError, EdgeResult};
 use crate::{catalog, costs, http, objects, rate_limit, session};
 
 /// The one `WaitingRoom` object's name.
@@ -135,21 +136,18 @@ pub fn is_admitted(
 
 /// `POST /api/waiting-room`: the session's place in line, or its pass. With a ticket, a poll:
 /// no object is asked. Without, a join: limited per address, then the room is asked once.
-pub async fn join(req: Request, env: &Env) -> Result<Response> {
+pub async fn join(req: Request, env: &Env) -> EdgeResult<Response> {
     let now = bindings::now();
-    let customer = match session::customer(&req, env, now)? {
-        Ok(customer) => customer,
-        Err(refusal) => return http::refusal(&refusal),
-    };
+    let customer = session::customer(&req, env, now)?;
     let secret = bindings::secret(env, SESSION_SECRET)?;
     let pass = || sign_pass(secret.as_bytes(), &customer, now);
     let Some(per_second) = admission_rate(env) else {
-        return answer(
+        return Ok(answer(
             &req,
             secret.as_bytes(),
             &customer,
             Place::Admitted { pass: pass() },
-        );
+        )?);
     };
     let ticket = presented(&req, TICKET_HEADER, TICKET_COOKIE)?;
     let known = match ticket.as_deref() {
@@ -157,8 +155,9 @@ pub async fn join(req: Request, env: &Env) -> Result<Response> {
             match waiting_room::read_ticket(secret.as_bytes(), ticket, &customer, now) {
                 Ok(admit_at) => Some(admit_at),
                 Err(refusal) => {
-                    // Removed with the refusal, so the shopper's next poll joins again.
-                    let mut response = http::refusal(&refusal)?;
+                    // Removed with the refusal, so the shopper's next poll joins again: the
+                    // refusal's own answer, with the cookie cleared.
+                    let mut response = EdgeError::from(refusal).into_response()?;
                     http::set_cookie(&mut response, &req, TICKET_COOKIE, "", 0)?;
                     return Ok(response);
                 }
@@ -167,15 +166,13 @@ pub async fn join(req: Request, env: &Env) -> Result<Response> {
         None => None,
     };
     if everything_sold_out(env, now).await? {
-        return http::json(&Place::SoldOut, 200);
+        return Ok(http::json(&Place::SoldOut, 200)?);
     }
     let admit_at = match known {
         Some(admit_at) => admit_at,
         None => {
             let address = rate_limit::client_address(&req)?;
-            if let Err(refusal) = rate_limit::join(env, &address, now).await? {
-                return http::refusal(&refusal);
-            }
+            rate_limit::join(env, &address, now).await?;
             let join = Join {
                 customer: customer.clone(),
                 per_second,
