@@ -14,7 +14,7 @@ use worker::{Cache, Env, Response, Result, console_warn};
 use crate::bindings::{self, CATALOG, CATALOG_OBJECT};
 use crate::catalog_freshness::{ISOLATE_TTL_MS, IsolateCopy, Refreshed};
 use crate::error::EdgeResult;
-use crate::http;
+use crate::{http, objects};
 
 thread_local! {
     /// This isolate's board. Workers run one thread per isolate, so a thread-local is the
@@ -23,7 +23,7 @@ thread_local! {
 }
 
 /// The path `CatalogStore` answers the board on.
-pub const BOARD_PATH: &str = "/board";
+const BOARD_PATH: &str = "/board";
 /// The board's key in the data centre's cache. The Cache API keys by URL; this host is never
 /// fetched, it only names the entry.
 const CACHE_KEY: &str = "https://catalog.festival.internal/board";
@@ -124,12 +124,5 @@ async fn fetch_board(env: &Env) -> Result<Vec<CatalogDeal>> {
 
 /// The board as `CatalogStore` holds it, as JSON text.
 async fn from_catalog_store(env: &Env) -> Result<String> {
-    let stub = env.durable_object(CATALOG)?.get_by_name(CATALOG_OBJECT)?;
-    let mut response = stub
-        .fetch_with_str(&format!("https://catalog-store{BOARD_PATH}"))
-        .await?;
-    if response.status_code() != 200 {
-        return Err(format!("catalog store answered {}", response.status_code()).into());
-    }
-    response.text().await
+    objects::get_text(env, CATALOG, CATALOG_OBJECT, BOARD_PATH).await
 }

@@ -12,7 +12,7 @@ use worker::{Env, Method, Request, Response, Result};
 use crate::bindings::{CATALOG, CATALOG_OBJECT, DEAL_STOCK, KEY_CLAIMS, WAITING_ROOM};
 use crate::error::EdgeResult;
 use crate::stock::shard_name;
-use crate::{catalog, http, marketer, waiting_room};
+use crate::{catalog, http, marketer, objects, waiting_room};
 
 /// The path an object answers its counts on (not counted itself).
 const COSTS_PATH: &str = "/costs";
@@ -43,9 +43,5 @@ pub async fn report(req: Request, env: &Env) -> EdgeResult<Response> {
 }
 
 async fn read(env: &Env, namespace: &str, name: &str) -> Result<ObjectCosts> {
-    let stub = env.durable_object(namespace)?.get_by_name(name)?;
-    let mut response = stub
-        .fetch_with_str(&format!("https://object{COSTS_PATH}"))
-        .await?;
-    response.json().await
+    objects::get(env, namespace, name, COSTS_PATH).await
 }

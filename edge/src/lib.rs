@@ -62,7 +62,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Get, ["api", "catalog"]) => catalog::serve(&env).await,
         (Method::Post, ["api", "sale-token"]) => session::issue_sale_token(&req, &env),
         (Method::Post, ["api", "orders"]) => orders::place(req, &env, &ctx).await,
-        (Method::Get, ["api", "orders"]) => orders::mine(req, &env).await,
+        (Method::Get, ["api", "orders"]) => orders::list_for_session(req, &env).await,
         (Method::Get, ["api", "orders", id]) => orders::show(req, id, &env).await,
         (Method::Post, ["api", "orders", id, "cancel"]) => orders::cancel(req, id, &env).await,
         (Method::Get, ["api", "ops", "reconcile"]) => ops::reconcile(req, &env).await,

@@ -129,7 +129,7 @@ const DEALS_PER_PAGE: usize = 10;
 /// customer ordered in (their `KeyClaims` object keeps the list), [`DEALS_PER_PAGE`] deals a
 /// page, in deal id order; `next` is the cursor of the following page. Only the shards that
 /// hold the customer's orders are asked.
-pub async fn mine(req: Request, env: &Env) -> EdgeResult<Response> {
+pub async fn list_for_session(req: Request, env: &Env) -> EdgeResult<Response> {
     #[derive(Serialize)]
     struct MyOrders {
         orders: Vec<Order>,

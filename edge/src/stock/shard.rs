@@ -23,7 +23,7 @@ use crate::costs;
 pub struct DealStock {
     shard: Shard<DurableHost>,
     /// Whether this object made sure its storage has today's layout (see `old_layout`).
-    layout_checked: std::cell::Cell<bool>,
+    old_storage_migrated: std::cell::Cell<bool>,
 }
 
 impl DurableObject for DealStock {
@@ -45,7 +45,7 @@ impl DurableObject for DealStock {
         };
         Self {
             shard: Shard::new(host, tuning),
-            layout_checked: std::cell::Cell::new(false),
+            old_storage_migrated: std::cell::Cell::new(false),
         }
     }
 
@@ -53,7 +53,7 @@ impl DurableObject for DealStock {
         if let Some(costs) = costs::answer(&req, &self.shard.host().costs) {
             return costs;
         }
-        self.check_layout().await?;
+        self.migrate_old_storage_once().await?;
         let command: StockCommand = req.json().await?;
         self.shard.host().costs.borrow_mut().request(command.kind());
         match self.shard.handle(command).await {
@@ -70,7 +70,7 @@ impl DurableObject for DealStock {
 
     async fn alarm(&self) -> Result<Response> {
         self.shard.host().costs.borrow_mut().alarms += 1;
-        self.check_layout().await?;
+        self.migrate_old_storage_once().await?;
         self.shard.alarm().await.map_err(|fault| fault.0)?;
         Response::ok("")
     }
@@ -79,11 +79,11 @@ impl DurableObject for DealStock {
 impl DealStock {
     /// Once per start of this object, before anything reads a customer: converts storage written
     /// by an earlier version (see `old_layout`).
-    async fn check_layout(&self) -> Result<()> {
-        if !self.layout_checked.get() {
+    async fn migrate_old_storage_once(&self) -> Result<()> {
+        if !self.old_storage_migrated.get() {
             let storage = self.shard.host().state.storage();
             super::old_layout::convert_customer_keys(&storage).await?;
-            self.layout_checked.set(true);
+            self.old_storage_migrated.set(true);
         }
         Ok(())
     }
