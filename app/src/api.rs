@@ -7,29 +7,44 @@
 
 use std::cell::RefCell;
 
-use festival_domain::{CatalogDeal, DealId, OrderId};
+use festival_domain::{CatalogDeal, DealId, OrderId, RefusalCode};
 use js_sys::futures::JsFuture;
 use js_sys::{JSON, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{RequestCache, RequestInit, Response};
+use web_sys::{AbortSignal, RequestCache, RequestInit, Response};
 
-use crate::wire::{self, ShopOrder};
+use crate::retry::REQUEST_TIMEOUT_MS;
+use crate::wire::{self, Festivals, ShopOrder, Turn};
 
 /// Why a call gave no answer the page can use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// The shop said no (a 4xx with a code). Definitive: the same request gets the same answer.
     Refused(Refused),
-    /// No usable answer: network down, a 5xx, or a body we could not read. The request may or
-    /// may not have been acted on, so a purchase retries with the same idempotency key.
-    Unreachable,
+    /// No usable answer: network down, no answer within [`REQUEST_TIMEOUT_MS`], a 5xx, or a body
+    /// we could not read. The request may or may not have been acted on, so a purchase retries
+    /// with the same idempotency key. A 5xx's `Retry-After` seconds come along when it gave one.
+    Unreachable(Option<u32>),
+}
+
+/// No usable answer, and no word on when to try again.
+pub const UNREACHABLE: ApiError = ApiError::Unreachable(None);
+
+impl ApiError {
+    /// How long the shop asked us to wait (`Retry-After`, seconds), if it did.
+    pub fn retry_after_s(&self) -> Option<u32> {
+        match self {
+            ApiError::Refused(refused) => refused.retry_after_s,
+            ApiError::Unreachable(seconds) => *seconds,
+        }
+    }
 }
 
 /// A refusal from the edge: `{code, message}`, and for `rate_limited` the `Retry-After` seconds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refused {
-    /// Stable machine-readable code (`sold_out`, `limit_reached`, …).
-    pub code: String,
+    /// Why, by its stable code; `None` when the answer had no code this build knows.
+    pub code: Option<RefusalCode>,
     /// The edge's own words (English).
     pub message: String,
     /// Seconds to wait before trying again, when the edge said.
@@ -39,7 +54,11 @@ pub struct Refused {
 impl Refused {
     /// The session is missing, forged or expired: a new one fixes it.
     fn is_session(&self) -> bool {
-        self.code.starts_with("session_")
+        use RefusalCode::{SessionExpired, SessionInvalid, SessionRequired};
+        matches!(
+            self.code,
+            Some(SessionRequired | SessionInvalid | SessionExpired)
+        )
     }
 }
 
@@ -48,6 +67,8 @@ impl Refused {
 pub struct CatalogReading {
     /// Deals with their stock left, soonest start first.
     pub deals: Vec<CatalogDeal>,
+    /// The festival running now and the next.
+    pub festivals: Festivals,
     /// What to add to the device clock to read the server's.
     pub offset_ms: f64,
 }
@@ -76,7 +97,7 @@ pub async fn ensure_session() -> Result<(), ApiError> {
         Ok(())
     } else {
         forget_session();
-        Err(ApiError::Unreachable)
+        Err(UNREACHABLE)
     }
 }
 
@@ -91,11 +112,12 @@ pub async fn fetch_catalog() -> Result<CatalogReading, ApiError> {
     let sent_at = js_sys::Date::now();
     let body = send("GET", "/api/catalog", None).await?;
     let received_at = js_sys::Date::now();
-    let catalog = wire::catalog(&body).ok_or(ApiError::Unreachable)?;
+    let catalog = wire::catalog(&body).ok_or(UNREACHABLE)?;
     let offset_ms =
         festival_domain::catalog::clock_offset_ms(sent_at, received_at, catalog.server_time);
     Ok(CatalogReading {
         deals: catalog.deals,
+        festivals: catalog.festivals,
         offset_ms,
     })
 }
@@ -113,10 +135,7 @@ pub async fn sale_token(renew: bool) -> Result<String, ApiError> {
         return Ok(token);
     }
     let body = with_session("POST", "/api/sale-token").await?;
-    let token = Reflect::get(&body, &"sale_token".into())
-        .ok()
-        .and_then(|t| t.as_string())
-        .ok_or(ApiError::Unreachable)?;
+    let token = wire::sale_token(&body).ok_or(UNREACHABLE)?;
     SALE_TOKEN.with_borrow_mut(|held| *held = Some((token.clone(), js_sys::Date::now())));
     Ok(token)
 }
@@ -147,16 +166,18 @@ pub async fn place_order(
         let json = JSON::stringify(&body)
             .ok()
             .and_then(|s| s.as_string())
-            .ok_or(ApiError::Unreachable)?;
+            .ok_or(UNREACHABLE)?;
         match send("POST", "/api/orders", Some(&json)).await {
             Err(ApiError::Refused(r)) if r.is_session() && !renewed_session => {
                 renewed_session = true;
                 forget_session();
             }
-            Err(ApiError::Refused(r)) if r.code == "sale_token_invalid" && !renewed_token => {
+            Err(ApiError::Refused(r))
+                if r.code == Some(RefusalCode::SaleTokenInvalid) && !renewed_token =>
+            {
                 renewed_token = true;
             }
-            Err(ApiError::Refused(r)) if r.code == "not_admitted" && !queued => {
+            Err(ApiError::Refused(r)) if r.code == Some(RefusalCode::NotAdmitted) && !queued => {
                 queued = true;
                 wait_in_line(&on_queue).await?;
             }
@@ -171,24 +192,21 @@ pub async fn place_order(
 async fn wait_in_line(on_queue: &impl Fn(u32, u32)) -> Result<(), ApiError> {
     loop {
         let place = send("POST", "/api/waiting-room", None).await?;
-        let field = |name: &str| Reflect::get(&place, &name.into()).ok();
-        match field("status").and_then(|s| s.as_string()).as_deref() {
-            Some("admitted") => return Ok(()),
-            Some("waiting") => {
-                let number = |name| field(name).and_then(|v| v.as_f64()).unwrap_or(0.0);
-                let wait_ms = number("estimated_wait_ms").max(0.0);
-                on_queue(number("position") as u32, (wait_ms / 1000.0).ceil() as u32);
+        match wire::turn(&place) {
+            Some(Turn::Admitted) => return Ok(()),
+            Some(Turn::Waiting { position, wait_ms }) => {
+                on_queue(position, (wait_ms / 1000.0).ceil() as u32);
                 // Ask again at the turn, or every two seconds to keep the position fresh.
                 gloo_timers::future::TimeoutFuture::new(wait_ms.clamp(200.0, 2_000.0) as u32).await;
             }
-            Some("sold_out") => {
+            Some(Turn::SoldOut) => {
                 return Err(ApiError::Refused(Refused {
-                    code: "sold_out".into(),
+                    code: Some(RefusalCode::SoldOut),
                     message: String::new(),
                     retry_after_s: None,
                 }));
             }
-            _ => return Err(ApiError::Unreachable),
+            None => return Err(UNREACHABLE),
         }
     }
 }
@@ -196,9 +214,7 @@ async fn wait_in_line(on_queue: &impl Fn(u32, u32)) -> Result<(), ApiError> {
 /// `GET /api/orders`: this session's orders, newest first.
 pub async fn fetch_my_orders() -> Result<Vec<ShopOrder>, ApiError> {
     let body = with_session("GET", "/api/orders").await?;
-    let list = Reflect::get(&body, &"orders".into()).map_err(|_| ApiError::Unreachable)?;
-    let list: js_sys::Array = list.dyn_into().map_err(|_| ApiError::Unreachable)?;
-    Ok(list.iter().filter_map(|o| wire::order(&o)).collect())
+    wire::orders(&body).ok_or(UNREACHABLE)
 }
 
 /// `GET /api/orders/{id}`: the order as it stands now.
@@ -214,7 +230,7 @@ pub async fn cancel_order(id: &OrderId) -> Result<ShopOrder, ApiError> {
 
 /// Reads an order from an answer body.
 fn order_of(body: JsValue) -> Result<ShopOrder, ApiError> {
-    wire::order(&body).ok_or(ApiError::Unreachable)
+    wire::order(&body).ok_or(UNREACHABLE)
 }
 
 /// A body-less call that needs the session; a stale session is renewed once.
@@ -230,11 +246,14 @@ async fn with_session(method: &str, url: &str) -> Result<JsValue, ApiError> {
     }
 }
 
-/// Starts a same-origin `fetch` that is never cached.
+/// Starts a same-origin `fetch` that is never cached, and is aborted (the promise rejects) if
+/// its answer, body included, has not arrived within [`REQUEST_TIMEOUT_MS`]: a stalled network
+/// must never leave a page waiting forever.
 fn fetch(method: &str, url: &str, json: Option<&str>) -> Promise {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_cache(RequestCache::NoStore);
+    init.set_signal(Some(&AbortSignal::timeout_with_u32(REQUEST_TIMEOUT_MS)));
     if let Some(json) = json {
         init.set_body(&JsValue::from_str(json));
         let headers = Object::new();
@@ -247,43 +266,40 @@ fn fetch(method: &str, url: &str, json: Option<&str>) -> Promise {
     }
 }
 
+/// A language pack, `GET /lang/{tag}.json` (a static file). `None` when it cannot be had.
+/// Asked like every other call, uncached: about 2 KB once per visit, for a reader of Korean
+/// or Chinese, costs less than a second fetch path in everyone's Wasm.
+pub async fn fetch_words(tag: &str) -> Option<JsValue> {
+    send("GET", &format!("/lang/{tag}.json"), None).await.ok()
+}
+
 /// Sends a call and reads its answer: a 2xx body as JSON, a 4xx as a refusal, anything else as
-/// no answer.
+/// no answer (with the 5xx's `Retry-After`, as a 503 from a struggling shop may say).
 async fn send(method: &str, url: &str, json: Option<&str>) -> Result<JsValue, ApiError> {
     let response: Response = JsFuture::from(fetch(method, url, json))
         .await
-        .map_err(|_| ApiError::Unreachable)?
+        .map_err(|_| UNREACHABLE)?
         .unchecked_into();
-    let status = response.status();
     let body = match response.json() {
         Ok(promise) => JsFuture::from(promise).await.ok(),
         Err(_) => None,
     };
+    let retry_after_s = response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|s| s.trim().parse().ok());
     if response.ok() {
-        body.ok_or(ApiError::Unreachable)
-    } else if (400..500).contains(&status) {
-        let text = |key: &str| {
-            body.as_ref()
-                .and_then(|b| Reflect::get(b, &key.into()).ok())
-                .and_then(|v| v.as_string())
-                .unwrap_or_default()
-        };
-        let code = match text("code") {
-            code if code.is_empty() => format!("http_{status}"),
-            code => code,
-        };
-        let retry_after_s = response
-            .headers()
-            .get("retry-after")
-            .ok()
-            .flatten()
-            .and_then(|s| s.trim().parse().ok());
+        body.ok_or(UNREACHABLE)
+    } else if (400..500).contains(&response.status()) {
+        let (code, message) = body.as_ref().map(wire::refusal).unwrap_or_default();
         Err(ApiError::Refused(Refused {
             code,
-            message: text("message"),
+            message,
             retry_after_s,
         }))
     } else {
-        Err(ApiError::Unreachable)
+        Err(ApiError::Unreachable(retry_after_s))
     }
 }

@@ -54,36 +54,3 @@ impl ServerClock {
 fn read_device(offset_ms: f64) -> UnixMillis {
     UnixMillis((js_sys::Date::now() + offset_ms).round() as i64)
 }
-
-/// Time left as a shopper reads it: `01:59`, `02:03:04` from an hour on, `2d 03:04:05` from a
-/// day on (`days` is the language's unit with its space: `"d "`, `"일 "`, `"天 "`). Rounds up,
-/// so `00:00` is never shown while the moment is still ahead.
-pub fn format_countdown(millis_left: i64, days_unit: &str) -> String {
-    let secs = (millis_left.max(0) + 999) / 1000;
-    let (days, hours) = (secs / 86_400, secs % 86_400 / 3_600);
-    let (mins, secs) = (secs % 3_600 / 60, secs % 60);
-    if days > 0 {
-        format!("{days}{days_unit}{hours:02}:{mins:02}:{secs:02}")
-    } else if hours > 0 {
-        format!("{hours:02}:{mins:02}:{secs:02}")
-    } else {
-        format!("{mins:02}:{secs:02}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::format_countdown;
-
-    #[test]
-    fn countdown_rounds_up_and_grows_units() {
-        assert_eq!(format_countdown(119_000, "d "), "01:59");
-        assert_eq!(format_countdown(118_001, "d "), "01:59");
-        assert_eq!(format_countdown(1, "d "), "00:01");
-        assert_eq!(format_countdown(-5, "d "), "00:00");
-        assert_eq!(format_countdown(3_723_000, "d "), "01:02:03");
-        let two_days = 2 * 86_400_000 + 3_723_000;
-        assert_eq!(format_countdown(two_days, "d "), "2d 01:02:03");
-        assert_eq!(format_countdown(two_days, "天 "), "2天 01:02:03");
-    }
-}

@@ -14,6 +14,7 @@ pub mod components;
 pub mod deal_state;
 pub mod i18n;
 pub mod poll;
+pub mod retry;
 pub mod router;
 pub mod routes;
 pub mod shop;
@@ -39,7 +40,7 @@ pub fn App() -> impl IntoView {
     provide_context(lang);
     Effect::new(move |_| lang.get().adopt());
     let location = router::start();
-    Shop::start();
+    let shop = Shop::start();
     let page = Memo::new(move |_| Page::of(&location.path()));
     let text = move |text: Text| move || tr(text, lang.get());
 
@@ -51,12 +52,28 @@ pub fn App() -> impl IntoView {
         Page::NotFound => view! { <NotFound /> }.into_any(),
     };
     let on_my_orders = move || (page.get() == Page::MyOrders).then_some("page");
+    let festival_name = move || shop.festivals.with(|f| f.shown().map(|f| f.name.clone()));
+    // The tab says which festival ("11.11 Festival", "Black Friday Festival"), and the page
+    // takes its accent: `--accent` on <html>, set here with the title rather than as a reactive
+    // attribute, which costs the shopper's Wasm more (BENCHMARKS.md (e)).
+    Effect::new(move |_| {
+        let brand = tr(Text::BrandName, lang.get());
+        let title = festival_name().map_or_else(|| brand.into(), |name| format!("{name} {brand}"));
+        let document = document();
+        document.set_title(&title);
+        let accent = shop
+            .festivals
+            .with(|f| f.shown().map(|f| format!("--accent:{}", f.accent)));
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("style", &accent.unwrap_or_default());
+        }
+    });
 
     view! {
         <a class="skip-link" href="#main">{text(Text::SkipToContent)}</a>
         <header class="site-header">
             <a href="/" class="brand">
-                <span class="brand-mark" aria-hidden="true">"11.11"</span>
+                <span class="brand-mark" aria-hidden="true">{festival_name}</span>
                 <span class="brand-name">{text(Text::BrandName)}</span>
             </a>
             <nav class="site-nav">
@@ -66,6 +83,13 @@ pub fn App() -> impl IntoView {
                 <LanguageSwitch lang />
             </nav>
         </header>
+        // Above every page while the catalog cannot be reached: the prices below are the last
+        // ones read. A live region, so a screen reader hears it come and go.
+        <div class="offline-slot" role="status">
+            {move || shop.unreachable.get().then(|| view! {
+                <p class="offline-banner" data-testid="offline-banner">{text(Text::Unreachable)}</p>
+            })}
+        </div>
         <main id="main" class="page" tabindex="-1">{content}</main>
         <footer class="site-footer">
             <p>{text(Text::Footer)}</p>
@@ -73,12 +97,26 @@ pub fn App() -> impl IntoView {
     }
 }
 
+thread_local! {
+    /// The language the shopper chose last: a pack that arrives after a later choice is not
+    /// applied over it.
+    static LATEST_CHOICE: std::cell::Cell<Option<Lang>> = const { std::cell::Cell::new(None) };
+}
+
 /// The language switch: each language by its own name; the choice is remembered.
 #[component]
 fn LanguageSwitch(lang: RwSignal<Lang>) -> impl IntoView {
     let choose = move |ev| {
         if let Some(chosen) = Lang::from_tag(&event_target_value(&ev)) {
-            lang.set(chosen);
+            LATEST_CHOICE.set(Some(chosen));
+            // The page changes language once its words are here, all at once, unless the
+            // shopper chose another meanwhile.
+            js_sys::futures::spawn_local(async move {
+                crate::i18n::load_words(chosen).await;
+                if LATEST_CHOICE.get() == Some(chosen) {
+                    lang.set(chosen);
+                }
+            });
         }
     };
     view! {

@@ -2,11 +2,14 @@
 //! token and forwards to origin's `/admin/*`), and `/api/ops/dead-letters`, which the edge
 //! answers itself (so it still answers while origin is down); typed with the domain's own types.
 
+use festival_domain::audit::AuditPage;
+use festival_domain::catalog::ScheduledDeal;
 use festival_domain::dashboard::Dashboard;
 use festival_domain::dead_letter::Summary;
+use festival_domain::live::LiveAction;
 use festival_domain::refusal::ErrorBody;
 use festival_domain::stock::BacklogReport;
-use festival_domain::{Deal, DealId};
+use festival_domain::{Deal, DealId, Festival};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -86,6 +89,73 @@ pub async fn cancel(token: &Token, id: &DealId) -> Result<(), ApiError> {
     read::<serde_json::Value>(request.send().await)
         .await
         .map(|_| ())
+}
+
+/// `GET /api/console/festivals`: every festival, soonest first.
+pub async fn list_festivals(token: &Token) -> Result<Vec<Festival>, ApiError> {
+    let request = token.authorize(Request::get(&format!("{BASE}/festivals")));
+    read(request.send().await).await
+}
+
+/// `POST /api/console/festivals` (a new festival) or `PUT /api/console/festivals/{id}` (an
+/// edit of the stored one).
+pub async fn save_festival(
+    token: &Token,
+    festival: &Festival,
+    new: bool,
+) -> Result<Festival, ApiError> {
+    let request = if new {
+        Request::post(&format!("{BASE}/festivals"))
+    } else {
+        Request::put(&format!("{BASE}/festivals/{}", festival.id))
+    };
+    let request = token
+        .authorize(request)
+        .json(festival)
+        .map_err(|_| ApiError::Unreachable)?;
+    read(request.send().await).await
+}
+
+/// `DELETE /api/console/festivals/{id}`: takes a festival out (its deals stay).
+pub async fn delete_festival(token: &Token, id: &str) -> Result<(), ApiError> {
+    let request = token.authorize(Request::delete(&format!("{BASE}/festivals/{id}")));
+    read::<serde_json::Value>(request.send().await)
+        .await
+        .map(|_| ())
+}
+
+/// `GET /api/console/live`: every scheduled sale with its live controls.
+pub async fn live(token: &Token) -> Result<Vec<ScheduledDeal>, ApiError> {
+    read(
+        token
+            .authorize(Request::get(&format!("{BASE}/live")))
+            .send()
+            .await,
+    )
+    .await
+}
+
+/// `POST /api/console/deals/{id}/live`: ends, pauses, resumes or tops up a live sale; the
+/// answer comes once every shard has it.
+pub async fn act(
+    token: &Token,
+    id: &DealId,
+    action: &LiveAction,
+) -> Result<ScheduledDeal, ApiError> {
+    let request = token.authorize(Request::post(&format!("{BASE}/deals/{id}/live")));
+    let request = request.json(action).map_err(|_| ApiError::Unreachable)?;
+    read(request.send().await).await
+}
+
+/// `GET /api/console/audit`: the newest changes first.
+pub async fn audit(token: &Token) -> Result<AuditPage, ApiError> {
+    read(
+        token
+            .authorize(Request::get(&format!("{BASE}/audit")))
+            .send()
+            .await,
+    )
+    .await
 }
 
 /// `GET /api/console/dashboard?window_s=…`: the live big screen.

@@ -171,30 +171,10 @@ fn DealTile(deal: DealDashboard, bucket_s: Signal<u32>, window_s: Signal<u32>) -
             .find(|d| d.id == deal.deal_id)
             .map(|d| d.state_at(now))
     });
-    let sale = match (deal.sold_out_at, stands) {
-        (Some(_), _) => ("Sold out", "badge badge-out"),
-        (None, Some(SaleState::Upcoming)) => ("Upcoming", "badge badge-soon"),
-        (None, Some(SaleState::Open)) => ("On sale", "badge badge-open"),
-        (None, Some(SaleState::Ended)) => ("Ended", "badge"),
-        (None, None) => ("", "badge"),
-    };
-    let sold_share = if deal.stock == 0 {
-        0.0
-    } else {
-        deal.units_sold.min(u64::from(deal.stock)) as f64 / f64::from(deal.stock) * 100.0
-    };
-    let sold_out = match deal.sold_out_at {
-        Some(at) => format!(
-            "{} ({} after opening)",
-            time::clock(at),
-            time::span(deal.starts_at.millis_until(at))
-        ),
-        None => "—".into(),
-    };
-    let opens = match deal.sold_out_at {
-        None if now < deal.starts_at => format!("Opens {}", time::date_time(deal.starts_at)),
-        _ => format!("Closes {}", time::date_time(deal.ends_at)),
-    };
+    let sale = badge(deal.sold_out_at, stands);
+    let sold_share = sold_share(&deal);
+    let sold_out = sold_out_words(&deal);
+    let opens = opens_or_closes(&deal, now);
     let id = deal.deal_id.clone();
     let series = Signal::derive(move || {
         state.dashboard.with(|d| {
@@ -249,6 +229,49 @@ fn DealTile(deal: DealDashboard, bucket_s: Signal<u32>, window_s: Signal<u32>) -
             </p>
             <OrdersChart orders_per_bucket=series bucket_s window_s subject=name />
         </li>
+    }
+}
+
+/// The tile's badge, words and class: sold out, else where the sale stands.
+fn badge(
+    sold_out_at: Option<UnixMillis>,
+    stands: Option<SaleState>,
+) -> (&'static str, &'static str) {
+    match (sold_out_at, stands) {
+        (Some(_), _) => ("Sold out", "badge badge-out"),
+        (None, Some(SaleState::Upcoming)) => ("Upcoming", "badge badge-soon"),
+        (None, Some(SaleState::Open)) => ("On sale", "badge badge-open"),
+        (None, Some(SaleState::Ended)) => ("Ended", "badge"),
+        (None, None) => ("", "badge"),
+    }
+}
+
+/// Percent of the stock sold, 0–100.
+fn sold_share(deal: &DealDashboard) -> f64 {
+    if deal.stock == 0 {
+        0.0
+    } else {
+        deal.units_sold.min(u64::from(deal.stock)) as f64 / f64::from(deal.stock) * 100.0
+    }
+}
+
+/// When the deal sold out, and how long after opening; a dash while it has not.
+fn sold_out_words(deal: &DealDashboard) -> String {
+    match deal.sold_out_at {
+        Some(at) => format!(
+            "{} ({} after opening)",
+            time::clock(at),
+            time::span(deal.starts_at.millis_until(at))
+        ),
+        None => "—".into(),
+    }
+}
+
+/// When it opens, before it does (and has not sold out); else when it closes.
+fn opens_or_closes(deal: &DealDashboard, now: UnixMillis) -> String {
+    match deal.sold_out_at {
+        None if now < deal.starts_at => format!("Opens {}", time::date_time(deal.starts_at)),
+        _ => format!("Closes {}", time::date_time(deal.ends_at)),
     }
 }
 

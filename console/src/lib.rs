@@ -1,18 +1,25 @@
 //! Festival's marketer console: a Leptos client-side page at `/console/`, built by Trunk apart
 //! from the storefront so shoppers never download it.
 //!
-//! Map: [`api`] makes every HTTP call; [`sign_in`] is the gate; [`sales`] lists, schedules, edits
-//! and cancels sales ([`draft`] turns the form into a `Deal`); [`dashboard`] is the live big
+//! Map: [`api`] makes every HTTP call; [`sign_in`] is the gate; [`sales`] lists, edits and
+//! cancels sales, [`deal_form`] schedules or edits one ([`draft`] turns the form into a `Deal`),
+//! and [`live_control`] ends, pauses,
+//! resumes and tops up a live one; [`festivals`] schedules the festivals the storefront's hero
+//! follows; [`audit`] lists every change; [`dashboard`] is the live big
 //! screen with its SVG [`chart`] and, while orders wait as dead letters, [`dead_letters`].
 //! Rules come from `festival_domain`, never restated here.
 
 pub mod api;
+pub mod audit;
 pub mod chart;
 pub mod dashboard;
 pub mod dead_letters;
+pub mod deal_form;
 pub mod delivery;
 pub mod draft;
 pub mod export;
+pub mod festivals;
+pub mod live_control;
 pub mod poll;
 pub mod sale_row;
 pub mod sales;
@@ -23,7 +30,10 @@ pub mod time;
 use festival_domain::dashboard::{DEFAULT_WINDOW_S, Dashboard};
 use festival_domain::dead_letter::Summary;
 use festival_domain::stock::BacklogReport;
-use festival_domain::{Deal, UnixMillis};
+use std::collections::BTreeMap;
+
+use festival_domain::live::LiveControl;
+use festival_domain::{Deal, DealId, UnixMillis};
 use leptos::prelude::*;
 
 use crate::api::{ApiError, Token};
@@ -39,6 +49,8 @@ pub struct ConsoleState {
     pub token: RwSignal<Option<Token>>,
     /// Scheduled sales, soonest first.
     pub deals: RwSignal<Vec<Deal>>,
+    /// What marketers changed on each sale since it went live.
+    pub live: RwSignal<BTreeMap<DealId, LiveControl>>,
     /// The latest dashboard.
     pub dashboard: RwSignal<Option<Dashboard>>,
     /// What waits in the edge's dead-letter store, as last read.
@@ -91,6 +103,12 @@ impl ConsoleState {
             Ok(deals) => self.deals.set(deals),
             Err(e) => self.note(&e),
         }
+        match api::live(&token).await {
+            Ok(deals) => self
+                .live
+                .set(deals.into_iter().map(|d| (d.deal.id, d.live)).collect()),
+            Err(e) => self.note(&e),
+        }
     }
 
     /// Re-reads the dead letters. A failed read keeps the last count: letters that waited a
@@ -114,6 +132,7 @@ pub fn Console() -> impl IntoView {
     let state = ConsoleState {
         token: RwSignal::new(session::load()),
         deals: RwSignal::new(Vec::new()),
+        live: RwSignal::new(BTreeMap::new()),
         dashboard: RwSignal::new(None),
         dead_letters: RwSignal::new(None),
         backlog: RwSignal::new(None),
@@ -135,6 +154,8 @@ pub fn Console() -> impl IntoView {
                 <nav class="bar-nav" aria-label="Console">
                     <a href="#live">"Live"</a>
                     <a href="#sales">"Sales"</a>
+                    <a href="#festivals">"Festivals"</a>
+                    <a href="#audit">"Audit"</a>
                     <button
                         type="button"
                         class="link-button"
@@ -193,5 +214,7 @@ fn SignedIn() -> impl IntoView {
         </Show>
         <dashboard::LiveDashboard />
         <sales::Sales />
+        <festivals::Festivals />
+        <audit::AuditLog />
     }
 }

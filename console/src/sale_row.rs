@@ -1,14 +1,16 @@
 //! One scheduled sale in the console's list: what it is and when, its orders as CSV, and —
-//! while it has not started — edit and cancel (with a confirmation).
+//! while it has not started — edit and cancel (with a confirmation); while it is on sale, its
+//! live controls.
 
 use festival_domain::money::format_plain;
-use festival_domain::{Deal, SaleState};
+use festival_domain::{Deal, DealId, SaleState};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::ConsoleState;
 use crate::api;
 use crate::export::DownloadCsv;
+use crate::live_control::LiveControls;
 use crate::sales::refusal_words;
 use crate::time;
 
@@ -19,31 +21,13 @@ pub fn SaleRow(deal: Deal, editing: RwSignal<Option<Deal>>) -> impl IntoView {
     let confirming = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
     let upcoming = deal.state_at(state.now()) == SaleState::Upcoming;
+    let open = deal.state_at(state.now()) == SaleState::Open;
     let stands = match deal.state_at(state.now()) {
         SaleState::Upcoming => ("Upcoming", "badge badge-soon"),
         SaleState::Open => ("On sale", "badge badge-open"),
         SaleState::Ended => ("Ended", "badge"),
     };
-    let id = deal.id.clone();
-    let cancel = Callback::new(move |()| {
-        let id = id.clone();
-        let Some(token) = state.token() else { return };
-        spawn_local(async move {
-            match api::cancel(&token, &id).await {
-                Ok(()) => {
-                    if editing.with_untracked(|e| e.as_ref().is_some_and(|e| e.id == id)) {
-                        editing.set(None);
-                    }
-                    state.refresh_deals().await;
-                }
-                Err(e) => {
-                    state.note(&e);
-                    confirming.set(false);
-                    problem.set(Some(refusal_words(&e)));
-                }
-            }
-        });
-    });
+    let cancel = cancel_sale(state, deal.id.clone(), editing, confirming, problem);
     let edit = {
         let deal = deal.clone();
         Callback::new(move |()| {
@@ -74,44 +58,87 @@ pub fn SaleRow(deal: Deal, editing: RwSignal<Option<Deal>>) -> impl IntoView {
                 <p class="small muted">
                     {format!("{} → {}", time::date_time(deal.starts_at), time::date_time(deal.ends_at))}
                 </p>
+                {open.then(|| view! { <LiveControls deal=deal.clone() /> })}
             </div>
             <div class="sale-actions">
                 <DownloadCsv deal=Some(deal.id.clone()) />
                 <Show when=move || upcoming>
-                    <Show
-                        when=move || confirming.get()
-                        fallback=move || {
-                            view! {
-                                <button type="button" data-testid="edit-button" on:click=move |_| edit.run(())>
-                                    "Edit"
-                                </button>
-                                <button
-                                    type="button"
-                                    class="danger-outline"
-                                    data-testid="cancel-sale-button"
-                                    on:click=move |_| confirming.set(true)
-                                >
-                                    "Cancel sale"
-                                </button>
-                            }
-                        }
-                    >
-                        <span class="small">"Take it off the storefront?"</span>
-                        <button
-                            type="button"
-                            class="danger"
-                            data-testid="confirm-cancel-button"
-                            on:click=move |_| cancel.run(())
-                        >
-                            "Yes, cancel sale"
-                        </button>
-                        <button type="button" on:click=move |_| confirming.set(false)>
-                            "Keep it"
-                        </button>
-                    </Show>
+                    <EditOrCancel confirming edit cancel />
                 </Show>
             </div>
             {move || problem.get().map(|p| view! { <p class="error small" role="alert">{p}</p> })}
         </li>
+    }
+}
+
+/// Cancels the sale `id` at origin: the list is read again (and the form stops editing it), or
+/// the refusal shows in `problem` and the confirmation closes.
+fn cancel_sale(
+    state: ConsoleState,
+    id: DealId,
+    editing: RwSignal<Option<Deal>>,
+    confirming: RwSignal<bool>,
+    problem: RwSignal<Option<String>>,
+) -> Callback<()> {
+    Callback::new(move |()| {
+        let id = id.clone();
+        let Some(token) = state.token() else { return };
+        spawn_local(async move {
+            match api::cancel(&token, &id).await {
+                Ok(()) => {
+                    if editing.with_untracked(|e| e.as_ref().is_some_and(|e| e.id == id)) {
+                        editing.set(None);
+                    }
+                    state.refresh_deals().await;
+                }
+                Err(e) => {
+                    state.note(&e);
+                    confirming.set(false);
+                    problem.set(Some(refusal_words(&e)));
+                }
+            }
+        });
+    })
+}
+
+/// Edit and "Cancel sale"; after the latter, the confirmation: cancel, or keep it.
+#[component]
+fn EditOrCancel(
+    confirming: RwSignal<bool>,
+    edit: Callback<()>,
+    cancel: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Show
+            when=move || confirming.get()
+            fallback=move || {
+                view! {
+                    <button type="button" data-testid="edit-button" on:click=move |_| edit.run(())>
+                        "Edit"
+                    </button>
+                    <button
+                        type="button"
+                        class="danger-outline"
+                        data-testid="cancel-sale-button"
+                        on:click=move |_| confirming.set(true)
+                    >
+                        "Cancel sale"
+                    </button>
+                }
+            }
+        >
+            <span class="small">"Take it off the storefront?"</span>
+            <button
+                type="button"
+                class="danger"
+                data-testid="confirm-cancel-button"
+                on:click=move |_| cancel.run(())
+            >
+                "Yes, cancel sale"
+            </button>
+            <button type="button" on:click=move |_| confirming.set(false)>
+                "Keep it"
+            </button>
+        </Show>
     }
 }

@@ -63,3 +63,44 @@ pub fn zone() -> String {
 fn date(at: UnixMillis) -> js_sys::Date {
     js_sys::Date::new(&JsValue::from_f64(at.0 as f64))
 }
+
+/// `at` as read in the IANA `zone` (`Nov 11, 2026, 00:00 GMT+8`), through the browser's
+/// `Intl` (no time zone data in the Wasm); `None` where the browser does not know the zone.
+pub fn in_zone(at: UnixMillis, zone: Option<&str>) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let options = js_sys::Object::new();
+    let mut pairs = vec![
+        ("year", "numeric"),
+        ("month", "short"),
+        ("day", "numeric"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+        ("hourCycle", "h23"),
+        ("timeZoneName", "short"),
+    ];
+    pairs.extend(zone.map(|zone| ("timeZone", zone)));
+    for (key, value) in pairs {
+        js_sys::Reflect::set(&options, &key.into(), &value.into()).ok()?;
+    }
+    let date = date(at);
+    let method: js_sys::Function = js_sys::Reflect::get(&date, &"toLocaleString".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    // A zone the browser does not know throws a RangeError: `call2` hands it back as an Err.
+    method
+        .call2(&date, &"en-GB".into(), &options)
+        .ok()?
+        .as_string()
+}
+
+/// `at` in a festival's `zone`, with the marketer's own time beside it where it reads
+/// differently: `11 Nov 2026, 00:00 GMT+8 (yours: 10 Nov 2026, 17:00 GMT+1)`.
+pub fn festival_time(at: UnixMillis, zone: &str) -> String {
+    let own = in_zone(at, None).unwrap_or_else(|| date_time(at));
+    match in_zone(at, Some(zone)) {
+        Some(there) if there != own => format!("{there} (yours: {own})"),
+        Some(there) => there,
+        None => own,
+    }
+}

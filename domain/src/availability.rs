@@ -4,6 +4,7 @@
 
 use crate::deal::{Deal, SaleState};
 use crate::time::UnixMillis;
+use crate::words::Text;
 
 /// At most this many units left reads as "almost gone" …
 const ALMOST_GONE_UNITS: u32 = 5;
@@ -50,6 +51,17 @@ impl Availability {
             Availability::AlmostGone => "almost_gone",
             Availability::SoldOut => "sold_out",
             Availability::Ended => "ended",
+        }
+    }
+
+    /// What a card's badge says (in any language, through the storefront's words).
+    pub fn text(self) -> Text {
+        match self {
+            Availability::Upcoming { .. } => Text::StateUpcoming,
+            Availability::OnSale => Text::StateOnSale,
+            Availability::AlmostGone => Text::StateAlmostGone,
+            Availability::SoldOut => Text::StateSoldOut,
+            Availability::Ended => Text::StateEnded,
         }
     }
 

@@ -24,6 +24,9 @@ pub struct DealAccount {
     pub sold_orders: u32,
     /// Units that left one shard and never arrived in another (a lost transfer).
     pub units_in_transit: i64,
+    /// Units top-ups added to the shards (each shard's part, summed).
+    #[serde(default)]
+    pub added_units: u32,
 }
 
 impl DealAccount {
@@ -41,7 +44,15 @@ impl DealAccount {
             sold_units: reserved.saturating_sub(cancelled),
             sold_orders: sum(|l| l.reserved_orders).saturating_sub(sum(|l| l.cancelled_orders)),
             units_in_transit: units_in_transit(ledgers),
+            added_units: sum(|l| l.added_units),
         }
+    }
+
+    /// Whether the shards' books balance: `stock + added == left + sold + in transit`. Every
+    /// unit scheduled or added is for sale, sold, or on its way between two shards.
+    pub fn balances(&self) -> bool {
+        i64::from(self.stock) + i64::from(self.added_units)
+            == i64::from(self.stock_left) + i64::from(self.sold_units) + self.units_in_transit
     }
 }
 
@@ -85,5 +96,28 @@ mod tests {
         assert_eq!((account.sold_units, account.sold_orders), (2, 1));
         assert_eq!(account.units_in_transit, 1);
         assert_eq!(account.shards, 2);
+    }
+
+    #[test]
+    fn a_top_up_counts_once_in_the_balance() {
+        let deal = Deal {
+            shards: 2,
+            ..crate::deal::tests::sample_deal()
+        };
+        let live = crate::live::LiveControl {
+            added_units: 5,
+            ..Default::default()
+        };
+        let ledgers: Vec<Ledger> = (0..2)
+            .map(|index| {
+                let ledger = Ledger::fresh(ShardSpec::of(&deal, index)).with_live(live, index);
+                // The same total again (a repeated push, the catalog's next read) adds nothing.
+                ledger.with_live(live, index)
+            })
+            .collect();
+        let account = DealAccount::of(&deal, &ledgers);
+        assert_eq!(account.added_units, 5);
+        assert_eq!(account.stock_left, deal.stock + 5);
+        assert!(account.balances());
     }
 }

@@ -59,6 +59,9 @@ pub enum Refusal {
     /// The deal's sale is over.
     #[error("This sale has ended.")]
     SaleEnded,
+    /// A marketer paused the sale; it may resume.
+    #[error("This sale is paused for a moment. Please try again shortly.")]
+    SalePaused,
     /// No stock left for this quantity.
     #[error("Sold out: every unit of this deal has been taken.")]
     SoldOut,
@@ -104,35 +107,41 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The stable machine-readable code.
+    /// The stable machine-readable code, as text (`sold_out`).
     pub fn code(&self) -> &'static str {
+        self.kind().as_str()
+    }
+
+    /// Which refusal this is, without its details: what clients match on.
+    pub fn kind(&self) -> RefusalCode {
         match self {
-            Refusal::MalformedJson => "malformed_json",
-            Refusal::MissingField(_) => "missing_field",
-            Refusal::UnknownField(_) => "unknown_field",
-            Refusal::WrongType(_) => "wrong_type",
-            Refusal::BodyTooLarge => "body_too_large",
-            Refusal::InvalidQuantity => "invalid_quantity",
-            Refusal::OverLimit { .. } => "over_limit",
-            Refusal::LimitReached { .. } => "limit_reached",
-            Refusal::InvalidIdempotencyKey => "invalid_idempotency_key",
-            Refusal::IdempotencyKeyReused => "idempotency_key_reused",
-            Refusal::UnknownDeal => "unknown_deal",
-            Refusal::SaleNotOpen => "sale_not_open",
-            Refusal::SaleEnded => "sale_ended",
-            Refusal::SoldOut => "sold_out",
-            Refusal::UnknownOrder => "unknown_order",
-            Refusal::SessionRequired => "session_required",
-            Refusal::SessionInvalid => "session_invalid",
-            Refusal::SessionExpired => "session_expired",
-            Refusal::SaleTokenInvalid => "sale_token_invalid",
-            Refusal::NotAdmitted => "not_admitted",
-            Refusal::TicketInvalid => "ticket_invalid",
-            Refusal::TicketExpired => "ticket_expired",
-            Refusal::NotYourOrder => "not_your_order",
-            Refusal::RateLimited { .. } => "rate_limited",
-            Refusal::NotFound => "not_found",
-            Refusal::MethodNotAllowed => "method_not_allowed",
+            Refusal::MalformedJson => RefusalCode::MalformedJson,
+            Refusal::MissingField(_) => RefusalCode::MissingField,
+            Refusal::UnknownField(_) => RefusalCode::UnknownField,
+            Refusal::WrongType(_) => RefusalCode::WrongType,
+            Refusal::BodyTooLarge => RefusalCode::BodyTooLarge,
+            Refusal::InvalidQuantity => RefusalCode::InvalidQuantity,
+            Refusal::OverLimit { .. } => RefusalCode::OverLimit,
+            Refusal::LimitReached { .. } => RefusalCode::LimitReached,
+            Refusal::InvalidIdempotencyKey => RefusalCode::InvalidIdempotencyKey,
+            Refusal::IdempotencyKeyReused => RefusalCode::IdempotencyKeyReused,
+            Refusal::UnknownDeal => RefusalCode::UnknownDeal,
+            Refusal::SaleNotOpen => RefusalCode::SaleNotOpen,
+            Refusal::SaleEnded => RefusalCode::SaleEnded,
+            Refusal::SalePaused => RefusalCode::SalePaused,
+            Refusal::SoldOut => RefusalCode::SoldOut,
+            Refusal::UnknownOrder => RefusalCode::UnknownOrder,
+            Refusal::SessionRequired => RefusalCode::SessionRequired,
+            Refusal::SessionInvalid => RefusalCode::SessionInvalid,
+            Refusal::SessionExpired => RefusalCode::SessionExpired,
+            Refusal::SaleTokenInvalid => RefusalCode::SaleTokenInvalid,
+            Refusal::NotAdmitted => RefusalCode::NotAdmitted,
+            Refusal::TicketInvalid => RefusalCode::TicketInvalid,
+            Refusal::TicketExpired => RefusalCode::TicketExpired,
+            Refusal::NotYourOrder => RefusalCode::NotYourOrder,
+            Refusal::RateLimited { .. } => RefusalCode::RateLimited,
+            Refusal::NotFound => RefusalCode::NotFound,
+            Refusal::MethodNotAllowed => RefusalCode::MethodNotAllowed,
         }
     }
 
@@ -155,6 +164,7 @@ impl Refusal {
             Refusal::MethodNotAllowed => 405,
             Refusal::SaleNotOpen
             | Refusal::SaleEnded
+            | Refusal::SalePaused
             | Refusal::SoldOut
             | Refusal::LimitReached { .. } => 409,
             Refusal::BodyTooLarge => 413,
@@ -171,6 +181,139 @@ impl Refusal {
             code: self.code().to_owned(),
             message: self.to_string(),
         }
+    }
+}
+
+/// A refusal's stable code, without its details: what the edge sends as `code` and clients
+/// (the storefront's words, its retries) match on, exhaustively. Never renamed once shipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefusalCode {
+    /// `malformed_json`: see [`Refusal::MalformedJson`].
+    MalformedJson,
+    /// `missing_field`: see [`Refusal::MissingField`].
+    MissingField,
+    /// `unknown_field`: see [`Refusal::UnknownField`].
+    UnknownField,
+    /// `wrong_type`: see [`Refusal::WrongType`].
+    WrongType,
+    /// `body_too_large`: see [`Refusal::BodyTooLarge`].
+    BodyTooLarge,
+    /// `invalid_quantity`: see [`Refusal::InvalidQuantity`].
+    InvalidQuantity,
+    /// `over_limit`: see [`Refusal::OverLimit`].
+    OverLimit,
+    /// `limit_reached`: see [`Refusal::LimitReached`].
+    LimitReached,
+    /// `invalid_idempotency_key`: see [`Refusal::InvalidIdempotencyKey`].
+    InvalidIdempotencyKey,
+    /// `idempotency_key_reused`: see [`Refusal::IdempotencyKeyReused`].
+    IdempotencyKeyReused,
+    /// `unknown_deal`: see [`Refusal::UnknownDeal`].
+    UnknownDeal,
+    /// `sale_not_open`: see [`Refusal::SaleNotOpen`].
+    SaleNotOpen,
+    /// `sale_ended`: see [`Refusal::SaleEnded`].
+    SaleEnded,
+    /// `sale_paused`: see [`Refusal::SalePaused`].
+    SalePaused,
+    /// `sold_out`: see [`Refusal::SoldOut`].
+    SoldOut,
+    /// `unknown_order`: see [`Refusal::UnknownOrder`].
+    UnknownOrder,
+    /// `session_required`: see [`Refusal::SessionRequired`].
+    SessionRequired,
+    /// `session_invalid`: see [`Refusal::SessionInvalid`].
+    SessionInvalid,
+    /// `session_expired`: see [`Refusal::SessionExpired`].
+    SessionExpired,
+    /// `sale_token_invalid`: see [`Refusal::SaleTokenInvalid`].
+    SaleTokenInvalid,
+    /// `not_admitted`: see [`Refusal::NotAdmitted`].
+    NotAdmitted,
+    /// `ticket_invalid`: see [`Refusal::TicketInvalid`].
+    TicketInvalid,
+    /// `ticket_expired`: see [`Refusal::TicketExpired`].
+    TicketExpired,
+    /// `not_your_order`: see [`Refusal::NotYourOrder`].
+    NotYourOrder,
+    /// `rate_limited`: see [`Refusal::RateLimited`].
+    RateLimited,
+    /// `not_found`: see [`Refusal::NotFound`].
+    NotFound,
+    /// `method_not_allowed`: see [`Refusal::MethodNotAllowed`].
+    MethodNotAllowed,
+}
+
+impl RefusalCode {
+    /// Every code, in declaration order.
+    pub const ALL: [RefusalCode; 27] = [
+        RefusalCode::MalformedJson,
+        RefusalCode::MissingField,
+        RefusalCode::UnknownField,
+        RefusalCode::WrongType,
+        RefusalCode::BodyTooLarge,
+        RefusalCode::InvalidQuantity,
+        RefusalCode::OverLimit,
+        RefusalCode::LimitReached,
+        RefusalCode::InvalidIdempotencyKey,
+        RefusalCode::IdempotencyKeyReused,
+        RefusalCode::UnknownDeal,
+        RefusalCode::SaleNotOpen,
+        RefusalCode::SaleEnded,
+        RefusalCode::SalePaused,
+        RefusalCode::SoldOut,
+        RefusalCode::UnknownOrder,
+        RefusalCode::SessionRequired,
+        RefusalCode::SessionInvalid,
+        RefusalCode::SessionExpired,
+        RefusalCode::SaleTokenInvalid,
+        RefusalCode::NotAdmitted,
+        RefusalCode::TicketInvalid,
+        RefusalCode::TicketExpired,
+        RefusalCode::NotYourOrder,
+        RefusalCode::RateLimited,
+        RefusalCode::NotFound,
+        RefusalCode::MethodNotAllowed,
+    ];
+
+    /// The code as it travels: `sold_out`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefusalCode::MalformedJson => "malformed_json",
+            RefusalCode::MissingField => "missing_field",
+            RefusalCode::UnknownField => "unknown_field",
+            RefusalCode::WrongType => "wrong_type",
+            RefusalCode::BodyTooLarge => "body_too_large",
+            RefusalCode::InvalidQuantity => "invalid_quantity",
+            RefusalCode::OverLimit => "over_limit",
+            RefusalCode::LimitReached => "limit_reached",
+            RefusalCode::InvalidIdempotencyKey => "invalid_idempotency_key",
+            RefusalCode::IdempotencyKeyReused => "idempotency_key_reused",
+            RefusalCode::UnknownDeal => "unknown_deal",
+            RefusalCode::SaleNotOpen => "sale_not_open",
+            RefusalCode::SaleEnded => "sale_ended",
+            RefusalCode::SalePaused => "sale_paused",
+            RefusalCode::SoldOut => "sold_out",
+            RefusalCode::UnknownOrder => "unknown_order",
+            RefusalCode::SessionRequired => "session_required",
+            RefusalCode::SessionInvalid => "session_invalid",
+            RefusalCode::SessionExpired => "session_expired",
+            RefusalCode::SaleTokenInvalid => "sale_token_invalid",
+            RefusalCode::NotAdmitted => "not_admitted",
+            RefusalCode::TicketInvalid => "ticket_invalid",
+            RefusalCode::TicketExpired => "ticket_expired",
+            RefusalCode::NotYourOrder => "not_your_order",
+            RefusalCode::RateLimited => "rate_limited",
+            RefusalCode::NotFound => "not_found",
+            RefusalCode::MethodNotAllowed => "method_not_allowed",
+        }
+    }
+
+    /// The code `text` names, or `None` for a code this build does not know (a newer edge's).
+    pub fn parse(text: &str) -> Option<RefusalCode> {
+        RefusalCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == text)
     }
 }
 
@@ -203,6 +346,7 @@ mod tests {
             Refusal::UnknownDeal,
             Refusal::SaleNotOpen,
             Refusal::SaleEnded,
+            Refusal::SalePaused,
             Refusal::SoldOut,
             Refusal::UnknownOrder,
             Refusal::SessionRequired,
@@ -226,7 +370,10 @@ mod tests {
                 "{code}"
             );
             assert!(codes.insert(code), "duplicate code {code}");
+            assert_eq!(RefusalCode::parse(code), Some(refusal.kind()));
             assert!(!refusal.to_string().is_empty());
         }
+        assert_eq!(codes.len(), RefusalCode::ALL.len());
+        assert_eq!(RefusalCode::parse("no_such_code"), None);
     }
 }

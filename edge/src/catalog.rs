@@ -1,5 +1,5 @@
-//! The catalog as the Worker sees it: the schedule with each deal's stock left (the "board"),
-//! as `CatalogStore` answers it. An isolate keeps the board for a second; when it is due, the
+//! The catalog as the Worker sees it: the schedule with each deal's stock left, and the
+//! festivals not yet ended (the "board"), as `CatalogStore` answers it. An isolate keeps the board for a second; when it is due, the
 //! isolate first looks in the data centre's cache (Cache API, kept a second), so of all the
 //! isolates in a data centre about one asks `CatalogStore` each second, and no poll of the
 //! public catalog ever calls a shard. When `CatalogStore` fails, the isolate keeps serving its
@@ -7,8 +7,9 @@
 
 use std::cell::RefCell;
 
-use festival_domain::catalog::is_listed;
-use festival_domain::{Catalog, CatalogDeal, Deal, DealId};
+use festival_domain::catalog::{Board, BoardDeal, is_listed};
+use festival_domain::festival::current_and_next;
+use festival_domain::{Catalog, Deal, DealId};
 use worker::{Cache, Env, Response, Result, console_warn};
 
 use crate::bindings::{self, CATALOG, CATALOG_OBJECT};
@@ -19,7 +20,7 @@ use crate::{http, objects};
 thread_local! {
     /// This isolate's board. Workers run one thread per isolate, so a thread-local is the
     /// isolate's memory.
-    static BOARD: RefCell<IsolateCopy<Vec<CatalogDeal>>> = const { RefCell::new(IsolateCopy::new()) };
+    static BOARD: RefCell<IsolateCopy<Board>> = const { RefCell::new(IsolateCopy::new()) };
 }
 
 /// The path `CatalogStore` answers the board on.
@@ -30,14 +31,21 @@ const CACHE_KEY: &str = "https://catalog.festival.internal/board";
 
 /// The schedule, from this isolate's board.
 pub async fn deals(env: &Env) -> Result<Vec<Deal>> {
-    with_board(env, |board| board.iter().map(|d| d.deal.clone()).collect()).await
+    with_board(env, |board| {
+        board.deals.iter().map(|d| d.deal.clone()).collect()
+    })
+    .await
 }
 
 /// One deal of the schedule with its units left, if it exists (copying that deal alone: this
 /// is on every order).
-pub async fn find(env: &Env, id: &DealId) -> Result<Option<CatalogDeal>> {
+pub async fn find(env: &Env, id: &DealId) -> Result<Option<BoardDeal>> {
     with_board(env, |board| {
-        board.iter().find(|listed| &listed.deal.id == id).cloned()
+        board
+            .deals
+            .iter()
+            .find(|listed| &listed.deal.id == id)
+            .cloned()
     })
     .await
 }
@@ -46,6 +54,7 @@ pub async fn find(env: &Env, id: &DealId) -> Result<Option<CatalogDeal>> {
 pub async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
     with_board(env, |board| {
         board
+            .deals
             .iter()
             .find(|listed| listed.deal.id == deal.id)
             .map_or(0, |listed| listed.stock_left)
@@ -53,32 +62,41 @@ pub async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
     .await
 }
 
-/// `GET /api/catalog`: the listed deals with their stock, and the edge's clock. The same for
-/// everyone (no session, no token), so it is built from the cached board; only the clock is
-/// read per request. Browsers do not cache it: a cached answer would carry a stale clock.
+/// `GET /api/catalog`: the listed deals with their stock, the festival running now and the
+/// next one (by the edge's clock), and the edge's clock. The same for everyone (no session, no
+/// token), so it is built from the cached board; only the clock is read per request. Browsers
+/// do not cache it: a cached answer would carry a stale clock.
 pub async fn serve(env: &Env) -> EdgeResult<Response> {
+    Ok(http::json(&public(env).await?, 200)?)
+}
+
+/// The public catalog now: the board's listed deals, the festival running now and the next
+/// one, and the edge's clock.
+pub async fn public(env: &Env) -> Result<Catalog> {
     let now = bindings::now();
-    let deals = with_board(env, |board| {
-        board
+    let (deals, festival, next_festival) = with_board(env, |board| {
+        let deals = board
+            .deals
             .iter()
-            .filter(|listed| is_listed(&listed.deal, now))
-            .cloned()
-            .collect()
+            .map(BoardDeal::shown)
+            .filter(|shown| is_listed(&shown.deal, now))
+            .collect();
+        let (current, next) = current_and_next(&board.festivals, now);
+        (deals, current.cloned(), next.cloned())
     })
     .await?;
     // Read the clock last so the countdown's correction includes the time spent above.
-    Ok(http::json(
-        &Catalog {
-            server_time: bindings::now(),
-            deals,
-        },
-        200,
-    )?)
+    Ok(Catalog {
+        server_time: bindings::now(),
+        deals,
+        festival,
+        next_festival,
+    })
 }
 
 /// `read` applied to the board, refreshed first when this isolate's copy is due (see
 /// `IsolateCopy::take_refresh`).
-async fn with_board<T>(env: &Env, read: impl FnOnce(&[CatalogDeal]) -> T) -> Result<T> {
+async fn with_board<T>(env: &Env, read: impl FnOnce(&Board) -> T) -> Result<T> {
     let now = bindings::now();
     if BOARD.with_borrow_mut(|copy| copy.take_refresh(now)) {
         let found = fetch_board(env).await;
@@ -93,13 +111,13 @@ async fn with_board<T>(env: &Env, read: impl FnOnce(&[CatalogDeal]) -> T) -> Res
         }
     }
     BOARD
-        .with_borrow(|copy| copy.last_good().map(|board| read(board)))
+        .with_borrow(|copy| copy.last_good().map(read))
         .ok_or_else(|| "the catalog has not been loaded yet".into())
 }
 
 /// The board from the data centre's cache, else from `CatalogStore` (then cached for the
 /// other isolates here). A cache that fails is passed by: `CatalogStore` still answers.
-async fn fetch_board(env: &Env) -> Result<Vec<CatalogDeal>> {
+async fn fetch_board(env: &Env) -> Result<Board> {
     let cache = Cache::default();
     match cache.get(CACHE_KEY, false).await {
         Ok(Some(mut cached)) => match cached.json().await {

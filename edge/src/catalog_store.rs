@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::pin::pin;
 use std::time::Duration;
 
-use festival_domain::catalog::is_listed;
+use festival_domain::catalog::{Board, BoardDeal, Schedule, ScheduledDeal, is_listed};
 use festival_domain::costs::ObjectCosts;
-use festival_domain::{CatalogDeal, Deal, DealId, UnixMillis};
+use festival_domain::{DealId, UnixMillis};
 use futures_util::future::{Either, join_all, select};
 use worker::{
     AbortController, Delay, DurableObject, Env, Fetch, Request, Response, Result, State,
@@ -24,8 +24,11 @@ use crate::catalog_freshness::{ORIGIN_TIMEOUT_MS, must_arm, next_refresh};
 use crate::{bindings, costs};
 use crate::{origin_request, stock};
 
-/// Storage key of the last good schedule (JSON).
-const DEALS_KEY: &str = "deals";
+/// Storage key of the last good schedule (JSON: deals and festivals, a `Schedule`). Earlier
+/// keys (`deals`, a list of deals alone; `schedule`, the deals with their live controls) are
+/// left unread: a store upgraded in place loads the schedule from origin once, as a new one
+/// does.
+const SCHEDULE_KEY: &str = "schedule-and-festivals";
 
 #[durable_object]
 pub struct CatalogStore {
@@ -76,11 +79,11 @@ impl DurableObject for CatalogStore {
             // Never loaded: the one case with nothing to serve but what origin says now.
             None => self.refresh().await?,
         };
-        let deals: Vec<Deal> = serde_json::from_str(&copy)?;
+        let schedule: Schedule = serde_json::from_str(&copy)?;
         if self.stock.borrow().is_none() {
-            self.read_stock(&deals, now).await;
+            self.read_stock(&schedule.deals, now).await;
         }
-        Response::from_json(&self.board(deals))
+        Response::from_json(&self.board(schedule))
     }
 
     async fn alarm(&self) -> Result<Response> {
@@ -99,8 +102,8 @@ impl DurableObject for CatalogStore {
             );
         }
         if let Some(copy) = self.stored().await? {
-            let deals: Vec<Deal> = serde_json::from_str(&copy)?;
-            self.read_stock(&deals, now).await;
+            let schedule: Schedule = serde_json::from_str(&copy)?;
+            self.read_stock(&schedule.deals, now).await;
         }
         Response::ok("")
     }
@@ -119,29 +122,43 @@ impl CatalogStore {
 
     /// The schedule with each deal's units left: the last reading, or the whole stock for a
     /// deal not read yet (scheduled a moment ago, so nothing is sold) or no longer listed.
-    fn board(&self, deals: Vec<Deal>) -> Vec<CatalogDeal> {
+    fn board(&self, schedule: Schedule) -> Board {
         let stock = self.stock.borrow();
-        deals
+        let deals = schedule
+            .deals
             .into_iter()
-            .map(|deal| {
+            .map(|ScheduledDeal { deal, live }| {
                 let left = stock.as_ref().and_then(|s| s.get(&deal.id).copied());
-                CatalogDeal {
-                    stock_left: left.unwrap_or(deal.stock),
+                BoardDeal {
+                    stock_left: left.unwrap_or(deal.stock + live.added_units),
                     deal,
+                    live,
                 }
             })
-            .collect()
+            .collect();
+        Board {
+            deals,
+            festivals: schedule.festivals,
+        }
     }
 
     /// Reads the units left of every deal the public catalog lists, from all their shards at
     /// once. A deal whose shards fail keeps its last figure (the shard decides every order;
     /// the board only shows it).
-    async fn read_stock(&self, deals: &[Deal], now: UnixMillis) {
-        let listed: Vec<&Deal> = deals.iter().filter(|d| is_listed(d, now)).collect();
-        let readings = join_all(listed.iter().map(|deal| stock::ledgers(&self.env, deal))).await;
+    async fn read_stock(&self, deals: &[ScheduledDeal], now: UnixMillis) {
+        let listed: Vec<&ScheduledDeal> = deals
+            .iter()
+            .filter(|d| is_listed(&d.live.shown(&d.deal), now))
+            .collect();
+        let readings = join_all(
+            listed
+                .iter()
+                .map(|listed| stock::ledgers(&self.env, &listed.deal, listed.live)),
+        )
+        .await;
         let mut costs = self.costs.borrow_mut();
         let mut fresh = self.stock.borrow().clone().unwrap_or_default();
-        for (deal, reading) in listed.iter().zip(readings) {
+        for (deal, reading) in listed.iter().map(|listed| &listed.deal).zip(readings) {
             costs.object_calls += u64::from(deal.shard_count());
             match reading {
                 Ok(ledgers) => {
@@ -151,7 +168,7 @@ impl CatalogStore {
                 Err(error) => console_warn!("reading {}'s stock failed: {error}", deal.id),
             }
         }
-        fresh.retain(|id, _| listed.iter().any(|deal| &deal.id == id));
+        fresh.retain(|id, _| listed.iter().any(|listed| &listed.deal.id == id));
         self.stock.replace(Some(fresh));
     }
 
@@ -160,7 +177,7 @@ impl CatalogStore {
         if let Some(copy) = self.copy.borrow().clone() {
             return Ok(Some(copy));
         }
-        let stored: Option<String> = self.state.storage().get(DEALS_KEY).await?;
+        let stored: Option<String> = self.state.storage().get(SCHEDULE_KEY).await?;
         if let Some(copy) = &stored {
             self.copy.replace(Some(copy.clone()));
         }
@@ -172,7 +189,7 @@ impl CatalogStore {
     async fn refresh(&self) -> Result<String> {
         let fresh = self.fetch_from_origin().await?;
         if self.stored().await?.as_deref() != Some(fresh.as_str()) {
-            self.state.storage().put(DEALS_KEY, &fresh).await?;
+            self.state.storage().put(SCHEDULE_KEY, &fresh).await?;
             self.costs.borrow_mut().storage_writes += 1;
             self.copy.replace(Some(fresh.clone()));
         }
@@ -192,7 +209,7 @@ impl CatalogStore {
                 return Err(format!("origin answered {}", response.status_code()).into());
             }
             let text = response.text().await?;
-            serde_json::from_str::<Vec<Deal>>(&text)?;
+            serde_json::from_str::<Schedule>(&text)?;
             Ok::<_, worker::Error>(text)
         };
         let timeout = Delay::from(Duration::from_millis(ORIGIN_TIMEOUT_MS));

@@ -36,20 +36,50 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> EdgeResult<Res
         return Err(too_large());
     }
 
-    let mut url = format!("{}/admin/{}", bindings::origin_url(env)?, rest.join("/"));
+    let mut path = rest.join("/");
     if let Some(query) = req.url()?.query() {
-        url.push('?');
-        url.push_str(query);
+        path.push('?');
+        path.push_str(query);
     }
     let method = req.method();
-    let headers = Headers::new();
-    headers.set("authorization", &authorization)?;
-    let mut init = RequestInit::new();
-    if !matches!(method, Method::Get | Method::Head) {
+    let body = if matches!(method, Method::Get | Method::Head) {
+        None
+    } else {
         let body = req.bytes().await?;
         if body.len() > MAX_CONSOLE_BODY_BYTES {
             return Err(too_large());
         }
+        Some(body)
+    };
+    let answer = to_origin(env, &authorization, method, &path, body).await?;
+    // The body streams through as origin sends it (an export of every order never sits whole
+    // in the isolate); its type and any download name go with it.
+    let mut response =
+        Response::from_body(answer.body().clone())?.with_status(answer.status_code());
+    let headers = response.headers_mut();
+    for name in ["content-type", "content-disposition"] {
+        if let Some(value) = answer.headers().get(name)? {
+            headers.set(name, &value)?;
+        }
+    }
+    headers.set("cache-control", "no-store")?;
+    Ok(response)
+}
+
+/// Sends a console request to origin's `/admin/<path>` (with its query) with the marketer's
+/// `authorization`; origin's answer unless it is a 5xx, whose words stay in the log.
+pub async fn to_origin(
+    env: &Env,
+    authorization: &str,
+    method: Method,
+    path: &str,
+    body: Option<Vec<u8>>,
+) -> EdgeResult<Response> {
+    let url = format!("{}/admin/{path}", bindings::origin_url(env)?);
+    let headers = Headers::new();
+    headers.set("authorization", authorization)?;
+    let mut init = RequestInit::new();
+    if let Some(body) = body {
         headers.set("content-type", "application/json")?;
         init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
     }
@@ -59,22 +89,11 @@ pub async fn proxy(mut req: Request, rest: &[&str], env: &Env) -> EdgeResult<Res
         .await?;
     let status = answer.status_code();
     if status >= 500 {
-        // Origin's words stay in the log; the console gets the edge's stable code.
         return Err(EdgeError::Unavailable(
             format!("origin answered {status} to a console request").into(),
         ));
     }
-    // The body streams through as origin sends it (an export of every order never sits whole
-    // in the isolate); its type and any download name go with it.
-    let mut response = Response::from_body(answer.body().clone())?.with_status(status);
-    let headers = response.headers_mut();
-    for name in ["content-type", "content-disposition"] {
-        if let Some(value) = answer.headers().get(name)? {
-            headers.set(name, &value)?;
-        }
-    }
-    headers.set("cache-control", "no-store")?;
-    Ok(response)
+    Ok(answer)
 }
 
 fn too_large() -> EdgeError {

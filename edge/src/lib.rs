@@ -23,8 +23,10 @@ mod dead_letters;
 mod delivery;
 mod error;
 mod events;
+mod first_paint;
 mod http;
 mod key_claims;
+mod live_control;
 mod marketer;
 mod objects;
 mod ops;
@@ -33,7 +35,6 @@ mod origin_request;
 mod rate_limit;
 mod redrive;
 mod session;
-mod static_cards;
 mod stock;
 mod waiting_room;
 
@@ -70,7 +71,8 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         (Method::Get, ["api", "ops", "costs"]) => costs::report(req, &env).await,
         (Method::Get, ["api", "ops", "backlog"]) => ops::backlog(req, &env).await,
         (Method::Post, ["api", "ops", "redrive"]) => redrive::redrive(req, &env).await,
-        (Method::Get, ["api", "static-cards"]) => static_cards::serve(req, &env).await,
+        (Method::Get, [""]) => first_paint::storefront(&req, &env).await,
+        (Method::Get, ["api", "static-cards"]) => first_paint::static_cards::serve(req, &env).await,
         (
             _,
             [
@@ -86,6 +88,9 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
                 "reconcile" | "dead-letters" | "redrive" | "costs" | "backlog",
             ],
         ) => Err(Refusal::MethodNotAllowed.into()),
+        (Method::Post, ["api", "console", "deals", deal, "live"]) => {
+            live_control::act(req, deal, &env).await
+        }
         (_, ["api", "console", rest @ ..]) => console::proxy(req, rest, &env).await,
         _ => Err(Refusal::NotFound.into()),
     };

@@ -15,7 +15,7 @@ pub async fn reconcile(req: Request, env: &Env) -> EdgeResult<Response> {
     marketer::require(&req, env)?;
     let mut deals = Vec::new();
     for deal in catalog::deals(env).await? {
-        let ledgers = stock::ledgers(env, &deal).await?;
+        let ledgers = stock::ledgers(env, &deal, Default::default()).await?;
         deals.push(DealAccount::of(&deal, &ledgers));
     }
     Ok(http::json(

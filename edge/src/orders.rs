@@ -3,12 +3,12 @@
 //! token, schedule, the sold-out memory — so that most of a burst is answered before any
 //! Durable Object is called.
 
+use festival_domain::catalog::BoardDeal;
 use festival_domain::key_claims::{ClaimAnswer, ordered};
+use festival_domain::live::Stop;
+use festival_domain::order::OrdersPage;
 use festival_domain::refusal::MAX_ORDER_BODY_BYTES;
-use festival_domain::{
-    CatalogDeal, CustomerId, DealId, Order, OrderId, OrderRequest, PricedOrder, Refusal,
-};
-use serde::Serialize;
+use festival_domain::{CustomerId, OrderId, OrderRequest, PricedOrder, Refusal};
 use worker::{Context, Env, Request, Response, Result};
 
 use crate::error::{EdgeError, EdgeResult};
@@ -62,8 +62,9 @@ async fn intake(
     if !session::sale_token_is_valid(env, &request.sale_token, &customer, now)? {
         return Err(Refusal::SaleTokenInvalid.into());
     }
-    let Some(CatalogDeal {
+    let Some(BoardDeal {
         deal,
+        live,
         stock_left: board_left,
     }) = catalog::find(env, &request.deal_id).await?
     else {
@@ -71,6 +72,11 @@ async fn intake(
     };
     trace.deal = Some(deal.id.clone());
     let priced = PricedOrder::price(request, customer, &deal, now)?;
+    // An end is final, so even this isolate's copy (a second or two old) may refuse by it. A
+    // pause is not: a stale copy would refuse after a resume. The shard decides both.
+    if live.stop() == Some(Stop::Ended) {
+        return Err(Refusal::SaleEnded.into());
+    }
     if sold_out::answers_sold_out(&deal.id, board_left) {
         trace.code = Some(Refusal::SoldOut.code());
         let mut response = EdgeError::from(Refusal::SoldOut).into_response()?;
@@ -101,6 +107,7 @@ async fn intake(
         Reservation::LimitReached { limit } => {
             return Err(Refusal::LimitReached { limit }.into());
         }
+        Reservation::Stopped { why } => return Err(Refusal::from(why).into()),
     };
     response
         .headers_mut()
@@ -130,11 +137,6 @@ const DEALS_PER_PAGE: usize = 10;
 /// page, in deal id order; `next` is the cursor of the following page. Only the shards that
 /// hold the customer's orders are asked.
 pub async fn list_for_session(req: Request, env: &Env) -> EdgeResult<Response> {
-    #[derive(Serialize)]
-    struct MyOrders {
-        orders: Vec<Order>,
-        next: Option<DealId>,
-    }
     let customer: CustomerId = session::customer(&req, env, bindings::now())?;
     let after = req
         .url()?
@@ -151,7 +153,7 @@ pub async fn list_for_session(req: Request, env: &Env) -> EdgeResult<Response> {
     }
     orders.sort_by_key(|order| std::cmp::Reverse(order.priced.priced_at));
     let next = next.cloned();
-    Ok(http::json(&MyOrders { orders, next }, 200)?)
+    Ok(http::json(&OrdersPage { orders, next }, 200)?)
 }
 
 /// `POST /api/orders/{id}/cancel`: the owner cancels; the units return to stock exactly once.

@@ -18,6 +18,9 @@ pub struct Config {
     /// Token the marketer console sends as `Authorization: Bearer …` (`FESTIVAL_MARKETER_TOKEN`),
     /// held to the same rules.
     pub marketer_token: String,
+    /// Who the token's changes are recorded as in the audit log (`FESTIVAL_MARKETER_LABEL`;
+    /// `marketer` by default).
+    pub marketer_label: String,
     /// Development mode (`--dev`): missing secrets become the published development values
     /// and weak ones are let through. Only for a stack on this machine.
     pub dev: bool,
@@ -93,6 +96,9 @@ impl Config {
                 .unwrap_or_else(|| "sqlite://.festival/origin.db".into()),
             batch_secret: env(BATCH_SECRET_VAR).unwrap_or_default(),
             marketer_token: env(MARKETER_TOKEN_VAR).unwrap_or_default(),
+            marketer_label: env("FESTIVAL_MARKETER_LABEL")
+                .filter(|label| !label.trim().is_empty())
+                .unwrap_or_else(|| "marketer".into()),
             seed_demo: false,
             dev: false,
             edit_freeze: match env("FESTIVAL_EDIT_FREEZE_S") {

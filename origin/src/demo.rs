@@ -1,10 +1,12 @@
-//! The demo festival `cargo xtask dev` starts with: a sale two minutes out, four deals, one of
-//! them with only five units so "sold out" is easy to see.
+//! The demo festival `cargo xtask dev` starts with: an 11.11 festival running from launch, its
+//! sale two minutes out, four deals, one of them with only five units so "sold out" is easy to
+//! see.
 
-use festival_domain::{Deal, DealId, UnixMillis};
+use festival_domain::{Deal, DealId, Festival, UnixMillis};
 use sqlx::AnyPool;
 
 use crate::db;
+use crate::db::festivals::{self, Write, Written};
 
 /// How long after launch the demo sale opens.
 pub const DEMO_LEAD_MS: i64 = 2 * 60 * 1000;
@@ -69,13 +71,40 @@ pub fn demo_deals(now: UnixMillis) -> Vec<Deal> {
     ]
 }
 
-/// Seeds the demo deals when no deal is scheduled; `Ok(true)` when it seeded.
+/// The demo festival around `deals`: "11.11" from `now` until its deals end, shown in China's
+/// time, in the storefront's own crimson.
+pub fn demo_festival(deals: &[Deal], now: UnixMillis) -> Festival {
+    Festival {
+        id: "singles-day".into(),
+        name: "11.11".into(),
+        tagline: "Flash deals at huge discounts, while stock lasts.".into(),
+        starts_at: now,
+        ends_at: deals
+            .iter()
+            .map(|d| d.ends_at)
+            .max()
+            .unwrap_or(now.plus_millis(DEMO_LENGTH_MS)),
+        time_zone: "Asia/Shanghai".into(),
+        accent: "#b0001d".into(),
+        deals: deals.iter().map(|d| d.id.clone()).collect(),
+    }
+}
+
+/// Seeds the demo deals and their festival when no deal is scheduled; `Ok(true)` when it
+/// seeded.
 pub async fn seed_if_empty(db: &AnyPool, now: UnixMillis) -> Result<bool, sqlx::Error> {
     if !db::list_deals(db).await?.is_empty() {
         return Ok(false);
     }
-    for deal in demo_deals(now) {
-        db::insert_deal(db, &deal, now).await?;
+    let deals = demo_deals(now);
+    for deal in &deals {
+        db::insert_deal(db, deal, now, "demo").await?;
+    }
+    let festival = demo_festival(&deals, now);
+    let written = festivals::write(db, &festival, Write::Insert, ("demo", now)).await?;
+    if written != Written::Done {
+        // The deals are seeded; the shop runs without a festival rather than not at all.
+        tracing::warn!(?written, "the demo festival was not seeded");
     }
     Ok(true)
 }
@@ -93,5 +122,10 @@ mod tests {
         for deal in &deals {
             assert_eq!(deal.schedule_problems(now), vec![], "{}", deal.id);
         }
+        let ids: Vec<DealId> = deals.iter().map(|d| d.id.clone()).collect();
+        let festival = demo_festival(&deals, now);
+        assert_eq!(festival.problems(&[], &ids), vec![]);
+        assert!(festival.is_on(now));
+        assert!(deals.iter().all(|d| d.ends_at <= festival.ends_at));
     }
 }

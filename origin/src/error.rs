@@ -40,6 +40,18 @@ pub enum OriginError {
     /// change (or an edit would move its start inside the freeze).
     #[error("{}", .0.message())]
     Frozen(Frozen),
+    /// A festival breaks the rules (dates, overlap, time zone, colour, deals).
+    #[error("the festival breaks {} rule(s)", .0.len())]
+    InvalidFestival(Vec<ScheduleProblem>),
+    /// A festival with this id exists already.
+    #[error("a festival with this id exists already")]
+    FestivalExists,
+    /// No festival has this id.
+    #[error("there is no such festival")]
+    UnknownFestival,
+    /// The body names another festival than the path.
+    #[error("the festival id in the body differs from the one in the path")]
+    FestivalIdMismatch,
     /// The body names another deal than the path.
     #[error("the deal id in the body differs from the one in the path")]
     DealIdMismatch,
@@ -49,6 +61,9 @@ pub enum OriginError {
     /// A listing's query names a parameter it does not take, or a value it cannot use.
     #[error("{0}")]
     InvalidQuery(String),
+    /// A live sale's action does not apply to it as it stands (in words).
+    #[error("{0}")]
+    LiveRefused(&'static str),
     /// The database failed; details go to the log only.
     #[error("the database is unavailable")]
     Database(#[from] sqlx::Error),
@@ -74,9 +89,16 @@ impl OriginError {
             OriginError::UnknownDeal => (StatusCode::NOT_FOUND, "unknown_deal"),
             OriginError::Frozen(Frozen::Started) => (StatusCode::CONFLICT, "sale_started"),
             OriginError::Frozen(_) => (StatusCode::CONFLICT, "schedule_frozen"),
+            OriginError::InvalidFestival(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_festival")
+            }
+            OriginError::FestivalExists => (StatusCode::CONFLICT, "festival_exists"),
+            OriginError::UnknownFestival => (StatusCode::NOT_FOUND, "unknown_festival"),
+            OriginError::FestivalIdMismatch => (StatusCode::BAD_REQUEST, "festival_id_mismatch"),
             OriginError::DealIdMismatch => (StatusCode::BAD_REQUEST, "deal_id_mismatch"),
             OriginError::InvalidWindow(_) => (StatusCode::BAD_REQUEST, "invalid_window"),
             OriginError::InvalidQuery(_) => (StatusCode::BAD_REQUEST, "invalid_query"),
+            OriginError::LiveRefused(_) => (StatusCode::CONFLICT, "live_action_refused"),
             OriginError::Database(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
         }
     }
@@ -94,7 +116,7 @@ impl IntoResponse for OriginError {
             message: self.to_string(),
         };
         match self {
-            OriginError::InvalidSchedule(problems) => (
+            OriginError::InvalidSchedule(problems) | OriginError::InvalidFestival(problems) => (
                 status,
                 Json(json!({"code": body.code, "message": body.message, "problems": problems})),
             )

@@ -7,7 +7,7 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use libtest_mimic::Failed;
 
-use crate::chromium::{Browser, PATIENCE, screenshot};
+use crate::chromium::{Browser, PATIENCE, open_deal_card, screenshot};
 use crate::stack::{Stack, check};
 
 pub async fn purchase() -> Result<(), Failed> {
@@ -23,13 +23,7 @@ pub async fn purchase() -> Result<(), Failed> {
 }
 
 async fn shop(stack: &Stack, client: &Client, deal_id: &str) -> Result<(), Failed> {
-    client.goto(&stack.edge).await?;
-    let card = format!(r#"[data-testid="deal-card"][data-deal-id="{deal_id}"]"#);
-    client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css(&card))
-        .await?;
+    let card = open_deal_card(client, &stack.edge, deal_id).await?;
     let countdown = client
         .wait()
         .at_most(PATIENCE)

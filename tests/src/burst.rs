@@ -4,96 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use futures::future::join_all;
 use libtest_mimic::Failed;
 use reqwest::Method;
-use reqwest::header::HeaderMap;
-use serde_json::Value;
 
 use crate::stack::{MARKETER_TOKEN, Shopper, Stack, check, eventually, order_body};
 
-/// Orders in flight at once in a burst.
-const IN_FLIGHT: usize = 100;
-
-/// How long the queue may take to bring accepted orders to origin in these tests.
-pub(crate) const DRAIN: Duration = Duration::from_secs(60);
-
-/// `count` orders at once, shopper `i` ordering `quantity(i)` units with a key of its own.
-pub(crate) async fn burst(
-    stack: &Arc<Stack>,
-    deal: &festival_domain::Deal,
-    shoppers: &[Shopper],
-    quantity: impl Fn(usize) -> i64,
-) -> Result<Vec<(i64, u16, Value)>, Failed> {
-    let requests: Vec<_> = shoppers
-        .iter()
-        .enumerate()
-        .map(|(i, shopper)| {
-            let body = order_body(
-                deal,
-                quantity(i),
-                &format!("{}-key-{i:05}", deal.id),
-                shopper,
-            );
-            let stack = stack.clone();
-            let shopper = shopper.clone();
-            let quantity = quantity(i);
-            async move {
-                let (status, answer) = stack.post_order_retrying(&shopper, &body).await?;
-                Ok::<_, Failed>((quantity, status, answer))
-            }
-        })
-        .collect();
-    let answers: Vec<_> = futures::stream::iter(requests)
-        .buffer_unordered(IN_FLIGHT)
-        .collect()
-        .await;
-    answers.into_iter().collect()
-}
-
-/// How many answers were a 202.
-fn accepted_orders(answers: &[(i64, u16, Value)]) -> usize {
-    answers
-        .iter()
-        .filter(|(_, status, _)| *status == 202)
-        .count()
-}
-
-/// How many answers were a 409 with `code`.
-fn refused(answers: &[(i64, u16, Value)], code: &str) -> usize {
-    answers
-        .iter()
-        .filter(|(_, status, answer)| *status == 409 && answer["code"] == code)
-        .count()
-}
-
-/// Waits until reconciliation shows the edge and origin agree on `deal`, and answers origin's
-/// sold units.
-async fn drained(stack: &Stack, deal: &festival_domain::Deal) -> Result<i64, Failed> {
-    let deadline = tokio::time::Instant::now() + DRAIN;
-    loop {
-        let report = tokio::task::block_in_place(|| {
-            xtask::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)
-        })?;
-        let line = report
-            .deals
-            .iter()
-            .find(|l| l.deal_id == deal.id.as_str())
-            .cloned();
-        if let Some(line) = line.filter(|l| l.agrees() && l.origin_units > 0) {
-            check(
-                line.units_in_transit == 0,
-                format!("units lost between shards: {line:?}"),
-            )?;
-            return Ok(line.origin_units);
-        }
-        if tokio::time::Instant::now() > deadline {
-            return Err(format!("not drained within {DRAIN:?}:\n{report}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
+mod firing;
+pub(crate) use firing::{DRAIN, burst, drained};
+use firing::{accepted_orders, refused};
 
 /// One session firing 50 concurrent orders on a deal with limit 2 gets at most 2 units.
 pub async fn limit_holds_under_concurrency(stack: Arc<Stack>) -> Result<(), Failed> {
@@ -223,7 +142,8 @@ pub async fn sold_out_is_answered_from_memory(stack: Arc<Stack>) -> Result<(), F
             )?,
         }
     }
-    let edge_before = xtask::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)?;
+    let edge_before =
+        festival_stack::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)?;
     let reserved = edge_before
         .deals
         .iter()
@@ -372,7 +292,7 @@ pub async fn nothing_lost_with_origin_down() -> Result<(), Failed> {
         Ok(backlog().await?.1["waiting"] == 0)
     })
     .await?;
-    let report = xtask::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)?;
+    let report = festival_stack::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)?;
     check(
         report.is_clean(),
         format!("reconcile reports differences:\n{report}"),
@@ -428,107 +348,5 @@ pub async fn rate_limits_answer_429() -> Result<(), Failed> {
     check(
         statuses == [202, 202, 202, 429, 429],
         format!("one address: {statuses:?}"),
-    )
-}
-
-/// An accepted order's id and how many orders shared its shard request; an error for any
-/// answer but a 202 from a shard.
-fn accepted_in_batch(
-    (status, headers, order): (u16, HeaderMap, Value),
-) -> Result<(String, usize), Failed> {
-    check(status == 202, format!("{status} {order}"))?;
-    let batch = headers
-        .get("x-festival-batch")
-        .and_then(|v| v.to_str().ok()?.parse().ok())
-        .ok_or("an answer from a shard without x-festival-batch")?;
-    Ok((order["id"].as_str().unwrap_or_default().to_owned(), batch))
-}
-
-/// Concurrent orders for one shard share Durable Object requests (`x-festival-batch` > 1), and
-/// batching changes nothing of the outcome: one order per order, one per idempotency key even
-/// when the same key rides twice in a batch, and origin stores each exactly once.
-pub async fn orders_for_one_shard_share_a_request(stack: Arc<Stack>) -> Result<(), Failed> {
-    const SHOPPERS: usize = 80;
-    let deal = stack
-        .schedule_open_sharded("e2e-batched", 1_000, 1, 1)
-        .await?;
-    let shoppers: Vec<Shopper> = (0..SHOPPERS)
-        .map(|i| Shopper::minted(&format!("batched-{i}")))
-        .collect();
-    // Shopper 0's order goes three times, with one key.
-    let bodies = shoppers.iter().enumerate().map(|(i, shopper)| {
-        let body = order_body(&deal, 1, &format!("batched-key-{i:04}"), shopper);
-        (shopper.clone(), body)
-    });
-    let repeats = std::iter::repeat_n(
-        (
-            shoppers[0].clone(),
-            order_body(&deal, 1, "batched-key-0000", &shoppers[0]),
-        ),
-        2,
-    );
-    let answers = join_all(bodies.chain(repeats).map(|(shopper, body)| {
-        let stack = stack.clone();
-        async move { stack.post_order_with_headers(&shopper, &body).await }
-    }))
-    .await;
-    let mut ids = std::collections::BTreeSet::new();
-    let mut largest_batch = 0;
-    for answer in answers {
-        let (id, batch) = accepted_in_batch(answer?)?;
-        largest_batch = largest_batch.max(batch);
-        ids.insert(id);
-    }
-    check(
-        ids.len() == SHOPPERS,
-        format!("{} distinct orders for {SHOPPERS} shoppers", ids.len()),
-    )?;
-    check(
-        largest_batch > 1,
-        "every order went alone: no batch formed under 82 concurrent orders",
-    )?;
-    check(
-        drained(&stack, &deal).await? == SHOPPERS as i64,
-        "origin stores each order once",
-    )
-}
-
-/// A stream of orders on one shard, 32 in flight, each next order sent as one is answered, so
-/// that batches follow batches and the lead is carried from batch to batch: every order is
-/// answered 202 at the first try, and origin stores each once. (When a woken order ran in the
-/// leader's turn, its response was refused with a 500, or its shard call with a 503.)
-pub async fn a_stream_of_orders_on_one_shard_all_succeed(stack: Arc<Stack>) -> Result<(), Failed> {
-    const ORDERS: usize = 320;
-    const IN_FLIGHT_ON_ONE_SHARD: usize = 32;
-    let deal = stack
-        .schedule_open_sharded("e2e-stream", 1_000, 1, 1)
-        .await?;
-    let requests = (0..ORDERS).map(|i| {
-        let shopper = Shopper::minted(&format!("stream-{i}"));
-        let body = order_body(&deal, 1, &format!("stream-key-{i:04}"), &shopper);
-        let stack = stack.clone();
-        async move { stack.post_order_with_headers(&shopper, &body).await }
-    });
-    let answers: Vec<_> = futures::stream::iter(requests)
-        .buffer_unordered(IN_FLIGHT_ON_ONE_SHARD)
-        .collect()
-        .await;
-    let (mut ids, mut batched) = (std::collections::BTreeSet::new(), 0);
-    for answer in answers {
-        let (id, batch) = accepted_in_batch(answer?)?;
-        batched += usize::from(batch > 1);
-        ids.insert(id);
-    }
-    check(
-        ids.len() == ORDERS,
-        format!("{} distinct orders", ids.len()),
-    )?;
-    check(
-        batched > ORDERS / 2,
-        format!("only {batched} of {ORDERS} orders shared a batch"),
-    )?;
-    check(
-        drained(&stack, &deal).await? == ORDERS as i64,
-        "origin stores each order once",
     )
 }

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use festival_stack::paths;
+use festival_stack::process::{self as procs, Service};
 use libtest_mimic::Failed;
 use serde_json::json;
-use xtask::paths;
-use xtask::stack::{self as procs, Service};
 
 /// How long the shopper waits for the page to change before the test fails.
 pub(crate) const PATIENCE: Duration = Duration::from_secs(60);
@@ -17,6 +17,8 @@ pub(crate) const PATIENCE: Duration = Duration::from_secs(60);
 /// A headless Chromium with its own profile, and the chromedriver that drives it.
 pub(crate) struct Browser {
     pub(crate) client: Client,
+    /// chromedriver's address, for the DevTools commands WebDriver has no words for.
+    driver_url: String,
     _driver: Service,
     /// Removed after the driver (and its Chromium) stopped: fields drop in order.
     _profile: Profile,
@@ -73,6 +75,7 @@ impl Browser {
             .await?;
         Ok(Browser {
             client,
+            driver_url: url,
             _driver: driver,
             _profile: profile,
         })
@@ -116,6 +119,25 @@ impl Browser {
         }
     }
 
+    /// Sends a Chrome DevTools Protocol command to the page through chromedriver's
+    /// `goog/cdp/execute` (as the benchmark does): to cut, slow or hold the page's network.
+    pub(crate) async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<(), Failed> {
+        let session = self
+            .client
+            .session_id()
+            .await?
+            .ok_or("no WebDriver session")?;
+        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
+        let answer = reqwest::Client::new()
+            .post(url)
+            .json(&json!({"cmd": cmd, "params": params}))
+            .send()
+            .await?;
+        let status = answer.status();
+        let body = answer.text().await?;
+        check_cdp(status.is_success(), cmd, &body)
+    }
+
     /// Saves a screenshot under `target/festival-artifacts/`.
     pub(crate) async fn screenshot(&self, name: &str) -> Result<(), Failed> {
         screenshot(&self.client, name).await
@@ -133,6 +155,35 @@ impl Browser {
         let _ = self.client.clone().close().await;
         result
     }
+}
+
+/// A DevTools command's answer, as a test failure when it failed.
+fn check_cdp(ok: bool, cmd: &str, body: &str) -> Result<(), Failed> {
+    match ok {
+        true => Ok(()),
+        false => Err(format!("{cmd} failed: {body}").into()),
+    }
+}
+
+/// The CSS selector of deal `id`'s card on the storefront.
+pub(crate) fn deal_card(id: &str) -> String {
+    format!(r#"[data-testid="deal-card"][data-deal-id="{id}"]"#)
+}
+
+/// Opens the storefront at `edge` and waits for deal `id`'s card; answers its selector.
+pub(crate) async fn open_deal_card(
+    client: &Client,
+    edge: &str,
+    id: &str,
+) -> Result<String, Failed> {
+    client.goto(edge).await?;
+    let card = deal_card(id);
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&card))
+        .await?;
+    Ok(card)
 }
 
 /// Saves a screenshot of `client`'s window under `target/festival-artifacts/`.

@@ -17,7 +17,7 @@ use libtest_mimic::Failed;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::chromium::{Browser, PATIENCE, screenshot};
+use crate::chromium::{Browser, PATIENCE, open_deal_card, screenshot};
 use crate::stack::{MARKETER_TOKEN, Stack, check, eventually};
 
 /// How soon a scheduled sale must be on the storefront (issue 4, item 6).
@@ -69,8 +69,34 @@ async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
     // A sale five minutes away: inside origin's default edit freeze (10 minutes) from the start.
     let frozen = stack.schedule("e2e-console-frozen", 5, 1, 300_000).await?;
     client.goto(&format!("{}/console/", stack.edge)).await?;
+    signs_in_after_a_wrong_token(client).await?;
 
-    // A wrong token: the API says 401, the page says so and shows nothing of the console.
+    let name = format!("Console lantern {}", std::process::id());
+    let (deal_id, scheduled_at) = schedules_a_sale(client, &name).await?;
+    listed_on_the_storefront(stack, &deal_id, &name, scheduled_at).await?;
+    the_big_screen_lists_it(client, &deal_id).await?;
+
+    frozen_sale_is_refused_in_words(client, &frozen).await?;
+    client.set_window_size(1280, 900).await?;
+    csv_downloads_without_a_word(client, &deal_id).await?;
+
+    // And a shopper's storefront shows its card, at the marketer's price and stock.
+    client.set_window_size(1280, 900).await?;
+    let card = open_deal_card(client, &stack.edge, &deal_id).await?;
+    let text_of = async |part: &str| -> Result<String, Failed> {
+        let css = format!(r#"{card} [data-testid="{part}"]"#);
+        Ok(client.find(Locator::Css(&css)).await?.text().await?)
+    };
+    let (price, stock) = (text_of("deal-price").await?, text_of("deal-stock").await?);
+    check(
+        price.contains("12.50") && stock.starts_with("7 of 7"),
+        format!("the storefront card: price {price:?}, stock {stock:?}"),
+    )
+}
+
+/// A wrong token: the API says 401, the page says so and shows nothing of the console; then
+/// the marketer's token opens the form and the dashboard.
+async fn signs_in_after_a_wrong_token(client: &Client) -> Result<(), Failed> {
     sign_in(client, "not-the-marketer-token").await?;
     client
         .wait()
@@ -97,9 +123,13 @@ async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
         .at_most(PATIENCE)
         .for_element(Locator::Css(&testid("dashboard-total")))
         .await?;
+    Ok(())
+}
 
-    let name = format!("Console lantern {}", std::process::id());
-    fill(client, "name", &name).await?;
+/// Fills the form with a valid sale named `name` (no field shows a problem) and schedules it:
+/// its id, from the row it gets in the list, and when it was sent.
+async fn schedules_a_sale(client: &Client, name: &str) -> Result<(String, Instant), Failed> {
+    fill(client, "name", name).await?;
     fill(
         client,
         "description",
@@ -159,8 +189,17 @@ async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
         .attr("data-deal-id")
         .await?
         .ok_or("the scheduled sale has a data-deal-id")?;
+    Ok((deal_id, scheduled_at))
+}
 
-    // On the storefront's catalog, with the price and stock the marketer typed.
+/// On the storefront's catalog within [`ON_STOREFRONT_WITHIN`], with the price and stock the
+/// marketer typed.
+async fn listed_on_the_storefront(
+    stack: &Stack,
+    deal_id: &str,
+    name: &str,
+    scheduled_at: Instant,
+) -> Result<(), Failed> {
     loop {
         let catalog = stack.catalog().await?;
         if let Some(listed) = catalog.deals.iter().find(|d| d.deal.id.as_str() == deal_id) {
@@ -181,8 +220,11 @@ async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
         )?;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    Ok(())
+}
 
-    // The big screen lists it too; keep pictures of both widths.
+/// The big screen lists the sale too, 7 units left; keep pictures of both widths.
+async fn the_big_screen_lists_it(client: &Client, deal_id: &str) -> Result<(), Failed> {
     client
         .wait()
         .at_most(PATIENCE)
@@ -205,29 +247,7 @@ async fn marketer(stack: &Stack, client: &Client) -> Result<(), Failed> {
     screenshot(client, "console-1280.png").await?;
     client.set_window_size(375, 812).await?;
     screenshot(client, "console-375.png").await?;
-
-    frozen_sale_is_refused_in_words(client, &frozen).await?;
-    client.set_window_size(1280, 900).await?;
-    csv_downloads_without_a_word(client, &deal_id).await?;
-
-    // And a shopper's storefront shows its card, at the marketer's price and stock.
-    client.set_window_size(1280, 900).await?;
-    client.goto(&stack.edge).await?;
-    let card = format!(r#"[data-testid="deal-card"][data-deal-id="{deal_id}"]"#);
-    client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css(&card))
-        .await?;
-    let text_of = async |part: &str| -> Result<String, Failed> {
-        let css = format!(r#"{card} [data-testid="{part}"]"#);
-        Ok(client.find(Locator::Css(&css)).await?.text().await?)
-    };
-    let (price, stock) = (text_of("deal-price").await?, text_of("deal-stock").await?);
-    check(
-        price.contains("12.50") && stock.starts_with("7 of 7"),
-        format!("the storefront card: price {price:?}, stock {stock:?}"),
-    )
+    Ok(())
 }
 
 /// Cancelling a sale inside the edit freeze: origin refuses 409 `schedule_frozen`, and the
@@ -320,11 +340,11 @@ pub(crate) async fn dead_letters_panel_leaves(browser: &Browser) -> Result<(), F
 }
 
 /// The CSS selector of a `data-testid`.
-fn testid(id: &str) -> String {
+pub(crate) fn testid(id: &str) -> String {
     format!(r#"[data-testid="{id}"]"#)
 }
 
-async fn sign_in(client: &Client, token: &str) -> Result<(), Failed> {
+pub(crate) async fn sign_in(client: &Client, token: &str) -> Result<(), Failed> {
     let input = client
         .wait()
         .at_most(PATIENCE)

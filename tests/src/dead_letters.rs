@@ -138,7 +138,7 @@ async fn redrive_heals(
     let waiting = letters_waiting(stack).await?;
     check(waiting.letters == 0, format!("no letter left: {waiting:?}"))?;
     let reconciled = tokio::task::block_in_place(|| {
-        xtask::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)
+        festival_stack::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)
     })?;
     check(
         reconciled.is_clean(),
@@ -210,7 +210,7 @@ pub async fn dead_letters_are_kept_reported_and_redriven() -> Result<(), Failed>
     letters_reach(&stack, STOCK, DRAIN).await?;
     stack.restart_origin().await?;
     let report = tokio::task::block_in_place(|| {
-        xtask::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)
+        festival_stack::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)
     })?;
     let letters = &report.dead_letters;
     check(

@@ -3,8 +3,9 @@
 //! (with staging's own queues); a plain-HTTP origin and an unknown environment are refused
 //! before wrangler runs; the app's `_headers` reached the deployed assets.
 
+use festival_stack::paths;
 use libtest_mimic::Failed;
-use xtask::{deploy, paths};
+use xtask::deploy;
 
 use crate::stack::check;
 

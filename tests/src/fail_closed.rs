@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use festival_stack::process::{self as stack, EdgeRunner, EdgeSettings};
 use libtest_mimic::Failed;
 use serde_json::Value;
-use xtask::stack::{self, EdgeRunner, EdgeSettings};
 
 use crate::stack::{BATCH_SECRET, MARKETER_TOKEN, Stack, check};
 

@@ -96,7 +96,7 @@ pub async fn edge_killed_mid_burst_loses_nothing() -> Result<(), Failed> {
         check(rows == 1, format!("{id} is at origin {rows} times"))?;
     }
     let report = tokio::task::block_in_place(|| {
-        xtask::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)
+        festival_stack::reconcile::compare(&stack.edge, &stack.origin, MARKETER_TOKEN)
     })?;
     check(report.is_clean(), format!("reconcile:\n{report}"))?;
     eprintln!(

@@ -87,3 +87,31 @@ pub async fn catalog_is_public_and_polls_wake_no_shard(stack: Arc<Stack>) -> Res
     let left = stack.stock_left(&deal).await?;
     check(left == 9, format!("the board shows {left} of 9"))
 }
+
+/// `/robots.txt` is a file of its own, not the storefront's HTML that every unknown path
+/// answers (single-page application fallback), and keeps crawlers off the API and the console.
+pub async fn robots_txt_is_a_real_file(stack: Arc<Stack>) -> Result<(), Failed> {
+    let response = stack
+        .http
+        .get(format!("{}/robots.txt", stack.edge))
+        .send()
+        .await?;
+    let status = response.status();
+    let kind = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response.text().await?;
+    check(
+        status == 200 && kind.starts_with("text/plain"),
+        format!("robots.txt answers {status} {kind:?}"),
+    )?;
+    check(
+        body.contains("User-agent: *")
+            && body.contains("Disallow: /api/")
+            && !body.contains("<html"),
+        format!("robots.txt is the crawler rules: {body:?}"),
+    )
+}

@@ -7,6 +7,7 @@
 
 use std::time::{Duration, Instant};
 
+use festival_domain::Deal;
 use festival_domain::token::SESSION_HEADER;
 use futures::StreamExt;
 use libtest_mimic::Failed;
@@ -87,8 +88,14 @@ pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
         .as_str()
         .ok_or(format!("admitted: {place}"))?
         .to_owned();
+    session_starts_are_bounded(&stack).await?;
+    the_address_still_renews_and_orders(&stack, &shopper, &pass, &deal).await?;
+    joins_are_bounded(&stack).await?;
+    orders_are_bounded(&stack).await
+}
 
-    // 1,000 session starts from the same address.
+/// 1,000 session starts from the same address: at least one, at most the limit's share.
+async fn session_starts_are_bounded(stack: &Stack) -> Result<(), Failed> {
     let started = Instant::now();
     let answers = burst(1_000, |_| {
         stack.http.post(format!("{}/api/session", stack.edge))
@@ -103,11 +110,18 @@ pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
     check(
         starts >= 1 && starts <= bound(LIMIT, elapsed),
         format!("1,000 session starts are bounded: {starts} accepted in {elapsed:?}"),
-    )?;
+    )
+}
 
-    // The same address's sessions still renew, join and order: other routes, other limits.
+/// The same address's sessions still renew, join and order: other routes, other limits.
+async fn the_address_still_renews_and_orders(
+    stack: &Stack,
+    shopper: &Shopper,
+    pass: &str,
+    deal: &Deal,
+) -> Result<(), Failed> {
     let (status, _) = stack
-        .call(&shopper, reqwest::Method::POST, "/api/session")
+        .call(shopper, reqwest::Method::POST, "/api/session")
         .await?;
     check(
         status == 200,
@@ -115,14 +129,17 @@ pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
     )?;
     for i in 0..5 {
         let key = format!("shared-limit-key-{i}");
-        let (status, answer) = order_with_pass(&stack, &shopper, Some(&pass), &key, &deal).await?;
+        let (status, answer) = order_with_pass(stack, shopper, Some(pass), &key, deal).await?;
         check(
             status == 202,
             format!("orders from the address whose starts are spent: {status} {answer}"),
         )?;
     }
+    Ok(())
+}
 
-    // Joins of the waiting room are limited per address too, and apart from session starts.
+/// Joins of the waiting room are limited per address too, and apart from session starts.
+async fn joins_are_bounded(stack: &Stack) -> Result<(), Failed> {
     let started = Instant::now();
     let joiners: Vec<Shopper> = (0..100)
         .map(|i| Shopper::minted(&format!("joiner-{i:03}")))
@@ -140,10 +157,12 @@ pub async fn shared_limits_bind_per_address_and_route() -> Result<(), Failed> {
     check(
         joins >= 1 && joins <= bound(LIMIT, elapsed),
         format!("joins are bounded: {joins} of 100 accepted in {elapsed:?}"),
-    )?;
+    )
+}
 
-    // Orders are limited per address before anything else is read: 1,000 without a session,
-    // and only the binding's share reaches the session check (401); the rest are 429.
+/// Orders are limited per address before anything else is read: 1,000 without a session, and
+/// only the binding's share reaches the session check (401); the rest are 429.
+async fn orders_are_bounded(stack: &Stack) -> Result<(), Failed> {
     let started = Instant::now();
     let answers = burst(1_000, |_| {
         stack

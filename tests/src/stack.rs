@@ -10,12 +10,12 @@ use std::time::Duration;
 use festival_domain::{Deal, UnixMillis};
 use festival_origin::db::testing::TestDatabase;
 use festival_origin::{AppState, Config};
+use festival_stack::process::{self as stack, EdgeRunner, EdgeSettings, Service};
+use festival_stack::throwaway;
 use libtest_mimic::Failed;
 use serde_json::Value;
 use sqlx::AnyPool;
 use tokio::sync::oneshot;
-use xtask::stack::{self, EdgeRunner, EdgeSettings, Service};
-use xtask::test_stack;
 
 mod schedule;
 pub use schedule::BOARD_SETTLES_WITHIN;
@@ -25,9 +25,9 @@ mod shop;
 pub type BoxFuture = Pin<Box<dyn Future<Output = Result<(), Failed>> + Send>>;
 
 /// The secrets of test stacks, and rate limits high enough that bursts from one test client
-/// are limited only by stock (see `xtask::test_stack`): the buckets alone, since every stack
+/// are limited only by stock (see `festival_stack::throwaway`): the buckets alone, since every stack
 /// decides `SHARED_LIMITS` itself, off unless its vars set it (see [`Stack::start`]).
-pub use xtask::test_stack::{
+pub use festival_stack::throwaway::{
     BATCH_SECRET, MARKETER_TOKEN, SESSION_SECRET, UNLIMITED_RATES as UNLIMITED,
 };
 
@@ -51,7 +51,7 @@ impl Shopper {
 
     /// A minted shopper whose session and sale token expire at `expires`.
     pub fn minted_until(customer: &str, expires: UnixMillis) -> Shopper {
-        let (session, sale_token) = test_stack::minted_until(SESSION_SECRET, customer, expires);
+        let (session, sale_token) = throwaway::minted_until(SESSION_SECRET, customer, expires);
         Shopper {
             session,
             customer: customer.to_owned(),

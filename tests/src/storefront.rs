@@ -12,13 +12,8 @@ use std::time::Duration;
 use libtest_mimic::Failed;
 use serde_json::json;
 
-use crate::chromium::Browser;
+use crate::chromium::{Browser, deal_card as card};
 use crate::stack::{Shopper, Stack, check, eventually, order_body};
-
-/// The card of deal `id`.
-fn card(id: &str) -> String {
-    format!(r#"[data-testid="deal-card"][data-deal-id="{id}"]"#)
-}
 
 /// en → ko → zh changes the words and the price format, and the choice outlives a reload.
 pub async fn language_switch(stack: Arc<Stack>) -> Result<(), Failed> {

@@ -5,13 +5,16 @@
 
 use std::time::Duration;
 
-use festival_domain::token::{ADMISSION_HEADER, SESSION_HEADER, TICKET_HEADER};
-use festival_domain::waiting_room;
+use festival_domain::{Deal, waiting_room};
 use libtest_mimic::Failed;
 use serde_json::Value;
 
-use crate::chromium::Browser;
-use crate::stack::{Shopper, Stack, check, eventually, order_body};
+use crate::chromium::{Browser, deal_card};
+use crate::stack::{Shopper, Stack, check, eventually};
+
+mod requests;
+pub use requests::{join, order_with_pass};
+use requests::{joins_counted, poll};
 
 /// Admissions per second in this test: the line of 50 lasts 20 s, so the last in line is still
 /// waiting after the browser's part and the catalog's board (a few seconds behind the shards)
@@ -19,40 +22,6 @@ use crate::stack::{Shopper, Stack, check, eventually, order_body};
 const RATE: f64 = 2.5;
 /// How many places a shopper's admission may be from its place in sending order.
 const MAX_DISPLACED: usize = 5;
-
-pub async fn join(stack: &Stack, shopper: &Shopper) -> Result<Value, Failed> {
-    let response = stack
-        .http
-        .post(format!("{}/api/waiting-room", stack.edge))
-        .header(SESSION_HEADER, &shopper.session)
-        .send()
-        .await?;
-    check(
-        response.status() == 200,
-        format!("joining: {}", response.status()),
-    )?;
-    Ok(response.json().await?)
-}
-
-pub async fn order_with_pass(
-    stack: &Stack,
-    shopper: &Shopper,
-    pass: Option<&str>,
-    key: &str,
-    deal: &festival_domain::Deal,
-) -> Result<(u16, Value), Failed> {
-    let mut request = stack
-        .http
-        .post(format!("{}/api/orders", stack.edge))
-        .header(SESSION_HEADER, &shopper.session)
-        .json(&order_body(deal, 1, key, shopper));
-    if let Some(pass) = pass {
-        request = request.header(ADMISSION_HEADER, pass);
-    }
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    Ok((status, response.json().await?))
-}
 
 pub async fn waiting_room_admits_in_order_at_the_rate() -> Result<(), Failed> {
     let mut vars = crate::stack::UNLIMITED.to_vec();
@@ -74,17 +43,51 @@ pub async fn waiting_room_admits_in_order_at_the_rate() -> Result<(), Failed> {
     let shoppers: Vec<Shopper> = (0..50)
         .map(|i| Shopper::minted(&format!("queued-{i:02}")))
         .collect();
-    let arrivals = shoppers.iter().enumerate().map(|(i, shopper)| {
-        let stack = &stack;
-        async move {
-            tokio::time::sleep(Duration::from_millis(100 * i as u64)).await;
-            join(stack, shopper).await
-        }
+    let places = arrive_100_ms_apart(&stack, &shoppers).await?;
+    let (admitted_now, moments) = check_the_line(&places)?;
+
+    // The first waiting shopper is let in at its moment, and its pass opens the shop.
+    let next = &shoppers[admitted_now];
+    let pass = the_first_waiting_is_let_in(&stack, next, &shoppers[0], &deal).await?;
+
+    // A shopper in the browser joins behind the whole line and is told their place in words;
+    // while they wait, both deals sell out, and the page says so at once, not at their turn.
+    let first_pass = places[0]["pass"]
+        .as_str()
+        .ok_or("the first arrival has a pass")?
+        .to_owned();
+    let deals = [&deal, &browser_deal];
+    a_browser_hears_the_sell_out(&stack, deals, (&shoppers[0], &first_pass), (next, &pass)).await?;
+
+    // The last in line hears "sold out" long before its turn.
+    let last = shoppers.last().ok_or("shoppers")?;
+    let last_turn = *moments.last().ok_or("moments")?;
+    eventually(crate::stack::BOARD_SETTLES_WITHIN, || async {
+        Ok(join(&stack, last).await?["status"] == "sold_out")
+    })
+    .await?;
+    check(
+        festival_origin::now().0 < last_turn,
+        "told before its turn came",
+    )
+}
+
+/// Each shopper joins the line 100 ms after the one before; their places, in sending order.
+async fn arrive_100_ms_apart(stack: &Stack, shoppers: &[Shopper]) -> Result<Vec<Value>, Failed> {
+    let arrivals = shoppers.iter().enumerate().map(|(i, shopper)| async move {
+        tokio::time::sleep(Duration::from_millis(100 * i as u64)).await;
+        join(stack, shopper).await
     });
-    let places = futures::future::join_all(arrivals)
+    futures::future::join_all(arrivals)
         .await
         .into_iter()
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+}
+
+/// The line the places make: the first walk in, then everyone waits, at most `RATE` a second,
+/// in arrival order (give or take [`MAX_DISPLACED`]), later ones further back, each with a
+/// wait. How many walked in, and the waiting ones' admission moments.
+fn check_the_line(places: &[Value]) -> Result<(usize, Vec<i64>), Failed> {
     let admitted_now = places
         .iter()
         .take_while(|p| p["status"] == "admitted")
@@ -136,12 +139,20 @@ pub async fn waiting_room_admits_in_order_at_the_rate() -> Result<(), Failed> {
             .all(|p| p["estimated_wait_ms"].as_i64().is_some_and(|ms| ms > 0)),
         "each has a wait",
     )?;
+    Ok((admitted_now, moments))
+}
 
-    // The first waiting shopper is let in at its moment, and its pass opens the shop.
-    let next = &shoppers[admitted_now];
+/// `next`, the first to wait, is let in at its moment; its pass opens the shop to it, and not
+/// to `other`. Its pass.
+async fn the_first_waiting_is_let_in(
+    stack: &Stack,
+    next: &Shopper,
+    other: &Shopper,
+    deal: &Deal,
+) -> Result<String, Failed> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let pass = loop {
-        let place = join(&stack, next).await?;
+        let place = join(stack, next).await?;
         if let Some(pass) = place["pass"].as_str() {
             break pass.to_owned();
         }
@@ -152,51 +163,38 @@ pub async fn waiting_room_admits_in_order_at_the_rate() -> Result<(), Failed> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     let (status, answer) =
-        order_with_pass(&stack, next, Some(&pass), "admitted-key-0001", &deal).await?;
+        order_with_pass(stack, next, Some(&pass), "admitted-key-0001", deal).await?;
     check(
         status == 202,
         format!("an admitted shopper orders: {status} {answer}"),
     )?;
-    let (status, answer) = order_with_pass(
-        &stack,
-        &shoppers[0],
-        Some(&pass),
-        "borrowed-pass-key",
-        &deal,
-    )
-    .await?;
+    let (status, answer) =
+        order_with_pass(stack, other, Some(&pass), "borrowed-pass-key", deal).await?;
     check(
         status == 403 && answer["code"] == "not_admitted",
         format!("another's pass: {status} {answer}"),
     )?;
+    Ok(pass)
+}
 
-    // A shopper in the browser joins behind the whole line and is told their place in words;
-    // while they wait, both deals sell out, and the page says so at once, not at their turn.
-    let first_pass = places[0]["pass"]
-        .as_str()
-        .ok_or("the first arrival has a pass")?
-        .to_owned();
+/// A shopper in the browser joins behind the whole line and is told their place in words;
+/// while they wait, `first` and `next` (each with its pass) buy the last units of `deals`, and
+/// the page says "sold out" at once.
+async fn a_browser_hears_the_sell_out(
+    stack: &Stack,
+    [deal, browser_deal]: [&Deal; 2],
+    (first, first_pass): (&Shopper, &str),
+    (next, pass): (&Shopper, &str),
+) -> Result<(), Failed> {
     let sell_out = async || -> Result<(), Failed> {
-        let (status, answer) = order_with_pass(
-            &stack,
-            &shoppers[0],
-            Some(&first_pass),
-            "first-in-key-001",
-            &deal,
-        )
-        .await?;
+        let (status, answer) =
+            order_with_pass(stack, first, Some(first_pass), "first-in-key-001", deal).await?;
         check(
             status == 202,
             format!("the first arrival orders: {status} {answer}"),
         )?;
-        let (status, answer) = order_with_pass(
-            &stack,
-            next,
-            Some(&pass),
-            "admitted-key-0002",
-            &browser_deal,
-        )
-        .await?;
+        let (status, answer) =
+            order_with_pass(stack, next, Some(pass), "admitted-key-0002", browser_deal).await?;
         check(
             status == 202,
             format!("the last unit of the other deal: {status} {answer}"),
@@ -206,10 +204,7 @@ pub async fn waiting_room_admits_in_order_at_the_rate() -> Result<(), Failed> {
         .await?
         .run("waiting-room", async |browser: &Browser| {
             browser.client.goto(&stack.edge).await?;
-            let card = format!(
-                r#"[data-testid="deal-card"][data-deal-id="{}"]"#,
-                browser_deal.id
-            );
+            let card = deal_card(browser_deal.id.as_str());
             let buy = format!(r#"{card} [data-testid="buy-button"]:not([disabled])"#);
             browser.wait_for(&buy).await?.click().await?;
             let words = browser
@@ -228,61 +223,7 @@ pub async fn waiting_room_admits_in_order_at_the_rate() -> Result<(), Failed> {
                 .await?;
             Ok(())
         })
-        .await?;
-
-    // The last in line hears "sold out" long before its turn.
-    let last = shoppers.last().ok_or("shoppers")?;
-    let last_turn = *moments.last().ok_or("moments")?;
-    eventually(crate::stack::BOARD_SETTLES_WITHIN, || async {
-        Ok(join(&stack, last).await?["status"] == "sold_out")
-    })
-    .await?;
-    check(
-        festival_origin::now().0 < last_turn,
-        "told before its turn came",
-    )
-}
-
-/// Posts to the waiting room as `shopper`, with `ticket` when given: status, the ticket cookie
-/// set (if any) and the body.
-async fn poll(
-    stack: &Stack,
-    shopper: &Shopper,
-    ticket: Option<&str>,
-) -> Result<(u16, Option<String>, Value), Failed> {
-    let mut request = stack
-        .http
-        .post(format!("{}/api/waiting-room", stack.edge))
-        .header(SESSION_HEADER, &shopper.session);
-    if let Some(ticket) = ticket {
-        request = request.header(TICKET_HEADER, ticket);
-    }
-    let response = request.send().await?;
-    let status = response.status().as_u16();
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("festival_ticket="))
-        .map(str::to_owned);
-    Ok((status, cookie, response.json().await?))
-}
-
-/// The joins the `WaitingRoom` object has answered, as `GET /api/ops/costs` counts them.
-async fn joins_counted(stack: &Stack) -> Result<u64, Failed> {
-    let (status, costs) = stack
-        .call_with_token(
-            reqwest::Method::GET,
-            "/api/ops/costs",
-            Some(crate::stack::MARKETER_TOKEN),
-            None,
-        )
-        .await?;
-    check(status == 200, format!("costs: {status} {costs}"))?;
-    Ok(costs["waiting_room"]["requests"]["join"]
-        .as_u64()
-        .unwrap_or(0))
+        .await
 }
 
 /// Issue 15, item 4: a join is the one call to the `WaitingRoom`; it answers a signed ticket
@@ -300,28 +241,7 @@ pub async fn polls_answer_from_the_ticket() -> Result<(), Failed> {
     let shoppers: Vec<Shopper> = (0..4)
         .map(|i| Shopper::minted(&format!("ticketed-{i}")))
         .collect();
-    let mut tickets = Vec::new();
-    for shopper in &shoppers {
-        let (status, cookie, place) = poll(&stack, shopper, None).await?;
-        check(status == 200, format!("a join: {status} {place}"))?;
-        let cookie = cookie.ok_or(format!("a join sets the ticket cookie: {place}"))?;
-        check(
-            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
-            format!("the ticket cookie: {cookie}"),
-        )?;
-        let ticket = cookie["festival_ticket=".len()..]
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        if place["status"] == "waiting" {
-            check(
-                place["ticket"] == ticket.as_str(),
-                "the body carries the ticket",
-            )?;
-        }
-        tickets.push(ticket);
-    }
+    let tickets = join_with_tickets(&stack, &shoppers).await?;
     let joined = joins_counted(&stack).await?;
     check(
         joined - before == 4,
@@ -330,20 +250,7 @@ pub async fn polls_answer_from_the_ticket() -> Result<(), Failed> {
 
     // The last in line polls with its ticket until admitted: no poll reaches the object.
     let last = shoppers.len() - 1;
-    let mut polls = 0;
-    let pass = loop {
-        let (status, _, place) = poll(&stack, &shoppers[last], Some(&tickets[last])).await?;
-        polls += 1;
-        check(status == 200, format!("a poll: {status} {place}"))?;
-        if let Some(pass) = place["pass"].as_str() {
-            break pass.to_owned();
-        }
-        check(
-            place["status"] == "waiting" && polls < 100,
-            format!("waits, then is admitted: {place}"),
-        )?;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let (pass, polls) = poll_until_admitted(&stack, &shoppers[last], &tickets[last]).await?;
     let after = joins_counted(&stack).await?;
     println!(
         "{polls} polls with a ticket until admitted: {} object requests",
@@ -366,7 +273,71 @@ pub async fn polls_answer_from_the_ticket() -> Result<(), Failed> {
         format!("the pass opens the shop: {status} {answer}"),
     )?;
 
-    // Forged, borrowed and expired tickets: refused, and their cookie removed.
+    bad_tickets_are_refused(&stack, &shoppers, &tickets).await?;
+    check(
+        joins_counted(&stack).await? == joined,
+        "refused tickets reach no object",
+    )
+}
+
+/// Each shopper joins and gets its ticket, as an `HttpOnly`, `SameSite=Lax` cookie (and in the
+/// body while it waits); the tickets, in the shoppers' order.
+async fn join_with_tickets(stack: &Stack, shoppers: &[Shopper]) -> Result<Vec<String>, Failed> {
+    let mut tickets = Vec::new();
+    for shopper in shoppers {
+        let (status, cookie, place) = poll(stack, shopper, None).await?;
+        check(status == 200, format!("a join: {status} {place}"))?;
+        let cookie = cookie.ok_or(format!("a join sets the ticket cookie: {place}"))?;
+        check(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            format!("the ticket cookie: {cookie}"),
+        )?;
+        let ticket = cookie["festival_ticket=".len()..]
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if place["status"] == "waiting" {
+            check(
+                place["ticket"] == ticket.as_str(),
+                "the body carries the ticket",
+            )?;
+        }
+        tickets.push(ticket);
+    }
+    Ok(tickets)
+}
+
+/// `shopper` polls with its `ticket`, waiting, until admitted: its pass, and the polls it took.
+async fn poll_until_admitted(
+    stack: &Stack,
+    shopper: &Shopper,
+    ticket: &str,
+) -> Result<(String, u32), Failed> {
+    let mut polls = 0;
+    let pass = loop {
+        let (status, _, place) = poll(stack, shopper, Some(ticket)).await?;
+        polls += 1;
+        check(status == 200, format!("a poll: {status} {place}"))?;
+        if let Some(pass) = place["pass"].as_str() {
+            break pass.to_owned();
+        }
+        check(
+            place["status"] == "waiting" && polls < 100,
+            format!("waits, then is admitted: {place}"),
+        )?;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    Ok((pass, polls))
+}
+
+/// Forged, borrowed and expired tickets: refused, each with its own code, and their cookie
+/// removed.
+async fn bad_tickets_are_refused(
+    stack: &Stack,
+    shoppers: &[Shopper],
+    tickets: &[String],
+) -> Result<(), Failed> {
     let secret = crate::stack::SESSION_SECRET.as_bytes();
     let customer = festival_domain::CustomerId::new(&shoppers[1].customer).ok_or("customer")?;
     // A moment a minute earlier, under the ticket's own signature: a jump ahead in line.
@@ -387,7 +358,7 @@ pub async fn polls_answer_from_the_ticket() -> Result<(), Failed> {
         (&tickets[1], &shoppers[2], "ticket_invalid"),
         (&expired, &shoppers[1], "ticket_expired"),
     ] {
-        let (status, cookie, answer) = poll(&stack, shopper, Some(ticket)).await?;
+        let (status, cookie, answer) = poll(stack, shopper, Some(ticket)).await?;
         check(
             status == 403 && answer["code"] == code,
             format!("{code}: {status} {answer}"),
@@ -397,8 +368,5 @@ pub async fn polls_answer_from_the_ticket() -> Result<(), Failed> {
             "a refused ticket's cookie is removed",
         )?;
     }
-    check(
-        joins_counted(&stack).await? == joined,
-        "refused tickets reach no object",
-    )
+    Ok(())
 }

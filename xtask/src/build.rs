@@ -2,9 +2,9 @@
 
 use std::process::Command;
 
-use xtask::paths;
-
-use crate::{Step, exec};
+use festival_cli::steps::Step;
+use festival_stack::paths;
+use festival_stack::process::exec;
 
 /// Builds the storefront and the console, then the edge (whose assets are `app/dist`).
 pub fn all() -> Result<(), String> {

@@ -1,10 +1,11 @@
 //! Every `cargo xtask` command and the words it takes, in one table: `main` dispatches by it,
-//! each command checks its arguments against its entry ([`crate::flags::Flags`]), and `--help`
-//! prints it.
+//! each command checks its arguments against its entry ([`festival_cli::flags::Flags`]), and
+//! `--help` prints it. `rehearse` and `bench` are declared in `festival-load`, beside the code
+//! that reads their flags.
 
 use festival_domain::settings::DEV_MARKETER_TOKEN;
 
-use crate::flags::{Command, Flag};
+use festival_cli::flags::{Command, Flag};
 
 /// Where `cargo xtask dev` serves; `reconcile` and `redrive` default to it.
 const DEV_EDGE: &str = "http://127.0.0.1:8787";
@@ -120,54 +121,13 @@ pub const REDRIVE: Command = Command {
     ],
     ..command(
         "redrive",
-        "Sends the edge's dead letters to origin again; exits non-zero if letters remain.",
+        "Sends the edge's dead letters to origin again; exit 1 if letters remain.",
     )
 };
 
-pub const REHEARSE: Command = Command {
-    flags: &[
-        Flag::value("--shoppers", "N", "2000", "shoppers in the burst"),
-        Flag::value("--deals", "D", "3", "hot deals, 1–50"),
-        Flag::value("--stock", "S", "100", "units a deal"),
-        Flag::value("--shards", "K", "4", "stock shards a deal"),
-        Flag::value("--duration", "SECS", "20", "how long the burst may last"),
-        Flag::value("--concurrency", "C", "64", "orders in flight, 1–100"),
-        Flag::value(
-            "--real-share",
-            "F",
-            "0.1",
-            "share of shoppers through the real session routes",
-        ),
-        Flag::value(
-            "--repeat-share",
-            "F",
-            "0.1",
-            "share that orders a second time",
-        ),
-        Flag::switch("--wrangler-limits", "keep the edge's rate limits"),
-    ],
-    ..command(
-        "rehearse",
-        "A bounded festival burst against a temporary local stack: outcomes, latency, oversold \
-         and lost orders (target/rehearsal/); non-zero exit if an invariant broke.",
-    )
-};
-
-pub const BENCH: Command = Command {
-    flags: &[
-        Flag::value("--concurrency", "C", "32", "requests in flight, 1–100"),
-        Flag::value("--warmup", "SECS", "1", "warm-up before each measurement"),
-        Flag::value("--seconds", "SECS", "6", "each measurement"),
-        Flag::value("--rounds", "N", "3", "rounds of every scenario"),
-        Flag::value("--shards", "N", "4", "stock shards of the hot deal"),
-        Flag::optional("--only", "a,b", "just these scenarios, and no first paint"),
-    ],
-    ..command(
-        "bench",
-        "Throughput ratios against the Worker's trivial route, shards, bundle size \
-         (target/bench/).",
-    )
-};
+/// `rehearse` and `bench` declare their words beside the code that reads them.
+pub use festival_load::bench::COMMAND as BENCH;
+pub use festival_load::rehearse::COMMAND as REHEARSE;
 
 pub const CAPACITY: Command = Command {
     flags: &[

@@ -16,9 +16,9 @@ use std::process::Command;
 
 use festival_domain::settings;
 
-use crate::paths;
-use crate::stack::WRANGLER_ENV;
 use config::{Config, Queues};
+use festival_stack::paths;
+use festival_stack::process::WRANGLER_ENV;
 
 /// The edge's secrets, each with what it must hold.
 pub const SECRETS: [(&str, &str); 3] = [

@@ -1,18 +1,19 @@
 //! `cargo xtask dev`: Festival on this machine. Origin on a SQLite file under `.festival/`, the
 //! edge under `wrangler dev` on http://127.0.0.1:8787 serving the app, a demo festival seeded when
 //! the database is empty. Ctrl-C stops everything it started; so does `dev`'s own death, however
-//! it dies (see `xtask::watchdog`). It refuses at once, before building, when a port it needs
+//! it dies (see `festival_stack::watchdog`). It refuses at once, before building, when a port it needs
 //! is taken.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use xtask::stack::EdgeRunner;
-use xtask::{paths, ports};
+use festival_cli::steps::Step;
+use festival_stack::local::{self as local_stack, LocalStack, Options, Secrets};
+use festival_stack::process::EdgeRunner;
+use festival_stack::{paths, ports};
 
-use crate::local_stack::{self, LocalStack, Options, Secrets};
-use crate::{Step, build, tools};
+use crate::{build, tools};
 
 const EDGE_PORT: u16 = 8787;
 const ORIGIN_PORT: u16 = 8788;

@@ -8,9 +8,10 @@
 
 use std::process::Command;
 
-use crate::{Step, exec};
+use festival_cli::flags::Flags;
+use festival_cli::steps::Step;
+use festival_stack::process::exec;
 use xtask::commands;
-use xtask::flags::Flags;
 
 /// Cases per fuzz test when `--cases` is not given: about 2.8 million inputs over the 14 tests,
 /// a minute and a half on two cores.

@@ -1,90 +1,104 @@
 //! `cargo xtask <command>`: Festival's automation, in Rust. The commands and their flags are
 //! declared in `xtask::commands` (`cargo xtask --help` lists them).
 
-mod bench;
 mod build;
 mod capacity;
-mod costs;
-mod cpu;
 mod dev;
-mod dev_proxy;
 mod fuzz;
-mod load;
-mod local_stack;
 mod package;
-mod probes;
-mod rehearse;
 mod test;
 mod tools;
 
-use std::process::{Command, ExitCode};
-use std::time::Instant;
+use std::process::ExitCode;
 
+use festival_cli::Failure;
+use festival_cli::flags::{self, Flags};
+use festival_cli::steps::Step;
+use festival_load::{bench, rehearse};
 use xtask::commands;
-use xtask::flags::{self, Flags};
 
+/// Exits 0 on success, 1 when the command found a problem (or was called with a word it does
+/// not know), 2 when it could not run ([`Failure`]).
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("xtask: {message}");
-            ExitCode::FAILURE
+        Err(failure) => {
+            eprintln!("xtask: {failure}");
+            failure.exit_code()
         }
     }
 }
 
 /// Checks the arguments against the command's declaration (an unknown flag is refused before
 /// anything runs), answers `--help`, then runs the command.
-fn run(args: &[String]) -> Result<(), String> {
+fn run(args: &[String]) -> Result<(), Failure> {
     let Some(name) = args.first() else {
-        return Err(commands::usage());
+        return Err(Failure::Found(commands::usage()));
     };
     if flags::asks_for_help(&args[..1]) || name == commands::HELP.name {
         print!("{}", commands::usage());
         return Ok(());
     }
     let command = commands::find(name)
-        .ok_or_else(|| format!("unknown command {name}\n{}", commands::usage()))?;
+        .ok_or_else(|| Failure::Found(format!("unknown command {name}\n{}", commands::usage())))?;
     let args = &args[1..];
     if flags::asks_for_help(args) {
         print!("{}", command.help());
         return Ok(());
     }
-    let flags = Flags::new(args, command)?;
+    let flags = Flags::new(args, command).map_err(Failure::Found)?;
     match command.name {
-        "setup" => tools::setup(flags.has("--browser")),
-        "build" => tools::setup(false).and_then(|()| match flags.operand() {
+        "setup" => Ok(tools::setup(flags.has("--browser"))?),
+        "build" => Ok(tools::setup(false).and_then(|()| match flags.operand() {
             Some("app") => build::app(),
             Some("edge") => build::edge(),
             _ => build::all(),
-        }),
-        "dev" => dev::run(),
-        "deploy" => deploy(&flags),
-        "test" => test::run(),
-        "package" => package::run(args),
-        "fuzz" => fuzz::run(args),
-        "simulate" => xtask::simulate::command(args),
+        })?),
+        "dev" => Ok(dev::run()?),
+        "deploy" => Ok(deploy(&flags)?),
+        // A check that fails found a problem.
+        "test" => test::run().map_err(Failure::Found),
+        "fuzz" => fuzz::run(args).map_err(Failure::Found),
+        "simulate" => xtask::simulate::command(args).map_err(Failure::Found),
+        "package" => Ok(package::run(args)?),
         "reconcile" => reconcile(&flags),
         "redrive" => redrive(&flags),
-        "rehearse" => rehearse::run(args),
-        "bench" => bench::run(args),
-        "capacity" => capacity::run(args),
-        other => Err(format!("{other} is declared but not run by main")),
+        "rehearse" => rehearse_and_record(args),
+        "bench" => {
+            let (settings, only) = bench::Settings::from_args(args)?;
+            bench::run(settings, only)
+        }
+        "capacity" => Ok(capacity::run(args)?),
+        other => Err(format!("{other} is declared but not run by main").into()),
     }
 }
 
-/// `cargo xtask reconcile`: defaults fit `cargo xtask dev`; exits non-zero on any difference.
-fn reconcile(flags: &Flags) -> Result<(), String> {
+/// `cargo xtask rehearse`: the rehearsal, then its costs recorded for `capacity`; exit 1 if it
+/// broke a promise.
+fn rehearse_and_record(args: &[String]) -> Result<(), Failure> {
+    let report = rehearse::run(rehearse::Settings::from_args(args)?)?;
+    capacity::record(&report)?;
+    match report.failures().as_slice() {
+        [] => Ok(()),
+        failures => Err(Failure::Found(format!(
+            "rehearsal failed: {}",
+            failures.join("; ")
+        ))),
+    }
+}
+
+/// `cargo xtask reconcile`: defaults fit `cargo xtask dev`; exit 1 on any difference.
+fn reconcile(flags: &Flags) -> Result<(), Failure> {
     let edge: String = flags.get("--edge", "http://127.0.0.1:8787".to_owned())?;
     let origin: String = flags.get("--origin", "http://127.0.0.1:8788".to_owned())?;
     let token: String = flags.get("--token", dev::DEV_MARKETER_TOKEN.to_owned())?;
-    let report = xtask::reconcile::compare(&edge, &origin, &token)?;
+    let report = festival_stack::reconcile::compare(&edge, &origin, &token)?;
     print!("{report}");
     if report.is_clean() {
         Ok(())
     } else {
-        Err("the edge and origin disagree".into())
+        Err(Failure::Found("the edge and origin disagree".into()))
     }
 }
 
@@ -129,8 +143,8 @@ fn deploy(flags: &Flags) -> Result<(), String> {
     Ok(())
 }
 
-/// `cargo xtask redrive`: defaults fit `cargo xtask dev`; exits non-zero if letters remain.
-fn redrive(flags: &Flags) -> Result<(), String> {
+/// `cargo xtask redrive`: defaults fit `cargo xtask dev`; exit 1 if letters remain.
+fn redrive(flags: &Flags) -> Result<(), Failure> {
     let edge: String = flags.get("--edge", "http://127.0.0.1:8787".to_owned())?;
     let token: String = flags.get("--token", dev::DEV_MARKETER_TOKEN.to_owned())?;
     let report = xtask::redrive::redrive(&edge, &token)?;
@@ -138,37 +152,9 @@ fn redrive(flags: &Flags) -> Result<(), String> {
     if report.is_done() {
         Ok(())
     } else {
-        Err(format!("{} dead letter(s) remain", report.left))
-    }
-}
-
-/// Runs a command with inherited output; an error names it and its exit status.
-pub(crate) fn exec(command: &mut Command) -> Result<(), String> {
-    command.env("PATH", xtask::paths::tool_path());
-    let status = command.status().map_err(|e| format!("{command:?}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{command:?} failed: {status}"))
-    }
-}
-
-/// A named step of a long command: prints when it starts and how long it took.
-pub(crate) struct Step {
-    name: &'static str,
-    started: Instant,
-}
-
-impl Step {
-    pub(crate) fn new(name: &'static str) -> Step {
-        println!("==> {name}");
-        Step {
-            name,
-            started: Instant::now(),
-        }
-    }
-
-    pub(crate) fn done(self) {
-        println!("    {} done in {:.0?}", self.name, self.started.elapsed());
+        Err(Failure::Found(format!(
+            "{} dead letter(s) remain",
+            report.left
+        )))
     }
 }

@@ -17,13 +17,14 @@ use std::io::{self, Write};
 use std::path::Path;
 use std::process::Command;
 
+use festival_cli::flags::Flags;
+use festival_cli::steps::Step;
+use festival_stack::paths;
+use festival_stack::process::exec;
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use xtask::paths;
 
-use crate::{Step, exec};
 use xtask::commands;
-use xtask::flags::Flags;
 
 /// The systemd unit shipped in the archive.
 const UNIT: &str = include_str!("../../deploy/festival-origin.service");

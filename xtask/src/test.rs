@@ -2,9 +2,11 @@
 
 use std::process::Command;
 
-use xtask::postgres::Postgres;
+use festival_cli::steps::Step;
+use festival_stack::postgres::Postgres;
+use festival_stack::process::exec;
 
-use crate::{Step, build, exec, tools};
+use crate::{build, tools};
 
 /// What origin's tests read to put their databases on a PostgreSQL server (see
 /// `festival_origin::db::testing`).
@@ -48,6 +50,12 @@ pub fn run() -> Result<(), String> {
         "festival-origin",
         "-p",
         "festival-edge",
+        "-p",
+        "festival-cli",
+        "-p",
+        "festival-stack",
+        "-p",
+        "festival-load",
         "-p",
         "xtask",
     ]))?;

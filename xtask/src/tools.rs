@@ -3,9 +3,9 @@
 
 use std::process::Command;
 
-use xtask::paths;
-
-use crate::{Step, exec};
+use festival_cli::steps::Step;
+use festival_stack::paths;
+use festival_stack::process::exec;
 
 /// worker-build release matching the `worker` crate.
 const WORKER_BUILD_VERSION: &str = "0.8.7";

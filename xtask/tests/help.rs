@@ -13,7 +13,7 @@ fn xtask(args: &[&str]) -> Output {
 }
 
 /// Every command but `help`, which is the list whatever follows it.
-fn runnable() -> impl Iterator<Item = &'static xtask::flags::Command> {
+fn runnable() -> impl Iterator<Item = &'static festival_cli::flags::Command> {
     commands::ALL
         .into_iter()
         .filter(|command| command.name != commands::HELP.name)

@@ -33,7 +33,7 @@ pub fn CancelButton(
             match api::cancel_order(&id).await {
                 Ok(order) => cancelled.run(order),
                 Err(ApiError::Refused(refused)) => refusal.set(Some(refused)),
-                Err(ApiError::Unreachable) => unreachable.set(true),
+                Err(ApiError::Unreachable(_)) => unreachable.set(true),
             }
             busy.set(false);
         });

@@ -23,15 +23,15 @@ pub fn DealCard(initial: CatalogDeal) -> impl IntoView {
     let href = format!("/deals/{id}");
     let entry = shop.follow(initial);
     let state = deal_state(entry, shop.clock);
-    let purchase = Purchase::idle();
+    let purchase = Purchase::of(&id);
 
     let label = move || {
         let lang = lang.get();
         match (state.get(), purchase.step.get()) {
-            (_, Step::Sending | Step::Queued(..)) => tr(Text::Buying, lang),
+            (_, step) if step.is_busy() => tr(Text::Buying, lang),
             (state, _) if !state.can_buy() => state_words(state, lang),
             (_, Step::Unanswered) => tr(Text::TryAgain, lang),
-            (_, Step::Idle) => tr(Text::BuyNow, lang),
+            _ => tr(Text::BuyNow, lang),
         }
     };
     let name = move || entry.with(|e| e.deal.name.clone());

@@ -3,9 +3,10 @@
 
 use festival_domain::CatalogDeal;
 use festival_domain::money::discount_percent;
+use festival_domain::time::format_countdown;
 use leptos::prelude::*;
 
-use crate::clock::{ServerClock, format_countdown};
+use crate::clock::ServerClock;
 use crate::deal_state::{DealState, state_words, stock_percent};
 use crate::i18n::{Text, money, tr, trf, use_lang};
 

@@ -1,53 +1,30 @@
-//! The festival's banner: its name and where it stands, counting down to the first deal's start
-//! in server time and switching to "On sale now" without a reload.
+//! The festival's banner: the current festival's name, tagline and accent colour (else the
+//! next one's), and where it stands, counting down in server time — to the first deal's start,
+//! or between festivals to the next festival's, saying when that is in the festival's time zone
+//! and the shopper's — and switching to "On sale now" without a reload.
 
-use festival_domain::{CatalogDeal, UnixMillis};
+use festival_domain::catalog::FestivalPhase;
+use festival_domain::time::format_countdown;
 use leptos::prelude::*;
 
-use crate::clock::{ServerClock, format_countdown};
-use crate::i18n::{Text, tr, use_lang};
-
-/// Where the festival as a whole stands: it opens with its earliest deal and closes with its
-/// latest one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FestivalPhase {
-    /// No catalog yet.
-    Loading,
-    /// The catalog has no deals.
-    NoDeals,
-    /// Before the first deal opens at `starts_at`.
-    Upcoming {
-        /// The earliest deal start.
-        starts_at: UnixMillis,
-    },
-    /// At least one deal has opened and not every deal has ended.
-    OnSale,
-    /// Every deal has ended.
-    Over,
-}
-
-impl FestivalPhase {
-    /// The phase of the catalog's `deals` at server time `now`.
-    pub fn of(deals: Option<&[CatalogDeal]>, now: UnixMillis) -> Self {
-        let Some(deals) = deals else {
-            return FestivalPhase::Loading;
-        };
-        let starts = deals.iter().map(|d| d.deal.starts_at).min();
-        let ends = deals.iter().map(|d| d.deal.ends_at).max();
-        match (starts, ends) {
-            (Some(starts_at), _) if now < starts_at => FestivalPhase::Upcoming { starts_at },
-            (Some(_), Some(ends_at)) if now >= ends_at => FestivalPhase::Over,
-            (Some(_), _) => FestivalPhase::OnSale,
-            (None, _) => FestivalPhase::NoDeals,
-        }
-    }
-}
+use crate::clock::ServerClock;
+use crate::i18n::{Text, date_time, tr, trf, use_lang};
+use crate::shop::use_shop;
+use crate::wire::ShownFestival;
 
 /// The hero banner.
 #[component]
 pub fn Hero(phase: Memo<FestivalPhase>, clock: ServerClock) -> impl IntoView {
-    let lang = use_lang();
-    let text = move |text: Text| move || tr(text, lang.get());
+    let (festivals, lang) = (use_shop().festivals, use_lang());
+    let shown =
+        move |read: fn(&ShownFestival) -> String| move || festivals.with(|f| f.shown().map(read));
+    // Between festivals: the next one's start, said in its zone and the shopper's.
+    let next_starts = move || {
+        festivals.with(|f| {
+            f.next_between()
+                .map(|next| (next.starts_at, next.time_zone.clone()))
+        })
+    };
     // Text changes once a second even though the clock ticks faster: the memo keeps the DOM
     // still between seconds.
     let countdown = Memo::new(move |_| match phase.get() {
@@ -58,43 +35,50 @@ pub fn Hero(phase: Memo<FestivalPhase>, clock: ServerClock) -> impl IntoView {
         _ => None,
     });
 
-    let banner = move || match phase.get() {
-        FestivalPhase::Loading | FestivalPhase::NoDeals => view! {
-            <p class="hero-when hero-wait">{text(Text::GetReady)}</p>
+    // One element whose words, role and test id follow the phase: a view per phase would cost
+    // the shopper's Wasm a kilobyte more (BENCHMARKS.md (e)). The pulse shows on sale only (CSS).
+    let look = move || match phase.get() {
+        FestivalPhase::Loading | FestivalPhase::NoDeals => {
+            ("hero-when hero-wait", "", Text::GetReady)
         }
-        .into_any(),
-        FestivalPhase::Upcoming { .. } => view! {
-            <p class="hero-when countdown" data-testid="countdown" role="timer">
-                <span class="hero-label">{text(Text::StartsIn)}</span>
-                " "
-                <span class="countdown-digits">{move || countdown.get().unwrap_or_default()}</span>
-            </p>
-        }
-        .into_any(),
-        FestivalPhase::OnSale => view! {
-            <p class="hero-when on-sale" data-testid="on-sale" role="status">
-                <span class="pulse" aria-hidden="true"></span>
-                {text(Text::OnSaleNow)}
-            </p>
-        }
-        .into_any(),
-        FestivalPhase::Over => view! {
-            <p class="hero-when" data-testid="festival-over" role="status">
-                {text(Text::FestivalOver)}
-            </p>
-        }
-        .into_any(),
+        FestivalPhase::Upcoming { .. } => ("hero-when countdown", "countdown", Text::StartsIn),
+        FestivalPhase::OnSale => ("hero-when on-sale", "on-sale", Text::OnSaleNow),
+        FestivalPhase::Over => ("hero-when", "festival-over", Text::FestivalOver),
+    };
+    let role = move || {
+        let timer = matches!(phase.get(), FestivalPhase::Upcoming { .. });
+        if timer { "timer" } else { "status" }
+    };
+    let kicker = move || {
+        let between = next_starts().is_some();
+        tr(
+            if between {
+                Text::NextFestival
+            } else {
+                Text::HeroKicker
+            },
+            lang.get(),
+        )
     };
 
     view! {
         <section class="hero" aria-labelledby="festival-name">
-            <p class="hero-kicker">{text(Text::HeroKicker)}</p>
-            <h1 id="festival-name" class="hero-title">
-                <span class="hero-date">"11.11"</span>
-                {text(Text::HeroTitle)}
+            <p class="hero-kicker">{kicker}</p>
+            <h1 id="festival-name" class="hero-title" data-testid="festival-name">
+                {move || shown(|f| f.name.clone())().unwrap_or_else(|| tr(Text::BrandName, lang.get()).into())}
             </h1>
-            <p class="hero-tagline">{text(Text::HeroTagline)}</p>
-            {banner}
+            <p class="hero-tagline" data-testid="festival-tagline">{shown(|f| f.tagline.clone())}</p>
+            <p class=move || look().0 data-testid=move || look().1 role=role>
+                <span class="pulse" aria-hidden="true"></span>
+                <span class="hero-label">{move || tr(look().2, lang.get())}</span>
+                " "
+                <span class="countdown-digits">{move || countdown.get().unwrap_or_default()}</span>
+            </p>
+            // Always there, empty (and hidden by CSS) but between festivals: cheaper in Wasm
+            // than a node that comes and goes.
+            <p class="hero-next" data-testid="next-festival">
+                {move || next_starts().map(|(at, zone)| trf(Text::NextStarts, lang.get(), &[&date_time(at, lang.get(), Some(&zone))])).unwrap_or_default()}
+            </p>
         </section>
     }
 }

@@ -30,7 +30,6 @@ pub fn DealPage(id: DealId) -> impl IntoView {
         None => {
             let text = match shop.deals.with(Option::is_some) {
                 true => Text::DealNotFound,
-                false if shop.unreachable.get() => Text::Unreachable,
                 false => Text::LoadingDeals,
             };
             view! {
@@ -51,7 +50,7 @@ fn DealDetails(initial: CatalogDeal) -> impl IntoView {
     let id = initial.deal.id.clone();
     let entry = shop.follow(initial);
     let state = deal_state(entry, shop.clock);
-    let purchase = Purchase::idle();
+    let purchase = Purchase::of(&id);
     let text = move |text: Text| move || tr(text, lang.get());
 
     // Units this shopper's orders already hold; unknown counts as none (the edge decides).
@@ -101,17 +100,26 @@ fn DealDetails(initial: CatalogDeal) -> impl IntoView {
     let label = move || {
         let lang = lang.get();
         match (state.get(), purchase.step.get()) {
-            (_, Step::Sending | Step::Queued(..)) => tr(Text::Buying, lang),
+            (_, step) if step.is_busy() => tr(Text::Buying, lang),
             (state, _) if !state.can_buy() => state_words(state, lang),
             _ if allowance.get() == 0 => tr(Text::LimitReachedWords, lang),
             (_, Step::Unanswered) => tr(Text::TryAgain, lang),
-            (_, Step::Idle) => tr(Text::BuyNow, lang),
+            _ => tr(Text::BuyNow, lang),
         }
     };
     let when = move |pick: fn(&CatalogDeal) -> festival_domain::UnixMillis| {
-        move || date_time(entry.with(pick), lang.get())
+        // In the festival's time zone (the shopper's own beside it where it differs).
+        move || {
+            let zone = shop
+                .festivals
+                .with(|f| f.shown().map(|f| f.time_zone.clone()));
+            date_time(entry.with(pick), lang.get(), zone.as_deref())
+        }
     };
-    let buy = move |_| purchase.buy(id.clone(), chosen());
+    let buy = {
+        let id = id.clone();
+        move |_| purchase.buy(id.clone(), chosen())
+    };
 
     view! {
         <article class="deal-page" aria-labelledby="deal-heading">
@@ -144,7 +152,7 @@ fn DealDetails(initial: CatalogDeal) -> impl IntoView {
                             on:change=move |ev| {
                                 if let Ok(n) = event_target_value(&ev).parse() {
                                     quantity.set(n);
-                                    purchase.start_over();
+                                    purchase.start_over(&id);
                                 }
                             }
                         >

@@ -8,8 +8,8 @@ use crate::api::{self, ApiError, Refused};
 use crate::components::cancel::CancelButton;
 use crate::components::purchase::RefusalNote;
 use crate::i18n::{Text, date_time, money, tr, use_lang};
-use crate::poll::poll_every;
-use crate::routes::order::{status_code, status_words};
+use crate::poll::{Next, poll_every};
+use crate::routes::order::status_words;
 use crate::shop::use_shop;
 use crate::wire::ShopOrder;
 
@@ -31,11 +31,17 @@ pub fn MyOrdersPage() -> impl IntoView {
                 }
                 unreachable.set(false);
                 refusal.set(None);
+                Next::Again
             }
-            Err(ApiError::Refused(refused)) => refusal.set(Some(refused)),
-            Err(ApiError::Unreachable) => unreachable.set(true),
+            Err(error) => {
+                let next = Next::Trouble(error.retry_after_s());
+                match error {
+                    ApiError::Refused(refused) => refusal.set(Some(refused)),
+                    ApiError::Unreachable(_) => unreachable.set(true),
+                }
+                next
+            }
         }
-        true
     });
     // A cancel answer replaces its row at once, without waiting for the next reading.
     let replace = Callback::new(move |fresh: ShopOrder| {
@@ -66,7 +72,7 @@ pub fn MyOrdersPage() -> impl IntoView {
                 <For
                     each=rows
                     // A status change rebuilds the row: its Cancel button comes or goes with it.
-                    key=|o: &ShopOrder| (o.id.clone(), status_code(o.status))
+                    key=|o: &ShopOrder| (o.id.clone(), o.status.as_str())
                     children=move |order| view! { <MyOrderRow order replace /> }
                 />
             </ul>
@@ -78,14 +84,8 @@ pub fn MyOrdersPage() -> impl IntoView {
 #[component]
 fn MyOrderRow(order: ShopOrder, replace: Callback<ShopOrder>) -> impl IntoView {
     let (shop, lang) = (use_shop(), use_lang());
-    let deal_name = {
-        let deal_id = order.deal_id.clone();
-        Signal::derive(move || {
-            shop.deal(&deal_id)
-                .map_or_else(|| deal_id.to_string(), |d| d.deal.name)
-        })
-    };
-    let code = status_code(order.status);
+    let deal_name = shop.deal_name(order.deal_id.clone());
+    let code = order.status.as_str();
     let status = order.status;
     let summary = {
         let order = order.clone();
@@ -108,7 +108,7 @@ fn MyOrderRow(order: ShopOrder, replace: Callback<ShopOrder>) -> impl IntoView {
                 </span>
             </div>
             <p class="my-order-summary">{summary}</p>
-            <p class="my-order-when">{move || date_time(order.priced_at, lang.get())}</p>
+            <p class="my-order-when">{move || date_time(order.priced_at, lang.get(), None)}</p>
             {(status != OrderStatus::Cancelled).then(|| view! {
                 <div class="my-order-actions">
                     <CancelButton id=order.id.clone() deal_name cancelled=replace />

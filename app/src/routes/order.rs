@@ -1,14 +1,14 @@
 //! `/orders/:id`: one order, followed from "reserved" until origin confirms it (or it is
 //! cancelled). Polls every second while the outcome is open, then stops.
 
-use festival_domain::{OrderId, OrderStatus};
+use festival_domain::{OrderId, OrderStatus, RefusalCode};
 use leptos::prelude::*;
 
 use crate::api::{self, ApiError, Refused};
 use crate::components::cancel::CancelButton;
 use crate::components::purchase::RefusalNote;
 use crate::i18n::{Lang, Text, date_time, money, tr, use_lang};
-use crate::poll::poll_every;
+use crate::poll::{Next, poll_every};
 use crate::shop::use_shop;
 use crate::wire::ShopOrder;
 
@@ -36,17 +36,20 @@ pub fn OrderPage(id: Option<OrderId>) -> impl IntoView {
                             order.set(Some(fresh));
                         }
                         unreachable.set(false);
-                        !settled
+                        Next::from(!settled)
                     }
-                    // Too many requests: say so, and keep following the order.
+                    // Too many requests: say so, and keep following the order, as late as asked.
                     Err(ApiError::Refused(refused)) => {
-                        let again = refused.code == "rate_limited";
+                        let next = match refused.code == Some(RefusalCode::RateLimited) {
+                            true => Next::Trouble(refused.retry_after_s),
+                            false => Next::Stop,
+                        };
                         refusal.set(Some(refused));
-                        again
+                        next
                     }
-                    Err(ApiError::Unreachable) => {
+                    Err(ApiError::Unreachable(retry_after_s)) => {
                         unreachable.set(true);
-                        true
+                        Next::Trouble(retry_after_s)
                     }
                 }
             }
@@ -75,15 +78,9 @@ pub fn OrderPage(id: Option<OrderId>) -> impl IntoView {
 #[component]
 fn OrderDetails(order: ShopOrder, on_change: RwSignal<Option<ShopOrder>>) -> impl IntoView {
     let (shop, lang) = (use_shop(), use_lang());
-    let deal_name = {
-        let deal_id = order.deal_id.clone();
-        Signal::derive(move || {
-            shop.deal(&deal_id)
-                .map_or_else(|| deal_id.to_string(), |d| d.deal.name)
-        })
-    };
+    let deal_name = shop.deal_name(order.deal_id.clone());
     let status = order.status;
-    let code = status_code(status);
+    let code = status.as_str();
     let (currency, unit, total) = (
         order.currency.clone(),
         order.unit_price_minor,
@@ -113,7 +110,7 @@ fn OrderDetails(order: ShopOrder, on_change: RwSignal<Option<ShopOrder>>) -> imp
             <dt>{text(Text::Total)}</dt>
             <dd class="order-total" data-testid="order-total">{price(total)}</dd>
             <dt>{text(Text::OrderedAt)}</dt>
-            <dd>{move || date_time(order.priced_at, lang.get())}</dd>
+            <dd>{move || date_time(order.priced_at, lang.get(), None)}</dd>
         </dl>
         {(status != OrderStatus::Cancelled).then(|| view! {
             <CancelButton
@@ -122,15 +119,6 @@ fn OrderDetails(order: ShopOrder, on_change: RwSignal<Option<ShopOrder>>) -> imp
                 cancelled=Callback::new(move |fresh| on_change.set(Some(fresh)))
             />
         })}
-    }
-}
-
-/// The status's wire name, for `data-status` and styles.
-pub fn status_code(status: OrderStatus) -> &'static str {
-    match status {
-        OrderStatus::Reserved => "reserved",
-        OrderStatus::Confirmed => "confirmed",
-        OrderStatus::Cancelled => "cancelled",
     }
 }
 

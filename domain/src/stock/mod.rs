@@ -12,6 +12,7 @@
 //! The decisions themselves are pure functions over what storage holds (`reserve`, `records`):
 //! they answer the writes to make, which the shard applies in one atomic write.
 
+mod control;
 mod host;
 mod lending;
 mod outbox;
@@ -23,6 +24,7 @@ mod shard;
 use serde::{Deserialize, Serialize};
 
 use crate::deal::{Deal, share_of};
+use crate::live::{LiveControl, Stop};
 use crate::order::{CustomerId, Order, OrderId, OrderStatus, PricedOrder};
 
 pub use host::{Fault, Host, Writes};
@@ -95,6 +97,13 @@ pub enum StockCommand {
     Ledger { spec: ShardSpec },
     /// What waits for origin here: [`Backlog`].
     Backlog,
+    /// Merge a live sale's controls (top-ups, an early end, a pause) into this shard's ledger,
+    /// once however often they come: answers the ledger after it, or why the shard refuses.
+    Control {
+        deal: crate::DealId,
+        spec: ShardSpec,
+        live: LiveControl,
+    },
 }
 
 /// The orders (and cancellations) a shard holds that origin has not confirmed yet.
@@ -145,6 +154,7 @@ impl StockCommand {
             StockCommand::Confirm { .. } => "confirm",
             StockCommand::Ledger { .. } => "ledger",
             StockCommand::Backlog => "backlog",
+            StockCommand::Control { .. } => "control",
         }
     }
 }
@@ -169,6 +179,8 @@ pub enum Reservation {
     },
     /// The customer's units in this deal would exceed the limit.
     LimitReached { limit: u32 },
+    /// A marketer ended or paused the sale (as this shard's [`LiveControl`] says, on its clock).
+    Stopped { why: Stop },
 }
 
 /// The answer to [`StockCommand::Cancel`].
@@ -184,7 +196,8 @@ pub enum Cancellation {
 }
 
 /// One shard's account of its units. Over all shards of a deal, at every moment:
-/// `stock == Σ stock_left + Σ reserved_units − Σ cancelled_units + in_transit`, where
+/// `stock + Σ added_units == Σ stock_left + Σ reserved_units − Σ cancelled_units + in_transit`,
+/// where
 /// `in_transit = Σ lent_units − Σ borrowed_units ≥ 0` (units a lender gave and its borrower has
 /// not counted in yet).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -209,6 +222,12 @@ pub struct Ledger {
     /// The deal's shard count this shard was set up with (0: not pinned).
     #[serde(default)]
     pub shards: u32,
+    /// Units top-ups added to this shard (its part of `live.added_units`).
+    #[serde(default)]
+    pub added_units: u32,
+    /// The live sale's controls as this shard has them.
+    #[serde(default)]
+    pub live: LiveControl,
 }
 
 impl Ledger {
@@ -228,6 +247,17 @@ impl Ledger {
     /// takes the first spec it is asked with.
     pub fn serves(&self, spec: ShardSpec) -> bool {
         self.shards == 0 || (self.stock == spec.stock && self.shards == spec.shards)
+    }
+
+    /// This ledger with `live` merged in: a larger top-up total adds this shard's part of the
+    /// difference to its units (so a total seen twice adds once), the end and pause are kept.
+    pub fn with_live(mut self, live: LiveControl, index: u32) -> Self {
+        self.live = self.live.merge(live);
+        let part = self.live.added_share(self.shards.max(1), index);
+        let more = part.saturating_sub(self.added_units);
+        self.stock_left += more;
+        self.added_units += more;
+        self
     }
 
     /// This ledger, pinned to `spec` if it was not yet.

@@ -84,6 +84,11 @@ pub fn decide(
             attempts.push(answer);
             continue;
         }
+        // After replays: an order made before the sale stopped is still answered as made.
+        if let Some(why) = ledger.live.stop() {
+            attempts.push(Attempt::Done(Reservation::Stopped { why }));
+            continue;
+        }
         let customer_key = customer_key(&priced.customer_id);
         if !customers.contains_key(&customer_key) {
             match stored

@@ -7,7 +7,6 @@
 //! read before it.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
@@ -19,6 +18,9 @@ use super::reserve::{self, Attempt, MAX_BATCH};
 use super::{
     Answer, Cancellation, Fault, Host, Ledger, Reservation, ShardSpec, StockCommand, Writes,
 };
+
+mod storage;
+pub(super) use storage::parse;
 
 /// Rounds of borrowing a batch's short orders try while units remain in the deal, and the pause
 /// between two: units lent to another shard are in no `stock_left` until it counts them in.
@@ -53,6 +55,12 @@ pub struct Shard<H> {
 pub struct Tuning {
     /// First wait before an order origin has not confirmed is sent again (then doubling).
     pub resend_after_ms: i64,
+    /// How long a shard gathers new orders and cancellations before it sends them to the
+    /// queue: the first of a window arms the alarm this far ahead, and the alarm sends all of
+    /// the window's in one message (up to `QUEUE_BATCH` orders). Orders reach origin up to
+    /// this much later; a burst costs a message per shard per window instead of one per
+    /// reservation (issue 15: queue messages per accepted order).
+    pub send_window_ms: i64,
     /// Pending records read per storage call (storage lists up to any number; 128 keeps a
     /// call small).
     pub pending_page: usize,
@@ -62,12 +70,18 @@ impl Default for Tuning {
     fn default() -> Self {
         Tuning {
             resend_after_ms: 180_000,
+            send_window_ms: 1_000,
             pending_page: 128,
         }
     }
 }
 
 impl<H: Host> Shard<H> {
+    /// When a send window that opens at `now` closes (see [`Tuning::send_window_ms`]).
+    fn send_window_end(&self, now: UnixMillis) -> UnixMillis {
+        UnixMillis(now.0 + self.tuning.send_window_ms)
+    }
+
     pub fn new(host: H, tuning: Tuning) -> Self {
         Shard {
             host,
@@ -117,6 +131,9 @@ impl<H: Host> Shard<H> {
             StockCommand::Confirm { orders } => json(&self.confirm(&orders).await?),
             StockCommand::Ledger { spec } => json(&self.ledger_or_fresh(spec).await?),
             StockCommand::Backlog => json(&self.backlog().await?),
+            StockCommand::Control { deal, spec, live } => {
+                json(&self.control(&deal, spec, live).await?)
+            }
         }
     }
 
@@ -248,7 +265,7 @@ impl<H: Host> Shard<H> {
         if !decision.writes.is_empty() {
             self.host.write(decision.writes).await?;
             self.ledger.set(Some(decision.ledger));
-            self.arm_alarm(now).await;
+            self.arm_alarm(self.send_window_end(now)).await;
         }
         Ok(decision.attempts)
     }
@@ -286,7 +303,7 @@ impl<H: Host> Shard<H> {
         writes.put(pending_key(id), &Pending::new(OrderStatus::Cancelled, now))?;
         self.host.write(writes).await?;
         self.ledger.set(Some(ledger));
-        self.arm_alarm(now).await;
+        self.arm_alarm(self.send_window_end(now)).await;
         Ok(Cancellation::Cancelled { order })
     }
 
@@ -338,66 +355,12 @@ impl<H: Host> Shard<H> {
         orders.sort_by_key(|order| std::cmp::Reverse(order.priced.priced_at));
         Ok(orders)
     }
-
-    pub(super) async fn load_order(&self, id: &OrderId) -> Result<Option<Order>, Fault> {
-        self.read_json(&order_key(id)).await
-    }
-
-    /// The ledger, if this shard was ever written.
-    pub(super) async fn stored_ledger(&self) -> Result<Option<Ledger>, Fault> {
-        if let Some(ledger) = self.ledger.get() {
-            return Ok(Some(ledger));
-        }
-        let ledger = self.read_json::<Ledger>(LEDGER_KEY).await?;
-        self.ledger.set(ledger);
-        Ok(ledger)
-    }
-
-    /// The ledger, or the share a shard never written starts with.
-    pub(super) async fn ledger_or_fresh(&self, spec: ShardSpec) -> Result<Ledger, Fault> {
-        Ok(self
-            .stored_ledger()
-            .await?
-            .unwrap_or_else(|| Ledger::fresh(spec)))
-    }
-
-    /// Writes `writes`, whose ledger is `ledger`, and keeps the copy in memory.
-    pub(super) async fn write_with_ledger(
-        &self,
-        writes: Writes,
-        ledger: Ledger,
-    ) -> Result<(), Fault> {
-        self.host.write(writes).await?;
-        self.ledger.set(Some(ledger));
-        Ok(())
-    }
-
-    pub(super) async fn read_json<T: serde::de::DeserializeOwned>(
-        &self,
-        key: &str,
-    ) -> Result<Option<T>, Fault> {
-        let stored = self.host.read(vec![key.to_owned()]).await?;
-        stored
-            .get(key)
-            .map(|json| serde_json::from_str(json).map_err(|e| Fault(format!("{key}: {e}"))))
-            .transpose()
-    }
 }
 
 /// Whether a confirmed state covers a pending one (origin stores "reserved" as sold).
 fn same_state(pending: OrderStatus, confirmed: OrderStatus) -> bool {
     let sold = |status| status != OrderStatus::Cancelled;
     sold(pending) == sold(confirmed)
-}
-
-/// The record under `key` among `stored`, if present and readable.
-pub(super) fn parse<T: serde::de::DeserializeOwned>(
-    stored: &BTreeMap<String, String>,
-    key: &str,
-) -> Option<T> {
-    stored
-        .get(key)
-        .and_then(|json| serde_json::from_str(json).ok())
 }
 
 fn json(value: &impl Serialize) -> Result<String, Fault> {

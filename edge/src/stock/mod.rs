@@ -9,6 +9,7 @@ mod old_layout;
 pub mod shard;
 pub mod sold_out;
 
+use festival_domain::live::LiveControl;
 use festival_domain::stock::reserve::MAX_BATCH;
 pub use festival_domain::stock::{
     Answer, Backlog, BacklogReport, Cancellation, Ledger, Reservation, ShardSpec, StockCommand,
@@ -143,11 +144,40 @@ pub async fn confirm(
         .map(|_| ())
 }
 
-/// Every shard's ledger of `deal`, read from all shards at once.
-pub async fn ledgers(env: &Env, deal: &Deal) -> Result<Vec<Ledger>> {
+/// Every shard's ledger of `deal`, read from all shards at once. A sale a marketer changed
+/// live hands each shard its controls with the read (`StockCommand::Control`, merged once
+/// however often it comes), so a shard that missed the console's push catches up here.
+pub async fn ledgers(env: &Env, deal: &Deal, live: LiveControl) -> Result<Vec<Ledger>> {
+    if !live.is_untouched() {
+        return control(env, deal, live).await;
+    }
     try_join_all((0..deal.shard_count()).map(|index| {
         let spec = ShardSpec::of(deal, index);
         async move { ask(env, &deal.id, index, &StockCommand::Ledger { spec }).await }
     }))
     .await
+}
+
+/// Hands `live` to every shard of `deal` at once: when this returns, every shard refuses
+/// orders if the sale is ended or paused, and holds its part of the units added. Answers
+/// their ledgers after it.
+pub async fn control(env: &Env, deal: &Deal, live: LiveControl) -> Result<Vec<Ledger>> {
+    let answers =
+        try_join_all((0..deal.shard_count()).map(|index| {
+            let command = StockCommand::Control {
+                deal: deal.id.clone(),
+                spec: ShardSpec::of(deal, index),
+                live,
+            };
+            async move {
+                ask::<std::result::Result<Ledger, String>>(env, &deal.id, index, &command).await
+            }
+        }))
+        .await?;
+    // Units added: this isolate's "sold out" memory of the deal no longer holds.
+    sold_out::forget(&deal.id);
+    answers
+        .into_iter()
+        .map(|answer| answer.map_err(worker::Error::RustError))
+        .collect()
 }

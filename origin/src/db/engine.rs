@@ -56,6 +56,17 @@ impl Engine {
             Engine::Postgres => " FOR UPDATE",
         }
     }
+
+    /// What a transaction opened with [`Engine::begin_to_write`] runs first so that writers of
+    /// `table` take turns until the commit, for a rule over many rows (festivals may not
+    /// overlap): SQLite's `BEGIN IMMEDIATE` holds the database's write lock already;
+    /// PostgreSQL locks the table against other writers (readers go on).
+    pub fn writers_take_turns(self, table: &str) -> Option<String> {
+        match self {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(format!("LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")),
+        }
+    }
 }
 
 /// Why origin cannot open its database.

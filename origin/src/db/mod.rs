@@ -1,7 +1,10 @@
 //! The SQL: every query origin runs, written once for SQLite and PostgreSQL (see [`engine`]).
 
+pub mod audit;
 pub mod engine;
 pub mod export;
+pub mod festivals;
+pub mod live;
 pub mod sales;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -21,7 +24,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Row};
 pub use engine::{Engine, connect};
 
 /// The columns [`deal_from_row`] reads.
-const DEAL_COLUMNS: &str = "id, name, description, image_url, price_minor, was_price_minor, \
+pub(crate) const DEAL_COLUMNS: &str = "id, name, description, image_url, price_minor, was_price_minor, \
                             currency, stock, starts_at, ends_at, per_customer_limit, shards";
 
 /// Every scheduled deal, soonest start first.
@@ -53,7 +56,7 @@ pub async fn find_deal_to_write(
     .transpose()
 }
 
-fn deal_from_row(row: &AnyRow) -> Result<Deal, sqlx::Error> {
+pub(crate) fn deal_from_row(row: &AnyRow) -> Result<Deal, sqlx::Error> {
     let id: String = row.try_get("id")?;
     let count = |column: &str| -> Result<u32, sqlx::Error> {
         u32::try_from(row.try_get::<i64, _>(column)?)
@@ -75,8 +78,15 @@ fn deal_from_row(row: &AnyRow) -> Result<Deal, sqlx::Error> {
     })
 }
 
-/// Inserts a deal; `Ok(false)` when a deal with its id already exists.
-pub async fn insert_deal(db: &AnyPool, deal: &Deal, now: UnixMillis) -> Result<bool, sqlx::Error> {
+/// Inserts a deal, recorded in the audit log as `actor`'s, in one transaction; `Ok(false)`
+/// (nothing written) when a deal with its id already exists.
+pub async fn insert_deal(
+    db: &AnyPool,
+    deal: &Deal,
+    now: UnixMillis,
+    actor: &str,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
     let insert = sqlx::query(
         "INSERT INTO deals (name, description, image_url, price_minor, was_price_minor, currency,
                             stock, starts_at, ends_at, per_customer_limit, shards,
@@ -87,9 +97,21 @@ pub async fn insert_deal(db: &AnyPool, deal: &Deal, now: UnixMillis) -> Result<b
     let result = bind_schedule(insert, deal)
         .bind(deal.id.as_str())
         .bind(now.0)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
-    Ok(result.rows_affected() == 1)
+    if result.rows_affected() != 1 {
+        return Ok(false);
+    }
+    audit::record_deal_change(
+        &mut tx,
+        &deal.id,
+        "schedule",
+        (actor, now),
+        (None, Some(deal)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Binds a deal's schedule — name, description, image_url, price_minor, was_price_minor,
@@ -152,11 +174,7 @@ pub(crate) fn bind_order_row<'q>(
         .bind(p.unit_price_minor)
         .bind(p.total_minor)
         .bind(&p.currency)
-        .bind(match order.status {
-            OrderStatus::Cancelled => "cancelled",
-            // Stored at origin is what "confirmed" means.
-            OrderStatus::Reserved | OrderStatus::Confirmed => "confirmed",
-        })
+        .bind(order.status.stored_at_origin().as_str())
         .bind(p.priced_at.0)
         .bind(now.0)
 }
@@ -234,12 +252,7 @@ pub async fn get_order(db: &AnyPool, id: &OrderId) -> Result<Option<Order>, sqlx
 pub(super) fn order_from_row(row: &AnyRow) -> Result<Order, sqlx::Error> {
     let bad = |what: &str| sqlx::Error::Decode(format!("stored order has a bad {what}").into());
     let text = |col: &str| row.try_get::<String, _>(col);
-    let status = match text("status")?.as_str() {
-        "reserved" => OrderStatus::Reserved,
-        "confirmed" => OrderStatus::Confirmed,
-        "cancelled" => OrderStatus::Cancelled,
-        _ => return Err(bad("status")),
-    };
+    let status = OrderStatus::parse(&text("status")?).ok_or_else(|| bad("status"))?;
     Ok(Order {
         id: OrderId::parse(&text("id")?).ok_or_else(|| bad("id"))?,
         status,

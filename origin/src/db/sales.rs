@@ -6,7 +6,7 @@ use festival_domain::freeze::Frozen;
 use festival_domain::{Deal, DealId, UnixMillis};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-use super::{self as db, Engine};
+use super::{self as db, Engine, audit};
 
 /// What an edit or a cancel found.
 #[derive(Debug, PartialEq, Eq)]
@@ -19,13 +19,15 @@ pub enum Change {
     Frozen(Frozen),
 }
 
-/// Replaces the schedule of `deal` (by its id) if `may_change` allows it for the stored sale.
+/// Replaces the schedule of `deal` (by its id) if `may_change` allows it for the stored sale,
+/// recorded in the audit log as `actor`'s at `now`.
 /// The read, the rule and the write are one transaction that holds the row (SQLite: the write
 /// lock, from `BEGIN IMMEDIATE`; PostgreSQL: the row, `FOR UPDATE`) throughout, so no other
 /// edit can slip between the check and the write.
 pub async fn update_deal(
     db: &AnyPool,
     deal: &Deal,
+    (actor, now): (&str, UnixMillis),
     may_change: impl FnOnce(&Deal) -> Result<(), Frozen>,
 ) -> Result<Change, sqlx::Error> {
     let engine = Engine::of_pool(db);
@@ -46,17 +48,19 @@ pub async fn update_deal(
         .bind(deal.id.as_str())
         .execute(&mut *tx)
         .await?;
+    let sides = (Some(&stored), Some(deal));
+    audit::record_deal_change(&mut tx, &deal.id, "edit", (actor, now), sides).await?;
     tx.commit().await?;
     Ok(Change::Done)
 }
 
 /// Takes `id` out of the schedule if `may_change` allows it for the stored sale, keeping a copy
-/// in `cancelled_deals` (stamped `now`), in one transaction that holds the row as
+/// in `cancelled_deals` (stamped `now`) and recording it as `actor`'s, in one transaction that holds the row as
 /// [`update_deal`]'s. Returns the cancelled deal.
 pub async fn cancel_deal(
     db: &AnyPool,
     id: &DealId,
-    now: UnixMillis,
+    (actor, now): (&str, UnixMillis),
     may_change: impl FnOnce(&Deal) -> Result<(), Frozen>,
 ) -> Result<(Change, Option<Deal>), sqlx::Error> {
     let engine = Engine::of_pool(db);
@@ -78,6 +82,7 @@ pub async fn cancel_deal(
         .bind(now.0)
         .execute(&mut *tx)
         .await?;
+    audit::record_deal_change(&mut tx, id, "cancel", (actor, now), (Some(&stored), None)).await?;
     tx.commit().await?;
     Ok((Change::Done, Some(stored)))
 }

@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use festival_domain::dashboard::Dashboard;
+use festival_domain::Deal;
 use festival_domain::freeze::EditFreeze;
-use festival_domain::{Deal, UnixMillis};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -16,7 +15,10 @@ use crate::{AppState, Config, db, now};
 const TOKEN: &str = "console-test-token";
 const HOUR: i64 = 3_600_000;
 
+mod dashboard;
+mod festivals;
 mod freeze;
+mod live;
 
 /// Origin on a fresh temporary database, serving on a loopback port until the test ends.
 struct Origin {
@@ -40,6 +42,7 @@ async fn origin_freezing(edit_freeze: EditFreeze) -> Origin {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = Config {
+        marketer_label: "test-marketer".into(),
         addr,
         database_url,
         batch_secret: "console-test-batch-secret".into(),
@@ -105,12 +108,12 @@ impl Origin {
     }
 
     async fn catalog_ids(&self) -> Vec<String> {
-        let (_, deals) = self.call("GET", "/internal/catalog", Some(TOKEN), "").await;
-        deals
+        let (_, schedule) = self.call("GET", "/internal/catalog", Some(TOKEN), "").await;
+        schedule["deals"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|d| d["id"].as_str().unwrap().to_owned())
+            .map(|d| d["deal"]["id"].as_str().unwrap().to_owned())
             .collect()
     }
 
@@ -169,7 +172,11 @@ fn deal_json(id: &str, starts_in_ms: i64) -> Value {
 /// Puts a deal in the schedule directly, bypassing the rule that it starts in the future.
 async fn insert_deal(origin: &Origin, deal: Value) {
     let deal: Deal = serde_json::from_value(deal).unwrap();
-    assert!(db::insert_deal(&origin.db, &deal, now()).await.unwrap());
+    assert!(
+        db::insert_deal(&origin.db, &deal, now(), "test")
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -180,6 +187,10 @@ async fn console_routes_need_the_marketer_token() {
         ("PUT", "/admin/deals/x"),
         ("DELETE", "/admin/deals/x"),
         ("GET", "/admin/dashboard"),
+        ("GET", "/admin/festivals"),
+        ("POST", "/admin/festivals"),
+        ("PUT", "/admin/festivals/x"),
+        ("DELETE", "/admin/festivals/x"),
     ] {
         for token in [None, Some("wrong")] {
             let (status, body) = origin.call(method, path, token, "{}").await;
@@ -211,8 +222,13 @@ async fn lists_and_edits_a_sale_before_it_starts() {
     let (_, catalog) = origin
         .call("GET", "/internal/catalog", Some(TOKEN), "")
         .await;
-    assert_eq!(catalog[0]["price_minor"], 999);
-    assert_eq!(catalog[0]["stock"], 3);
+    assert_eq!(catalog["deals"][0]["deal"]["price_minor"], 999);
+    assert_eq!(catalog["deals"][0]["deal"]["stock"], 3);
+    let (_, page) = origin.admin("GET", "/admin/audit", &Value::Null).await;
+    let edit = &page["entries"][0];
+    assert_eq!(edit["action"], "edit");
+    assert_eq!(edit["before"]["price_minor"], 1_250);
+    assert_eq!(edit["after"]["price_minor"], 999);
 }
 
 #[tokio::test]
@@ -327,91 +343,4 @@ async fn a_cancelled_sale_leaves_the_catalog_and_a_started_one_stays() {
         .await;
     assert_eq!((status, body["code"].as_str()), (409, Some("sale_started")));
     assert_eq!(origin.catalog_ids().await, ["open"]);
-}
-
-#[tokio::test]
-async fn the_dashboard_counts_orders_revenue_stock_and_sell_out() {
-    let origin = origin().await;
-    let mut hot = deal_json("hot", -120_000);
-    hot["stock"] = json!(3);
-    insert_deal(&origin, hot).await;
-    insert_deal(&origin, deal_json("calm", -120_000)).await;
-    insert_deal(&origin, deal_json("later", HOUR)).await;
-
-    let t = now().0;
-    origin
-        .insert_order("o1", "hot", 1, 1_250, "confirmed", t - 30_000)
-        .await;
-    origin
-        .insert_order("o2", "hot", 1, 1_250, "cancelled", t - 29_000)
-        .await;
-    origin
-        .insert_order("o3", "hot", 2, 2_500, "confirmed", t - 20_000)
-        .await;
-    origin
-        .insert_order("o4", "calm", 1, 1_250, "confirmed", t - 20_000)
-        .await;
-    // Outside a 60 s window, but part of the totals.
-    origin
-        .insert_order("o5", "calm", 2, 2_500, "confirmed", t - 100_000)
-        .await;
-
-    let (status, body) = origin
-        .admin("GET", "/admin/dashboard?window_s=60", &Value::Null)
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let d: Dashboard = serde_json::from_value(body).unwrap();
-    assert_eq!((d.bucket_s, d.total.orders_per_bucket.len()), (1, 60));
-    let ids: Vec<_> = d.deals.iter().map(|x| x.deal_id.as_str()).collect();
-    assert_eq!(ids, ["hot", "calm", "later"], "soonest start first");
-    let (hot, calm, later) = (&d.deals[0], &d.deals[1], &d.deals[2]);
-
-    // Three orders came in for `hot` within the window (the cancelled one was an order too).
-    assert_eq!(hot.orders_per_bucket.iter().sum::<u32>(), 3);
-    assert_eq!(calm.orders_per_bucket.iter().sum::<u32>(), 1);
-    assert_eq!(d.total.orders_per_bucket.iter().sum::<u32>(), 4);
-    assert!(later.orders_per_bucket.iter().all(|n| *n == 0));
-
-    assert_eq!((hot.orders, hot.units_sold, hot.units_left), (2, 3, 0));
-    assert_eq!(hot.revenue.minor, 3_750);
-    assert_eq!(hot.sold_out_at, Some(UnixMillis(t - 20_000)));
-    assert_eq!(
-        (calm.units_sold, calm.units_left, calm.sold_out_at),
-        (3, 7, None)
-    );
-    assert_eq!(calm.revenue.minor, 3_750);
-    assert_eq!(later.units_left, 10);
-    assert_eq!(d.total.units_left, 17);
-    assert_eq!(d.total.revenue.len(), 1);
-    assert_eq!(d.total.revenue[0].minor, 7_500);
-
-    let (status, body) = origin.admin("GET", "/admin/dashboard", &Value::Null).await;
-    assert_eq!(status, 200);
-    assert_eq!(
-        body["bucket_s"], 5,
-        "the default window is five minutes in 5 s buckets"
-    );
-}
-
-#[tokio::test]
-async fn the_dashboard_refuses_a_window_it_cannot_show() {
-    let origin = origin().await;
-    for query in [
-        "window_s=5",
-        "window_s=999999",
-        "window_s=abc",
-        "window_s=-60",
-        "window_s=60&bucket_s=7",
-        "window=60",
-    ] {
-        let (status, body) = origin
-            .admin("GET", &format!("/admin/dashboard?{query}"), &Value::Null)
-            .await;
-        assert_eq!(
-            (status, body["code"].as_str()),
-            (400, Some("invalid_window")),
-            "{query}"
-        );
-        assert!(!body["message"].as_str().unwrap().is_empty());
-    }
 }

@@ -15,7 +15,7 @@ use crate::{AppState, OriginError, now};
 /// `POST /admin/deals`: schedules a sale (201), refusing a schedule that breaks the rules with
 /// every problem at once, and an id already taken.
 pub(super) async fn schedule_deal(
-    _: Marketer,
+    marketer: Marketer,
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Deal>), OriginError> {
@@ -26,7 +26,7 @@ pub(super) async fn schedule_deal(
     if !problems.is_empty() {
         return Err(OriginError::InvalidSchedule(problems));
     }
-    if !db::insert_deal(&state.db, &deal, now).await? {
+    if !db::insert_deal(&state.db, &deal, now, &marketer.label).await? {
         return Err(OriginError::DealExists);
     }
     Ok((StatusCode::CREATED, Json(deal)))
@@ -43,7 +43,7 @@ pub(super) async fn list_deals(
 /// `PUT /admin/deals/{id}`: replaces a sale's schedule until it freezes (see `festival_domain::freeze`);
 /// the edit may not move the start inside the freeze either.
 pub(super) async fn edit_deal(
-    _: Marketer,
+    marketer: Marketer,
     State(state): State<AppState>,
     Path(id): Path<String>,
     body: Bytes,
@@ -61,7 +61,7 @@ pub(super) async fn edit_deal(
     }
     let freeze = state.config.edit_freeze;
     let may_change = |stored: &Deal| freeze.check_edit(stored.starts_at, deal.starts_at, now);
-    match sales::update_deal(&state.db, &deal, may_change).await? {
+    match sales::update_deal(&state.db, &deal, (&marketer.label, now), may_change).await? {
         Change::Done => Ok(Json(deal)),
         Change::Unknown => Err(OriginError::UnknownDeal),
         Change::Frozen(frozen) => Err(OriginError::Frozen(frozen)),
@@ -70,14 +70,14 @@ pub(super) async fn edit_deal(
 
 /// `DELETE /admin/deals/{id}`: cancels a sale until its schedule freezes; it leaves the catalog.
 pub(super) async fn cancel_deal(
-    _: Marketer,
+    marketer: Marketer,
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<Option<Deal>>, OriginError> {
     let id = DealId::parse(&id).map_err(|_| OriginError::UnknownDeal)?;
     let (freeze, now) = (state.config.edit_freeze, now());
     let may_change = |stored: &Deal| freeze.check(stored.starts_at, now);
-    match sales::cancel_deal(&state.db, &id, now, may_change).await? {
+    match sales::cancel_deal(&state.db, &id, (&marketer.label, now), may_change).await? {
         (Change::Done, deal) => Ok(Json(deal)),
         (Change::Unknown, _) => Err(OriginError::UnknownDeal),
         (Change::Frozen(frozen), _) => Err(OriginError::Frozen(frozen)),

@@ -10,8 +10,11 @@ use subtle::ConstantTimeEq;
 
 use crate::{AppState, OriginError};
 
-/// Proof that the request carried the marketer token (401 `unauthorized` otherwise).
-pub(super) struct Marketer;
+/// Proof that the request carried the marketer token (401 `unauthorized` otherwise), and the
+/// token's label: who the audit log records its changes as.
+pub(super) struct Marketer {
+    pub label: String,
+}
 
 impl FromRequestParts<AppState> for Marketer {
     type Rejection = OriginError;
@@ -20,7 +23,9 @@ impl FromRequestParts<AppState> for Marketer {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        require(&parts.headers, &state.config.marketer_token).map(|()| Marketer)
+        require(&parts.headers, &state.config.marketer_token).map(|()| Marketer {
+            label: state.config.marketer_label.clone(),
+        })
     }
 }
 

@@ -8,9 +8,11 @@ mod console_tests;
 mod dashboard;
 mod deals;
 mod export;
+mod festivals;
 mod guard;
 mod health;
 mod ingest;
+mod live;
 mod marketer;
 mod orders;
 mod prometheus;
@@ -40,6 +42,17 @@ pub(crate) fn router(state: AppState) -> Router {
             "/admin/deals/{id}",
             put(deals::edit_deal).delete(deals::cancel_deal),
         )
+        .route(
+            "/admin/festivals",
+            post(festivals::schedule).get(festivals::list),
+        )
+        .route(
+            "/admin/festivals/{id}",
+            put(festivals::edit).delete(festivals::remove),
+        )
+        .route("/admin/deals/{id}/live", post(live::act))
+        .route("/admin/live", get(live::list))
+        .route("/admin/audit", get(live::audit_log))
         .route("/admin/dashboard", get(dashboard::dashboard))
         .route("/admin/orders", get(export::list))
         .route("/admin/orders.csv", get(export::csv))

@@ -112,15 +112,19 @@ impl Stack {
         .await
     }
 
-    /// The edge's catalog (without a session).
+    /// The edge's catalog (without a session). Sent again once if it could not be sent at
+    /// all: a pooled keep-alive connection the server closed at the moment it was reused
+    /// fails that way (a clean CI run saw it once), and a GET is safe to repeat.
     pub async fn catalog(&self) -> Result<Catalog, Failed> {
-        Ok(self
-            .http
-            .get(format!("{}/api/catalog", self.edge))
-            .send()
-            .await?
-            .json()
-            .await?)
+        let url = format!("{}/api/catalog", self.edge);
+        let response = match self.http.get(&url).send().await {
+            Err(error) if error.is_request() || error.is_connect() => {
+                self.http.get(&url).send().await
+            }
+            answer => answer,
+        };
+        let response = response.map_err(|e| format!("{e}: {:?}", std::error::Error::source(&e)))?;
+        Ok(response.json().await?)
     }
 
     /// The edge's catalog as JSON, with or without a session.

@@ -90,19 +90,40 @@ impl Stack {
         shopper: &Shopper,
         body: &Value,
     ) -> Result<(u16, reqwest::header::HeaderMap, Value), Failed> {
-        let response = self
-            .http
-            .post(format!("{}/api/orders", self.edge))
-            .header(SESSION_HEADER, &shopper.session)
-            .json(body)
-            .send()
-            .await?;
+        let response = self.send_order(shopper, body).await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await?;
         let answer =
             serde_json::from_str(&text).map_err(|e| format!("{status} not JSON ({e}): {text}"))?;
         Ok((status, headers, answer))
+    }
+
+    /// Sends one order, again if the connection broke before an answer came. Under the suite's
+    /// bursts wrangler's dev proxy now and then drops a pooled connection ("error sending
+    /// request"); the order carries its idempotency key, so sending it again cannot buy twice.
+    async fn send_order(
+        &self,
+        shopper: &Shopper,
+        body: &Value,
+    ) -> Result<reqwest::Response, reqwest::Error> {
+        let mut tries = 0;
+        loop {
+            let sent = self
+                .http
+                .post(format!("{}/api/orders", self.edge))
+                .header(SESSION_HEADER, &shopper.session)
+                .json(body)
+                .send()
+                .await;
+            match sent {
+                Err(e) if tries < 3 && (e.is_request() || e.is_connect()) && !e.is_timeout() => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                sent => return sent,
+            }
+        }
     }
 
     /// Sends `method path` as `shopper`: status and parsed body.

@@ -11,7 +11,7 @@ use festival_domain::time::{UnixMillis, format_utc};
 use serde::{Deserialize, Serialize};
 
 use super::model::PerOrder;
-use crate::rehearse::Report;
+use festival_load::rehearse::Report;
 
 /// Request kinds `KeyClaims` objects answer (`edge/src/key_claims.rs`); every other kind a
 /// rehearsal counts went to a deal's `DealStock` shards.

@@ -9,11 +9,11 @@ pub mod measured;
 pub mod model;
 mod report;
 
+use festival_cli::flags::{self, Flags};
 use limits::{Deployment, Engine, Limits};
 use measured::Measured;
 use model::Load;
 use xtask::commands::CAPACITY;
-use xtask::flags::{self, Flags};
 
 pub use measured::record;
 

@@ -78,7 +78,8 @@ pub fn always(world: &World, plans: &[Plan], book: &Book) -> Result<(), String> 
             .map(|older| older.shard_count())
             .fold(plan.deal.shard_count(), u32::max);
         let state = deal_state(world, deal, shards);
-        check_deal(&plan.deal.id.to_string(), &state, plan)?;
+        let added = book.live.get(&deal).map_or(0, |live| live.added_units);
+        check_deal(&plan.deal.id.to_string(), &state, plan, added)?;
     }
     for id in &book.cancelled {
         let deal = world.object_index(&id.deal_id());
@@ -104,9 +105,25 @@ pub fn always(world: &World, plans: &[Plan], book: &Book) -> Result<(), String> 
     Ok(())
 }
 
-fn check_deal(name: &str, state: &DealState, plan: &Plan) -> Result<(), String> {
-    let Some(pinned) = state.ledgers.first().map(|l| (l.stock, l.shards)) else {
+/// One deal's books; `recorded` is the units origin recorded as added to it (top-ups).
+fn check_deal(name: &str, state: &DealState, plan: &Plan, recorded: u32) -> Result<(), String> {
+    let Some(pinned) = pinned_schedule(name, state, plan)? else {
         return Ok(());
+    };
+    let (sold, stock) = stock_balances(name, state, pinned, recorded)?;
+    orders_match_the_ledgers(name, state, sold, stock)?;
+    limits_and_keys_hold(name, state, plan)
+}
+
+/// The schedule (stock, shards) every shard serves, one the deal had; `None` before any shard
+/// has a ledger.
+fn pinned_schedule(
+    name: &str,
+    state: &DealState,
+    plan: &Plan,
+) -> Result<Option<(u32, u32)>, String> {
+    let Some(pinned) = state.ledgers.first().map(|l| (l.stock, l.shards)) else {
+        return Ok(None);
     };
     if state.ledgers.iter().any(|l| (l.stock, l.shards) != pinned) {
         return Err(format!("{name}: shards serve different schedules"));
@@ -115,8 +132,23 @@ fn check_deal(name: &str, state: &DealState, plan: &Plan) -> Result<(), String> 
     if scheduled(&plan.deal) != pinned && plan.older.as_ref().map(scheduled) != Some(pinned) {
         return Err(format!("{name}: shards serve {pinned:?}, never scheduled"));
     }
-    let (stock, shards) = pinned;
-    let sum = |f: fn(&Ledger) -> u32| state.ledgers.iter().map(f).map(i64::from).sum::<i64>();
+    Ok(Some(pinned))
+}
+
+/// `f` of every shard's ledger, summed.
+fn ledgers_sum(state: &DealState, f: fn(&Ledger) -> u32) -> i64 {
+    state.ledgers.iter().map(f).map(i64::from).sum::<i64>()
+}
+
+/// Every unit is somewhere: left, not yet written to a shard, sold or lent between shards, and
+/// each top-up counted once. The units sold, and the stock with what was added.
+fn stock_balances(
+    name: &str,
+    state: &DealState,
+    (stock, shards): (u32, u32),
+    recorded: u32,
+) -> Result<(i64, i64), String> {
+    let sum = |f: fn(&Ledger) -> u32| ledgers_sum(state, f);
     if state.lent_by_record != sum(|l| l.lent_units) {
         return Err(format!(
             "{name}: lenders recorded {} units given, their ledgers {}",
@@ -146,15 +178,33 @@ fn check_deal(name: &str, state: &DealState, plan: &Plan) -> Result<(), String> 
             )
         })
         .sum();
+    // Each top-up counts once: the shards' parts never add up to more than was recorded.
+    let added = sum(|l| l.added_units);
+    if added > i64::from(recorded) {
+        return Err(format!(
+            "{name}: shards added {added} units, origin recorded {recorded}"
+        ));
+    }
     let sold = sum(|l| l.reserved_units) - sum(|l| l.cancelled_units);
     let accounted = sum(|l| l.stock_left) + unwritten + sold + in_transit;
-    if accounted != i64::from(stock) {
+    if accounted != i64::from(stock) + added {
         return Err(format!(
-            "{name}: stock {stock}, but left {} + unwritten {unwritten} + sold {sold} + in transit \
-             {in_transit} = {accounted}",
+            "{name}: stock {stock} + added {added}, but left {} + unwritten {unwritten} + sold \
+             {sold} + in transit {in_transit} = {accounted}",
             sum(|l| l.stock_left)
         ));
     }
+    Ok((sold, i64::from(stock) + added))
+}
+
+/// The orders hold what the ledgers sold, within the stock, and the cancelled ones what the
+/// ledgers cancelled.
+fn orders_match_the_ledgers(
+    name: &str,
+    state: &DealState,
+    sold: i64,
+    stock: i64,
+) -> Result<(), String> {
     let units = |keep: fn(&Order) -> bool| -> i64 {
         state
             .orders
@@ -164,16 +214,21 @@ fn check_deal(name: &str, state: &DealState, plan: &Plan) -> Result<(), String> 
             .sum()
     };
     let held = units(|o| o.status != OrderStatus::Cancelled);
-    if held != sold || held > i64::from(stock) {
+    if held != sold || held > stock {
         return Err(format!(
             "{name}: orders hold {held} units, ledgers sold {sold} of {stock}"
         ));
     }
-    if units(|o| o.status == OrderStatus::Cancelled) != sum(|l| l.cancelled_units) {
+    if units(|o| o.status == OrderStatus::Cancelled) != ledgers_sum(state, |l| l.cancelled_units) {
         return Err(format!(
             "{name}: cancelled units differ from cancelled orders"
         ));
     }
+    Ok(())
+}
+
+/// No customer holds more than the limit, and no key made two orders.
+fn limits_and_keys_hold(name: &str, state: &DealState, plan: &Plan) -> Result<(), String> {
     let mut per_customer: BTreeMap<&str, u32> = BTreeMap::new();
     let mut per_key: BTreeMap<(&str, &str), u32> = BTreeMap::new();
     for order in &state.orders {
@@ -209,6 +264,17 @@ pub fn healed(world: &World, plans: &[Plan], book: &Book) -> Result<(), String> 
             .iter()
             .map(|l| i64::from(l.lent_units) - i64::from(l.borrowed_units))
             .sum();
+        let recorded = book.live.get(&deal).map_or(0, |live| live.added_units);
+        let added: u32 = state.ledgers.iter().map(|l| l.added_units).sum();
+        let pinned_now = state
+            .ledgers
+            .first()
+            .is_some_and(|l| (l.stock, l.shards) == (plan.deal.stock, plan.deal.shard_count()));
+        if pinned_now && added != recorded {
+            return Err(format!(
+                "{name}: origin recorded {recorded} units added, the shards hold {added}"
+            ));
+        }
         if in_transit != 0 || state.transfers > 0 {
             return Err(format!(
                 "{name}: {in_transit} units stranded in transit ({} transfers open)",

@@ -11,6 +11,7 @@ mod actors;
 mod checks;
 mod claims;
 mod faults;
+mod marketer;
 mod night;
 #[cfg(test)]
 mod outbox_paging;
@@ -20,7 +21,7 @@ mod world;
 use std::time::Instant;
 
 use crate::commands;
-use crate::flags::Flags;
+use festival_cli::flags::Flags;
 
 pub use faults::{KINDS, Kind};
 
@@ -132,7 +133,7 @@ pub fn report_failure(config: &Config, failure: &Failure) -> String {
     let shown = shortest.as_ref().unwrap_or(failure);
     let kinds: Vec<String> = least.faults.iter().map(|k| format!("{k:?}")).collect();
     let tail = shown.trace.len().saturating_sub(80);
-    let file = crate::paths::target().join("simulate/trace.txt");
+    let file = festival_stack::paths::target().join("simulate/trace.txt");
     let saved = std::fs::create_dir_all(file.parent().expect("a folder"))
         .and_then(|()| std::fs::write(&file, shown.trace.join("\n")))
         .map_or_else(

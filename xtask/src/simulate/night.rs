@@ -12,6 +12,7 @@ use festival_domain::{Deal, DealId, UnixMillis};
 
 use super::actors::{self, Book, Plan, Shared};
 use super::faults::{Faults, Kind};
+use super::marketer;
 use super::world::{Owner, Task, World};
 use super::{Config, Failure, Outcome, checks};
 
@@ -96,8 +97,9 @@ impl Night {
             50..58 => self.fire_alarm(),
             58..68 => self.pass_time(1 + self.choose(200) as i64),
             68..78 => actors::order_batch(&world, &self.book, &self.plans, deal),
-            78..81 => actors::cancel(&world, &self.book),
-            81..85 => actors::read_ledger(&world, &self.plans, deal),
+            78..80 => actors::cancel(&world, &self.book),
+            80 => marketer::act(&world, &self.book, &self.plans, deal),
+            81..85 => actors::read_ledger(&world, &self.book, &self.plans, deal),
             85..93 => actors::consume(&world, &self.book),
             93 => actors::redrive(&world, &self.book),
             94 => self.pass_time(30_000 + self.choose(300_000) as i64),
@@ -293,7 +295,11 @@ impl Night {
             // Catalog reads reach every shard now and then, which restarts evicted objects.
             for (deal, plan) in self.plans.iter().enumerate() {
                 for _ in 0..plan.deal.shard_count() {
-                    actors::read_ledger(&world, &self.plans, deal);
+                    actors::read_ledger(&world, &self.book, &self.plans, deal);
+                }
+                let live = marketer::recorded(&self.book, deal);
+                if !live.is_untouched() {
+                    marketer::push(&world, &self.book, &self.plans, deal, live);
                 }
             }
         }

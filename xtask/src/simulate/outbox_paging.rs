@@ -1,5 +1,6 @@
 //! The outbox alarm over more pending records than one run reads: a pass spans runs and ends
-//! on the earliest due time, so records sent earlier keep their backoff.
+//! on the earliest due time, so records sent earlier keep their backoff; and the orders of one
+//! send window go to the queue together.
 
 use std::future::Future;
 use std::pin::pin;
@@ -7,8 +8,10 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use festival_domain::stock::records::{LEDGER_KEY, Pending, order_key, pending_key};
-use festival_domain::stock::{Ledger, Shard, ShardSpec};
-use festival_domain::{DealId, OrderId, OrderStatus, UnixMillis};
+use festival_domain::stock::{Ledger, Shard, ShardSpec, StockCommand};
+use festival_domain::{
+    CustomerId, DealId, IdempotencyKey, OrderId, OrderStatus, PricedOrder, Quantity, UnixMillis,
+};
 
 use super::faults::Faults;
 use super::world::{SimHost, World};
@@ -106,5 +109,56 @@ fn a_pass_that_sent_everything_ends_on_the_resends() {
         alarm(),
         Some(now + 60_000),
         "the pass ends on the first re-send, not on nothing"
+    );
+}
+
+/// An order for the deal `paging` by `customer`, priced at `now`.
+fn order_by(customer: &str, now: i64) -> PricedOrder {
+    PricedOrder {
+        deal_id: DealId::parse("paging").unwrap(),
+        customer_id: CustomerId::new(customer).unwrap(),
+        idempotency_key: IdempotencyKey::new(&format!("key-of-{customer}")).unwrap(),
+        quantity: Quantity::new(1).unwrap(),
+        unit_price_minor: 100,
+        total_minor: 100,
+        currency: "USD".into(),
+        priced_at: UnixMillis(now),
+    }
+}
+
+#[test]
+fn the_orders_of_one_send_window_go_to_the_queue_in_one_message() {
+    let (world, shard, now) = shard_holding(|_, _| Vec::new());
+    let alarm = || world.objects.borrow()[&(0, 0)].alarm;
+    // The object's start arms the alarm at once (to send what a restart left); with nothing
+    // pending, that run leaves it unset.
+    finish(shard.handle(StockCommand::Backlog)).unwrap();
+    finish(shard.alarm()).unwrap();
+    assert_eq!(alarm(), None);
+    let reserve = |customer: &str| StockCommand::Reserve {
+        spec: ShardSpec {
+            index: 0,
+            shards: 1,
+            stock: 100,
+        },
+        orders: vec![order_by(customer, world.now.get())],
+        per_customer_limit: 1,
+    };
+    finish(shard.handle(reserve("first"))).unwrap();
+    assert_eq!(alarm(), Some(now + 1_000), "the first order opens a window");
+    world.now.set(now + 400);
+    finish(shard.handle(reserve("second"))).unwrap();
+    assert_eq!(alarm(), Some(now + 1_000), "a later order joins it");
+    assert_eq!(
+        world.messages.get(),
+        0,
+        "nothing is sent before the window closes"
+    );
+    world.now.set(now + 1_000);
+    finish(shard.alarm()).unwrap();
+    assert_eq!(
+        world.messages.get(),
+        1,
+        "the window's two orders went in one message"
     );
 }

@@ -165,3 +165,65 @@ fn a_full_batch_fits_one_write() {
     assert!(decision.writes.len() <= 128);
     assert_eq!(decision.ledger.reserved_orders as usize, MAX_BATCH);
 }
+
+#[test]
+fn a_stopped_sale_refuses_new_orders_and_still_replays_old_ones() {
+    let first = order("ann", "key-00000001", 1);
+    let made = decide_on(&BTreeMap::new(), std::slice::from_ref(&first));
+    let stored = applied(BTreeMap::new(), &made.writes);
+    for (live, why) in [
+        (
+            crate::live::LiveControl {
+                paused: true,
+                pause_revision: 1,
+                ..Default::default()
+            },
+            crate::live::Stop::Paused,
+        ),
+        (
+            crate::live::LiveControl {
+                ended_at: Some(UnixMillis(4)),
+                ..Default::default()
+            },
+            crate::live::Stop::Ended,
+        ),
+    ] {
+        let ledger = made.ledger.with_live(live, SPEC.index);
+        let batch = [first.clone(), order("bob", "key-00000002", 1)];
+        let decision = decide(SPEC, ledger, &batch, 2, &stored, UnixMillis(5), || 9).unwrap();
+        assert!(matches!(
+            decision.attempts[0],
+            Attempt::Done(Reservation::Replayed { .. })
+        ));
+        assert_eq!(
+            decision.attempts[1],
+            Attempt::Done(Reservation::Stopped { why })
+        );
+        assert!(decision.writes.is_empty(), "a refusal writes nothing");
+    }
+}
+
+#[test]
+fn units_added_are_sold_and_a_total_seen_twice_adds_once() {
+    let live = crate::live::LiveControl {
+        added_units: 3,
+        ..Default::default()
+    };
+    let ledger = Ledger::fresh(SPEC).with_live(live, 0).with_live(live, 0);
+    // Shard 0 of 2 takes 2 of the 3 units added, once.
+    assert_eq!((ledger.stock_left, ledger.added_units), (7, 2));
+    let more = ledger.with_live(
+        crate::live::LiveControl {
+            added_units: 4,
+            ..live
+        },
+        0,
+    );
+    assert_eq!(
+        (more.stock_left, more.added_units),
+        (7, 2),
+        "4 splits 2 + 2"
+    );
+    let older = more.with_live(crate::live::LiveControl::default(), 0);
+    assert_eq!(older, more, "an older copy changes nothing");
+}

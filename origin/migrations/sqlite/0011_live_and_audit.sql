@@ -1,0 +1,25 @@
+-- A live sale's controls (festival_domain::live::LiveControl, as JSON), the top-ups that made
+-- its units added (one row per key, so a top-up sent twice adds once), and the audit log: every
+-- change a marketer made, to any kind of subject, with what it was before and after.
+ALTER TABLE deals ADD COLUMN live_json TEXT NOT NULL DEFAULT '{}';
+
+CREATE TABLE top_ups (
+    deal_id  TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    units    INTEGER NOT NULL CHECK (units >= 1),
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (deal_id, key)
+);
+
+CREATE TABLE audit_log (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at           INTEGER NOT NULL,
+    actor        TEXT NOT NULL,
+    subject_kind TEXT NOT NULL,
+    subject_id   TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    before_json  TEXT,
+    after_json   TEXT
+);
+
+CREATE INDEX audit_by_subject ON audit_log (subject_kind, subject_id);
