@@ -40,7 +40,7 @@ pub fn App() -> impl IntoView {
     provide_context(lang);
     Effect::new(move |_| lang.get().adopt());
     let location = router::start();
-    let shop = Shop::start();
+    let shop = Shop::start(lang);
     let page = Memo::new(move |_| Page::of(&location.path()));
     let text = move |text: Text| move || tr(text, lang.get());
 

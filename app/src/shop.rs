@@ -7,10 +7,12 @@
 
 use festival_domain::{CatalogDeal, DealId};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, CatalogReading};
 use crate::clock::ServerClock;
+use crate::i18n::Lang;
 use crate::poll::{Next, poll_every};
 use crate::wire::{self, Festivals};
 
@@ -33,7 +35,7 @@ pub struct Shop {
 impl Shop {
     /// Keeps the catalog fresh for as long as the app runs, and the session and its sale token
     /// ready for a purchase.
-    pub fn start() -> Shop {
+    pub fn start(lang: RwSignal<Lang>) -> Shop {
         let painted = painted_catalog();
         let shop = Shop {
             deals: RwSignal::new(None),
@@ -48,8 +50,20 @@ impl Shop {
             shop.festivals.set(reading.festivals);
         }
         provide_context(shop);
+        // A new language asks for the deals' words in it at once, not at the next refresh.
+        Effect::new(move |chosen: Option<Lang>| {
+            let now = lang.get();
+            if chosen.is_some_and(|before| before != now) {
+                spawn_local(async move {
+                    if let Ok(reading) = api::fetch_catalog(now.tag()).await {
+                        shop.deals.set(Some(reading.deals));
+                    }
+                });
+            }
+            now
+        });
         poll_every(CATALOG_REFRESH_MS, move || async move {
-            let next = match api::fetch_catalog().await {
+            let next = match api::fetch_catalog(lang.get_untracked().tag()).await {
                 Ok(reading) => {
                     shop.clock.correct(reading.offset_ms);
                     shop.deals.set(Some(reading.deals));

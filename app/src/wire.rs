@@ -179,6 +179,7 @@ pub fn deal(v: &impl Json) -> Option<Deal> {
         ends_at: UnixMillis(int(v, "ends_at")?),
         per_customer_limit: count(v, "per_customer_limit")?,
         shards: count(v, "shards").unwrap_or(0),
+        translations: Default::default(),
     })
 }
 

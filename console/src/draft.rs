@@ -79,6 +79,7 @@ impl Draft {
             ends_at,
             per_customer_limit,
             shards,
+            translations: Default::default(),
         };
         for problem in deal.schedule_problems(now) {
             // A typing problem says more than a rule broken by its placeholder value.

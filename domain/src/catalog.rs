@@ -93,6 +93,15 @@ impl BoardDeal {
             stock_left: self.stock_left,
         }
     }
+
+    /// [`BoardDeal::shown`] for a shopper reading language `tag` (see [`Deal::in_language`]).
+    pub fn shown_in(&self, tag: &str) -> CatalogDeal {
+        let shown = self.shown();
+        CatalogDeal {
+            deal: shown.deal.in_language(tag),
+            ..shown
+        }
+    }
 }
 
 /// Whether the public catalog lists `deal` at `now`: until [`ENDED_LISTED_MS`] after its sale

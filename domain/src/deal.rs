@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::money::is_currency_code;
 use crate::time::UnixMillis;
 
+mod translations;
+
+pub use translations::{DealWords, LANGUAGES, Translations, language_of};
+
 /// A deal's id: 1–64 characters of `a-z`, `0-9` and `-`. The alphabet keeps ids safe in URLs,
 /// Durable Object names and order ids (which use `.` as a separator).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -93,6 +97,9 @@ pub struct Deal {
     /// [`Deal::shard_count`]).
     #[serde(default)]
     pub shards: u32,
+    /// The name and description in the shop's other languages, by language tag.
+    #[serde(default, skip_serializing_if = "Translations::is_empty")]
+    pub translations: Translations,
 }
 
 /// Most shards a deal may have.
@@ -173,7 +180,7 @@ impl Deal {
     pub fn schedule_problems(&self, now: UnixMillis) -> Vec<ScheduleProblem> {
         let mut problems = Vec::new();
         let mut add = |field, message| problems.push(ScheduleProblem { field, message });
-        if self.name.trim().is_empty() || self.name.chars().count() > 120 {
+        if self.name.trim().is_empty() || self.name.chars().count() > translations::MAX_NAME_CHARS {
             add("name", "Give the product a name of 1 to 120 characters.");
         }
         if self.price_minor <= 0 {
@@ -208,6 +215,7 @@ impl Deal {
         if self.ends_at <= self.starts_at {
             add("ends_at", "The sale must end after it starts.");
         }
+        problems.extend(self.words_problems());
         problems
     }
 }
@@ -231,6 +239,7 @@ pub(crate) mod tests {
             ends_at: UnixMillis(10_000),
             per_customer_limit: 2,
             shards: 0,
+            translations: Translations::new(),
         }
     }
 

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use festival_domain::catalog::{Board, BoardDeal, is_listed};
 use festival_domain::festival::current_and_next;
 use festival_domain::{Catalog, Deal, DealId};
-use worker::{Cache, Env, Response, Result, console_warn};
+use worker::{Cache, Env, Request, Response, Result, console_warn};
 
 use crate::bindings::{self, CATALOG, CATALOG_OBJECT};
 use crate::catalog_freshness::{ISOLATE_TTL_MS, IsolateCopy, Refreshed};
@@ -65,20 +65,24 @@ pub async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
 /// `GET /api/catalog`: the listed deals with their stock, the festival running now and the
 /// next one (by the edge's clock), and the edge's clock. The same for everyone (no session, no
 /// token), so it is built from the cached board; only the clock is read per request. Browsers
-/// do not cache it: a cached answer would carry a stale clock.
-pub async fn serve(env: &Env) -> EdgeResult<Response> {
-    Ok(http::json(&public(env).await?, 200)?)
+/// do not cache it: a cached answer would carry a stale clock. `?lang=ko` (or `zh-CN`) gives
+/// the deals' names and descriptions in that language where the marketer gave them.
+pub async fn serve(req: &Request, env: &Env) -> EdgeResult<Response> {
+    let url = req.url()?;
+    let lang = url.query_pairs().find(|(key, _)| key == "lang");
+    let lang = lang.as_ref().map_or("en", |(_, tag)| tag.as_ref());
+    Ok(http::json(&public(env, lang).await?, 200)?)
 }
 
-/// The public catalog now: the board's listed deals, the festival running now and the next
-/// one, and the edge's clock.
-pub async fn public(env: &Env) -> Result<Catalog> {
+/// The public catalog now, in language `lang`: the board's listed deals, the festival running
+/// now and the next one, and the edge's clock.
+pub async fn public(env: &Env, lang: &str) -> Result<Catalog> {
     let now = bindings::now();
     let (deals, festival, next_festival) = with_board(env, |board| {
         let deals = board
             .deals
             .iter()
-            .map(BoardDeal::shown)
+            .map(|listed| listed.shown_in(lang))
             .filter(|shown| is_listed(&shown.deal, now))
             .collect();
         let (current, next) = current_and_next(&board.festivals, now);

@@ -60,7 +60,7 @@ async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
         }
         (Method::Post, ["api", "session"]) => session::start(req, &env).await,
         (Method::Post, ["api", "waiting-room"]) => waiting_room::join(req, &env).await,
-        (Method::Get, ["api", "catalog"]) => catalog::serve(&env).await,
+        (Method::Get, ["api", "catalog"]) => catalog::serve(&req, &env).await,
         (Method::Post, ["api", "sale-token"]) => session::issue_sale_token(&req, &env),
         (Method::Post, ["api", "orders"]) => orders::place(req, &env, &ctx).await,
         (Method::Get, ["api", "orders"]) => orders::list_for_session(req, &env).await,

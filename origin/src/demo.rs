@@ -30,6 +30,7 @@ pub fn demo_deals(now: UnixMillis) -> Vec<Deal> {
         ends_at,
         per_customer_limit: limit,
         shards: 0,
+        translations: Default::default(),
     };
     vec![
         deal(

@@ -230,6 +230,7 @@ pub fn deal(id: &str, stock: u32, shards: u32, limit: u32, opens_in_ms: i64) -> 
         ends_at: now.plus_millis(3_600_000),
         per_customer_limit: limit,
         shards,
+        translations: Default::default(),
     }
 }
 

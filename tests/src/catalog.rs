@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use crate::stack::{MARKETER_TOKEN, Shopper, Stack, UNLIMITED, check, order_body};
+use crate::stack::{MARKETER_TOKEN, Shopper, Stack, UNLIMITED, check, order_body, test_deal};
 
 /// How soon every shopper request must be answered while origin is hung or down. An edge that
 /// waited on origin would hang with it (locally these answers take milliseconds).
@@ -34,7 +34,7 @@ pub async fn catalog_never_waits_on_origin() -> Result<(), Failed> {
     let stack = Stack::start("catalog", UNLIMITED).await?;
     let open = stack.schedule_open("e2e-catalog-open", 1_000, 1).await?;
     let later = stack
-        .schedule_window("e2e-catalog-later", 10, 1, 0, HOUR, 2 * HOUR)
+        .schedule_deal(test_deal("e2e-catalog-later", 10, 1, 0, HOUR, 2 * HOUR)?)
         .await?;
     let origin_addr: SocketAddr = stack.origin.trim_start_matches("http://").parse()?;
 

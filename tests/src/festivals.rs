@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 
 use crate::chromium::Browser;
 use crate::console::sign_in;
-use crate::stack::{BOARD_SETTLES_WITHIN, MARKETER_TOKEN, Stack, UNLIMITED, check, eventually};
+use crate::stack::{
+    BOARD_SETTLES_WITHIN, MARKETER_TOKEN, Stack, UNLIMITED, check, eventually, test_deal,
+};
 
 const HOUR: i64 = 3_600_000;
 /// 2027-11-11 00:00 in Shanghai (UTC+8), 2027-11-10 17:00 in Paris (UTC+1 in November).
@@ -96,7 +98,7 @@ async fn screenshots(b: &Browser, name: &str, id: Option<&str>) -> Result<(), Fa
 pub async fn storefront_follows_the_festival() -> Result<(), Failed> {
     let stack = Stack::start("festival-now", UNLIMITED).await?;
     let deal = stack
-        .schedule_window("e2e-festival-deal", 10, 2, 0, HOUR, 2 * HOUR)
+        .schedule_deal(test_deal("e2e-festival-deal", 10, 2, 0, HOUR, 2 * HOUR)?)
         .await?;
     let now = festival_origin::now().0;
     let mut festival = json!({
@@ -188,7 +190,7 @@ pub async fn storefront_follows_the_festival() -> Result<(), Failed> {
 pub async fn between_festivals_the_shop_says_when_the_next_starts() -> Result<(), Failed> {
     let stack = Stack::start("festival-next", UNLIMITED).await?;
     let deal = stack
-        .schedule_window("e2e-festival-later", 10, 2, 0, HOUR, 2 * HOUR)
+        .schedule_deal(test_deal("e2e-festival-later", 10, 2, 0, HOUR, 2 * HOUR)?)
         .await?;
     let festival = json!({
         "id": "singles-day-2027", "name": "11.11", "tagline": "The year's biggest sale",

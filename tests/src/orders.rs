@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use libtest_mimic::Failed;
 
-use crate::stack::{Shopper, Stack, check, eventually, order_body};
+use crate::stack::{Shopper, Stack, check, eventually, order_body, test_deal};
 
 mod bad_input;
 pub use bad_input::bad_input_is_refused;
@@ -148,7 +148,7 @@ pub async fn one_key_one_order(stack: Arc<Stack>) -> Result<(), Failed> {
 /// `ends_at` by the edge's clock gets 409 `sale_ended` with a message, and moves no stock.
 pub async fn an_order_after_the_end_is_refused(stack: Arc<Stack>) -> Result<(), Failed> {
     let deal = stack
-        .schedule_window("e2e-sale-ends", 5, 2, 0, 2_000, 9_000)
+        .schedule_deal(test_deal("e2e-sale-ends", 5, 2, 0, 2_000, 9_000)?)
         .await?;
     stack.edge_clock_reaches(deal.starts_at).await?;
     let shopper = stack.shopper().await?;

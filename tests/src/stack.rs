@@ -18,7 +18,7 @@ use sqlx::AnyPool;
 use tokio::sync::oneshot;
 
 mod schedule;
-pub use schedule::BOARD_SETTLES_WITHIN;
+pub use schedule::{BOARD_SETTLES_WITHIN, test_deal};
 mod shop;
 
 /// A boxed test future, so scenarios can sit in one table in `main`.

@@ -1,5 +1,5 @@
 //! The storefront in real headless Chromium, driven over WebDriver against the shared stack:
-//! the language switch (words and price format, remembered after a reload), the layout at phone
+//! the language switch (words, deal names and price format, remembered after a reload), the layout at phone
 //! and desktop widths (no horizontal overflow; screenshots under `target/festival-artifacts/`),
 //! "sold out" and "limit reached" in words, and "my orders" with Cancel.
 //!
@@ -9,16 +9,28 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use festival_domain::deal::DealWords;
 use libtest_mimic::Failed;
 use serde_json::json;
 
 use crate::chromium::{Browser, deal_card as card};
-use crate::stack::{Shopper, Stack, check, eventually, order_body};
+use crate::stack::{Shopper, Stack, check, eventually, order_body, test_deal};
 
 /// en → ko → zh changes the words and the price format, and the choice outlives a reload.
 pub async fn language_switch(stack: Arc<Stack>) -> Result<(), Failed> {
-    let deal = stack.schedule_open("e2e-sf-lang", 5, 2).await?;
+    let mut deal = test_deal("e2e-sf-lang", 5, 2, 0, 2_000, 3_600_000)?;
+    for (tag, name) in [("ko", "축제 등불"), ("zh-CN", "节日灯笼")] {
+        let words = DealWords {
+            name: name.into(),
+            description: String::new(),
+        };
+        deal.translations.insert(tag.into(), words);
+    }
+    let deal = stack.schedule_deal(deal).await?;
+    stack.edge_clock_reaches(deal.starts_at).await?;
+    deal_words_follow_the_language(&stack).await?;
     let card = card(deal.id.as_str());
+    let name = format!(r#"{card} [data-testid="deal-name"]"#);
     let browser = Browser::open("lang").await?;
     browser
         .run("language", async |b| {
@@ -34,6 +46,7 @@ pub async fn language_switch(stack: Arc<Stack>) -> Result<(), Failed> {
             b.wait_for(switch).await?.select_by_value("ko").await?;
             b.text_until(link, |t| t == "내 주문").await?;
             b.text_until(&buy, |t| t == "지금 구매").await?;
+            b.text_until(&name, |t| t == "축제 등불").await?;
             let ko_price = b.text(&price).await?;
             check(
                 ko_price != en_price && ko_price.contains("12.50"),
@@ -44,6 +57,7 @@ pub async fn language_switch(stack: Arc<Stack>) -> Result<(), Failed> {
             b.wait_for(switch).await?.select_by_value("zh-CN").await?;
             b.text_until(link, |t| t == "我的订单").await?;
             b.text_until(&buy, |t| t == "立即购买").await?;
+            b.text_until(&name, |t| t == "节日灯笼").await?;
             let lang = b
                 .client
                 .execute("return document.documentElement.lang", vec![])
@@ -63,6 +77,37 @@ pub async fn language_switch(stack: Arc<Stack>) -> Result<(), Failed> {
             b.screenshot("storefront-zh-1280.png").await
         })
         .await
+}
+
+/// The public catalog gives the deals' words in the language asked for, the default words
+/// where none were given, and never the other languages' words.
+async fn deal_words_follow_the_language(stack: &Stack) -> Result<(), Failed> {
+    for (lang, name) in [
+        ("ko-KR", "축제 등불"),
+        ("zh-CN", "节日灯笼"),
+        ("en", "Test deal e2e-sf-lang"),
+    ] {
+        let url = format!("{}/api/catalog?lang={lang}", stack.edge);
+        let catalog: serde_json::Value = stack.http.get(url).send().await?.json().await?;
+        let deals = catalog["deals"].as_array().ok_or("no deals")?;
+        let ours = deals
+            .iter()
+            .map(|d| &d["deal"])
+            .find(|d| d["id"] == "e2e-sf-lang")
+            .ok_or("the deal is listed")?;
+        check(ours["name"] == name, format!("{lang}: {}", ours["name"]))?;
+        check(
+            ours["description"] == "A deal scheduled by an end-to-end test.",
+            format!("{lang}: the default description where none is given"),
+        )?;
+        check(
+            deals
+                .iter()
+                .all(|d| d["deal"].get("translations").is_none()),
+            format!("{lang}: one language on the wire"),
+        )?;
+    }
+    Ok(())
 }
 
 /// At 375 px and 1280 px nothing overflows sideways, on the festival page and a deal page.

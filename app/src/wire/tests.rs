@@ -50,6 +50,7 @@ fn deal(id: &str, description: &str, shards: u32) -> Deal {
         ends_at: UnixMillis(1_800_000_600_000),
         per_customer_limit: 2,
         shards,
+        translations: Default::default(),
     }
 }
 

@@ -47,6 +47,7 @@ fn deal() -> impl Strategy<Value = Deal> {
             ends_at: UnixMillis(end),
             per_customer_limit: limit,
             shards,
+            translations: Default::default(),
         },
     )
 }

@@ -28,7 +28,7 @@ const CATALOG_ID: &str = "first-catalog";
 pub async fn storefront(req: &Request, env: &Env) -> EdgeResult<Response> {
     let index = index_html(req, env).await?;
     let page = if reads_english(req)? {
-        match catalog::public(env).await {
+        match catalog::public(env, "en").await {
             // Between festivals the hero says when the next one starts in the shopper's own
             // time zone, which only the browser knows: that page is the app's to render.
             Ok(catalog) if catalog.between_festivals_next_start().is_some() => index,

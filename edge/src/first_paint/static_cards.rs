@@ -24,7 +24,7 @@ pub async fn serve(req: Request, env: &Env) -> EdgeResult<Response> {
             Some(&index[start..=end])
         })
         .unwrap_or_default();
-    let body = markup::page(&catalog::public(env).await?);
+    let body = markup::page(&catalog::public(env, "en").await?);
     let page = format!(
         r#"<!DOCTYPE html>
 <html lang="en">

@@ -14,7 +14,7 @@ use super::{DEAL_COLUMNS, Engine, deal_from_row, find_deal_to_write};
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Done (or, for a top-up whose key was used before, done earlier): the deal after it.
-    Done(ScheduledDeal),
+    Done(Box<ScheduledDeal>),
     /// No deal has this id.
     Unknown,
     /// The action does not apply to the sale as it stands; nothing changed. In words.
@@ -59,7 +59,7 @@ pub async fn act(
     if let LiveAction::TopUp { key, .. } = action
         && top_up_exists(&mut tx, id, key).await?
     {
-        return Ok(Outcome::Done(before));
+        return Ok(Outcome::Done(Box::new(before)));
     }
     if before.deal.state_at(now) == SaleState::Ended {
         return Ok(Outcome::Refused(
@@ -95,7 +95,7 @@ pub async fn act(
     let sides = (Some(&before), Some(&after));
     audit::record_deal_change(&mut tx, id, action.name(), (actor, now), sides).await?;
     tx.commit().await?;
-    Ok(Outcome::Done(after))
+    Ok(Outcome::Done(Box::new(after)))
 }
 
 async fn stored_live(conn: &mut AnyConnection, id: &DealId) -> Result<LiveControl, sqlx::Error> {

@@ -25,7 +25,7 @@ pub use engine::{Engine, connect};
 
 /// The columns [`deal_from_row`] reads.
 pub(crate) const DEAL_COLUMNS: &str = "id, name, description, image_url, price_minor, was_price_minor, \
-                            currency, stock, starts_at, ends_at, per_customer_limit, shards";
+                            currency, stock, starts_at, ends_at, per_customer_limit, shards, translations";
 
 /// Every scheduled deal, soonest start first.
 pub async fn list_deals(db: &AnyPool) -> Result<Vec<Deal>, sqlx::Error> {
@@ -75,6 +75,8 @@ pub(crate) fn deal_from_row(row: &AnyRow) -> Result<Deal, sqlx::Error> {
         ends_at: UnixMillis(row.try_get("ends_at")?),
         per_customer_limit: count("per_customer_limit")?,
         shards: count("shards")?,
+        translations: serde_json::from_str(&row.try_get::<String, _>("translations")?)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
     })
 }
 
@@ -89,9 +91,9 @@ pub async fn insert_deal(
     let mut tx = db.begin().await?;
     let insert = sqlx::query(
         "INSERT INTO deals (name, description, image_url, price_minor, was_price_minor, currency,
-                            stock, starts_at, ends_at, per_customer_limit, shards,
+                            stock, starts_at, ends_at, per_customer_limit, shards, translations,
                             id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (id) DO NOTHING",
     );
     let result = bind_schedule(insert, deal)
@@ -115,7 +117,8 @@ pub async fn insert_deal(
 }
 
 /// Binds a deal's schedule — name, description, image_url, price_minor, was_price_minor,
-/// currency, stock, starts_at, ends_at, per_customer_limit, shards — as `$1`…`$11`, so that
+/// currency, stock, starts_at, ends_at, per_customer_limit, shards, translations (as JSON) —
+/// as `$1`…`$12`, so that
 /// every statement writing a deal lists those columns in that order and binds them in one place.
 pub fn bind_schedule<'q>(
     query: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
@@ -133,6 +136,7 @@ pub fn bind_schedule<'q>(
         .bind(deal.ends_at.0)
         .bind(i64::from(deal.per_customer_limit))
         .bind(i64::from(deal.shards))
+        .bind(serde_json::to_string(&deal.translations).unwrap_or_else(|_| "{}".into()))
 }
 
 /// The columns of an order's row, in the order [`bind_order_row`] binds them.

@@ -41,8 +41,9 @@ pub async fn update_deal(
     let update = sqlx::query(
         "UPDATE deals SET name = $1, description = $2, image_url = $3, price_minor = $4,
                           was_price_minor = $5, currency = $6, stock = $7, starts_at = $8,
-                          ends_at = $9, per_customer_limit = $10, shards = $11
-         WHERE id = $12",
+                          ends_at = $9, per_customer_limit = $10, shards = $11,
+                          translations = $12
+         WHERE id = $13",
     );
     db::bind_schedule(update, deal)
         .bind(deal.id.as_str())

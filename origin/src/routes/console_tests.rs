@@ -19,6 +19,7 @@ mod dashboard;
 mod festivals;
 mod freeze;
 mod live;
+mod translations;
 
 /// Origin on a fresh temporary database, serving on a loopback port until the test ends.
 struct Origin {

@@ -36,7 +36,7 @@ pub(super) async fn act(
         Err(_) => Ok(()),
     };
     match live::act(&state.db, &id, &action, (&marketer.label, now), may_act).await? {
-        Outcome::Done(deal) => Ok(Json(deal)),
+        Outcome::Done(deal) => Ok(Json(*deal)),
         Outcome::Unknown => Err(OriginError::UnknownDeal),
         Outcome::Refused(words) => Err(OriginError::LiveRefused(words)),
     }

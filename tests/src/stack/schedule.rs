@@ -30,35 +30,13 @@ impl Stack {
         shards: u32,
         opens_in_ms: i64,
     ) -> Result<Deal, Failed> {
-        self.schedule_window(id, stock, limit, shards, opens_in_ms, 3_600_000)
+        self.schedule_deal(test_deal(id, stock, limit, shards, opens_in_ms, 3_600_000)?)
             .await
     }
 
-    /// [`Stack::schedule_sharded`], the sale ending `ends_in_ms` from now.
-    pub async fn schedule_window(
-        &self,
-        id: &str,
-        stock: u32,
-        limit: u32,
-        shards: u32,
-        opens_in_ms: i64,
-        ends_in_ms: i64,
-    ) -> Result<Deal, Failed> {
-        let now = festival_origin::now();
-        let deal = Deal {
-            id: DealId::parse(id).map_err(|e| e.to_string())?,
-            name: format!("Test deal {id}"),
-            description: "A deal scheduled by an end-to-end test.".into(),
-            image_url: String::new(),
-            price_minor: 1_250,
-            was_price_minor: 2_500,
-            currency: "USD".into(),
-            stock,
-            starts_at: now.plus_millis(opens_in_ms),
-            ends_at: now.plus_millis(ends_in_ms),
-            per_customer_limit: limit,
-            shards,
-        };
+    /// Schedules `deal` through origin's admin API and waits until the edge lists it.
+    pub async fn schedule_deal(&self, deal: Deal) -> Result<Deal, Failed> {
+        let id = deal.id.clone();
         let response = self
             .http
             .post(format!("{}/admin/deals", self.origin))
@@ -165,3 +143,30 @@ impl Stack {
 /// How long the catalog's stock may lag the shards: the `CatalogStore` reads them every second,
 /// the data centre's cache and the isolate each keep the board a second; with a margin.
 pub const BOARD_SETTLES_WITHIN: std::time::Duration = std::time::Duration::from_secs(6);
+
+/// A deal for a test, opening `opens_in_ms` from now and ending `ends_in_ms` from now.
+pub fn test_deal(
+    id: &str,
+    stock: u32,
+    limit: u32,
+    shards: u32,
+    opens_in_ms: i64,
+    ends_in_ms: i64,
+) -> Result<Deal, Failed> {
+    let now = festival_origin::now();
+    Ok(Deal {
+        id: DealId::parse(id).map_err(|e| e.to_string())?,
+        name: format!("Test deal {id}"),
+        description: "A deal scheduled by an end-to-end test.".into(),
+        image_url: String::new(),
+        price_minor: 1_250,
+        was_price_minor: 2_500,
+        currency: "USD".into(),
+        stock,
+        starts_at: now.plus_millis(opens_in_ms),
+        ends_at: now.plus_millis(ends_in_ms),
+        per_customer_limit: limit,
+        shards,
+        translations: Default::default(),
+    })
+}

@@ -337,6 +337,7 @@ fn plan(n: usize, faults: &mut Faults) -> Plan {
         ends_at: UnixMillis(i64::MAX / 2),
         per_customer_limit: 1 + choices.below(3) as u32,
         shards: 1 + choices.below(5) as u32,
+        translations: Default::default(),
     };
     let older = (choices.below(2) == 0).then(|| {
         let older = deal.clone();
