@@ -12,6 +12,7 @@ mod packs;
 use festival_domain::RefusalCode;
 use leptos::prelude::*;
 
+pub use festival_domain::lang::Lang;
 pub use festival_domain::words::{Text, fill};
 pub use format::{date_time, money};
 pub use packs::load as load_words;
@@ -19,90 +20,40 @@ pub use packs::load as load_words;
 /// `localStorage` key of the chosen language.
 const LANG_KEY: &str = "festival.lang";
 
-/// A language the storefront speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Korean.
-    Ko,
-    /// Simplified Chinese.
-    Zh,
+/// The remembered choice, else the browser's language, else English.
+pub fn initial_lang() -> Lang {
+    let window = web_sys::window();
+    let stored = window
+        .as_ref()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten());
+    let browser = window.and_then(|w| w.navigator().language());
+    Lang::first_known([stored.as_deref(), browser.as_deref()])
 }
 
-impl Lang {
-    /// Every language, in the order the switch lists them.
-    pub const ALL: [Lang; 3] = [Lang::En, Lang::Ko, Lang::Zh];
-
-    /// The BCP 47 tag, for `<html lang>`, `Intl` and storage.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Ko => "ko",
-            Lang::Zh => "zh-CN",
-        }
+/// Remembers the choice (for this app, and in a cookie for the edge) and tells the document
+/// (screen readers pick their voice by it).
+pub fn adopt(lang: Lang) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Ok(Some(storage)) = window.local_storage() {
+        // Ignored on failure (private mode): the choice still holds for this visit.
+        let _ = storage.set_item(LANG_KEY, lang.tag());
     }
-
-    /// The language's own name, as the switch shows it.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Lang::En => "English",
-            Lang::Ko => "한국어",
-            Lang::Zh => "简体中文",
-        }
+    let Some(document) = window.document() else {
+        return;
+    };
+    if let Some(root) = document.document_element() {
+        let _ = root.set_attribute("lang", lang.tag());
     }
-
-    /// Reads a tag, ours or a browser's (`ko-KR`, `zh-Hans-CN`, `en-GB`).
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let tag = tag.to_ascii_lowercase();
-        if tag.starts_with("ko") {
-            Some(Lang::Ko)
-        } else if tag.starts_with("zh") {
-            Some(Lang::Zh)
-        } else if tag.starts_with("en") {
-            Some(Lang::En)
-        } else {
-            None
-        }
-    }
-
-    /// The remembered choice, else the browser's language, else English.
-    pub fn initial() -> Lang {
-        let window = web_sys::window();
-        let stored = window
-            .as_ref()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .and_then(|s| s.get_item(LANG_KEY).ok().flatten());
-        stored
-            .or_else(|| window.and_then(|w| w.navigator().language()))
-            .and_then(|tag| Lang::from_tag(&tag))
-            .unwrap_or(Lang::En)
-    }
-
-    /// Remembers the choice (for this app, and in a cookie for the edge) and tells the document
-    /// (screen readers pick their voice by it).
-    pub fn adopt(self) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        if let Ok(Some(storage)) = window.local_storage() {
-            // Ignored on failure (private mode): the choice still holds for this visit.
-            let _ = storage.set_item(LANG_KEY, self.tag());
-        }
-        let Some(document) = window.document() else {
-            return;
-        };
-        if let Some(root) = document.document_element() {
-            let _ = root.set_attribute("lang", self.tag());
-        }
-        // The edge paints the storefront's first page in English only for shoppers who read
-        // it (`edge/src/first_paint`): it learns the choice from this cookie.
-        let cookie = format!(
-            "{LANG_KEY}={}; path=/; max-age=31536000; samesite=lax",
-            self.tag()
-        );
-        let _ = js_sys::Reflect::set(&document, &"cookie".into(), &cookie.into());
-    }
+    // The edge paints the storefront's first page in English only for shoppers who read
+    // it (`edge/src/first_paint`): it learns the choice from this cookie.
+    let cookie = format!(
+        "{LANG_KEY}={}; path=/; max-age=31536000; samesite=lax",
+        lang.tag()
+    );
+    let _ = js_sys::Reflect::set(&document, &"cookie".into(), &cookie.into());
 }
 
 /// The language chosen now, from the context `App` provides.
@@ -180,17 +131,6 @@ mod tests {
 
     fn with_every_pack() {
         packs::tests::install_every_pack();
-    }
-
-    #[test]
-    fn tags_read_browser_languages() {
-        assert_eq!(Lang::from_tag("ko-KR"), Some(Lang::Ko));
-        assert_eq!(Lang::from_tag("zh-Hans-CN"), Some(Lang::Zh));
-        assert_eq!(Lang::from_tag("en-GB"), Some(Lang::En));
-        assert_eq!(Lang::from_tag("fr"), None);
-        for lang in Lang::ALL {
-            assert_eq!(Lang::from_tag(lang.tag()), Some(lang));
-        }
     }
 
     #[test]

@@ -36,9 +36,9 @@ use crate::shop::Shop;
 /// place.
 #[component]
 pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(Lang::initial());
+    let lang = RwSignal::new(i18n::initial_lang());
     provide_context(lang);
-    Effect::new(move |_| lang.get().adopt());
+    Effect::new(move |_| i18n::adopt(lang.get()));
     let location = router::start();
     let shop = Shop::start(lang);
     let page = Memo::new(move |_| Page::of(&location.path()));

@@ -146,7 +146,7 @@ fn painted_catalog() -> Option<CatalogReading> {
 /// never waits for both.)
 pub fn start(mount: impl FnOnce() + 'static) {
     js_sys::futures::spawn_local(async move {
-        crate::i18n::load_words(crate::i18n::Lang::initial()).await;
+        crate::i18n::load_words(crate::i18n::initial_lang()).await;
         let window = web_sys::window();
         let document = window.as_ref().and_then(|w| w.document());
         let painted = document

@@ -217,7 +217,7 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> R
     Err(ApiError::Refused(
         serde_json::from_str(&text).unwrap_or_else(|_| ErrorBody {
             code: format!("http_{status}"),
-            message: "The console could not do that.".into(),
+            message: crate::i18n::t("The console could not do that.").into(),
         }),
     ))
 }

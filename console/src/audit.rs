@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::ConsoleState;
 use crate::api;
+use crate::i18n::t;
 use crate::time;
 
 /// Words for a moment (a field named `…_at` holds Unix milliseconds).
@@ -57,11 +58,12 @@ fn walk(
     lines.push(format!("{name}: {} → {}", shown(before), shown(after)));
 }
 
-/// What an entry did, in words.
+/// What an entry did, in words (the fields by their names in the API, as the subject and
+/// action are: they are what a marketer searches the log and the code for).
 fn summary(entry: &AuditEntry) -> Vec<String> {
     match (&entry.before, &entry.after) {
-        (None, Some(_)) => vec!["created".into()],
-        (Some(_), None) => vec!["removed".into()],
+        (None, Some(_)) => vec![t("created").into()],
+        (Some(_), None) => vec![t("removed").into()],
         (before, after) => changes(before.as_ref(), after.as_ref(), &|ms| {
             time::date_time(festival_domain::UnixMillis(ms))
         }),
@@ -85,10 +87,12 @@ pub fn AuditLog() -> impl IntoView {
     });
     view! {
         <section id="audit" class="audit" aria-labelledby="audit-heading">
-            <h1 id="audit-heading">"Audit log"</h1>
-            <p class="small muted">"Every change to a festival or a sale: who made it, when, and what it was before and after."</p>
+            <h1 id="audit-heading">{move || t("Audit log")}</h1>
+            <p class="small muted">
+                {move || t("Every change to a festival or a sale: who made it, when, and what it was before and after.")}
+            </p>
             <Show when=move || entries.with(Vec::is_empty)>
-                <p class="muted">"No changes yet."</p>
+                <p class="muted">{move || t("No changes yet.")}</p>
             </Show>
             <ol class="audit-list" data-testid="audit-log">
                 <For
@@ -104,10 +108,15 @@ pub fn AuditLog() -> impl IntoView {
 /// One entry: when, who, what, and its changes.
 #[component]
 fn AuditRow(entry: AuditEntry) -> impl IntoView {
-    let lines: Vec<_> = summary(&entry)
-        .into_iter()
-        .map(|line| view! { <li><code>{line}</code></li> })
-        .collect();
+    let lines = {
+        let entry = entry.clone();
+        move || {
+            summary(&entry)
+                .into_iter()
+                .map(|line| view! { <li><code>{line}</code></li> })
+                .collect_view()
+        }
+    };
     view! {
         <li class="audit-entry" data-testid="audit-entry">
             <div class="audit-head">

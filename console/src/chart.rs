@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, tf};
+
 /// Height of the drawing in SVG units; the width is one unit per bucket.
 const HEIGHT: f64 = 100.0;
 /// Share of a bucket's width its bar fills.
@@ -44,18 +46,17 @@ pub fn OrdersChart(
     };
     let label = move || {
         let peak = rates.with(|r| r.iter().copied().fold(0.0, f64::max));
-        format!(
-            "Orders per second for {} over the last {}: peak {}.",
-            subject.get(),
-            window_words(window_s.get()),
-            rate(peak)
-        )
+        let over = tf(
+            "Orders per second for {n} over the last {m}.",
+            &[&subject.get(), &window_words(window_s.get())],
+        );
+        format!("{over} {}", tf("Peak: {n} per second.", &[&rate(peak)]))
     };
 
     view! {
         <figure class="chart" class:chart-large=large>
             <div class="chart-plot">
-                <span class="chart-top" aria-hidden="true">{move || format!("{}/s", rate(top.get()))}</span>
+                <span class="chart-top" aria-hidden="true">{move || tf("{n}/s", &[&rate(top.get())])}</span>
                 <svg
                     data-testid="orders-chart"
                     role="img"
@@ -72,7 +73,7 @@ pub fn OrdersChart(
             </div>
             <figcaption class="chart-axis" aria-hidden="true">
                 <span>{move || format!("−{}", window_words(window_s.get()))}</span>
-                <span>"now"</span>
+                <span>{move || t("now")}</span>
             </figcaption>
         </figure>
     }
@@ -117,12 +118,12 @@ pub fn rate(per_s: f64) -> String {
     }
 }
 
-/// `5 min`, `90 s`, `1 h`.
+/// `5 min`, `90 s`, `1 h`, in the console's language.
 pub fn window_words(window_s: u32) -> String {
     match window_s {
-        s if s % 3_600 == 0 => format!("{} h", s / 3_600),
-        s if s % 60 == 0 => format!("{} min", s / 60),
-        s => format!("{s} s"),
+        s if s % 3_600 == 0 => tf("{n} h", &[&(s / 3_600).to_string()]),
+        s if s % 60 == 0 => tf("{n} min", &[&(s / 60).to_string()]),
+        s => tf("{n} s", &[&s.to_string()]),
     }
 }
 

@@ -7,13 +7,14 @@ use festival_domain::{SaleState, UnixMillis};
 use leptos::prelude::*;
 
 use crate::ConsoleState;
-use crate::chart::{OrdersChart, rate};
+use crate::chart::{OrdersChart, rate, window_words};
 use crate::dead_letters::DeadLetters;
 use crate::delivery::DeliveryLine;
+use crate::i18n::{t, tf};
 use crate::time;
 
 /// Windows a marketer can choose, in seconds.
-const WINDOWS: [(u32, &str); 3] = [(60, "1 min"), (300, "5 min"), (900, "15 min")];
+const WINDOWS: [u32; 3] = [60, 300, 900];
 
 /// The live dashboard section.
 #[component]
@@ -42,18 +43,18 @@ pub fn LiveDashboard() -> impl IntoView {
     view! {
         <section id="live" class="dashboard" data-testid="dashboard" aria-labelledby="live-heading">
             <div class="section-head">
-                <h1 id="live-heading">"Live"</h1>
-                <div class="segmented" role="group" aria-label="Chart window">
+                <h1 id="live-heading">{move || t("Live")}</h1>
+                <div class="segmented" role="group" aria-label=move || t("Chart window")>
                     {WINDOWS
                         .into_iter()
-                        .map(|(seconds, words)| {
+                        .map(|seconds| {
                             view! {
                                 <button
                                     type="button"
                                     aria-pressed=move || (state.window_s.get() == seconds).to_string()
                                     on:click=move |_| state.window_s.set(seconds)
                                 >
-                                    {words}
+                                    {move || window_words(seconds)}
                                 </button>
                             }
                         })
@@ -63,11 +64,11 @@ pub fn LiveDashboard() -> impl IntoView {
             // Outside the loaded figures: the edge answers it, so it shows while origin is down.
             <DeliveryLine />
             <DeadLetters />
-            <Show when=loaded fallback=|| view! { <p class="muted">"Loading the live figures…"</p> }>
+            <Show when=loaded fallback=|| view! { <p class="muted">{move || t("Loading the live figures…")}</p> }>
                 <TotalPanel bucket_s window_s />
                 <Show
                     when=move || deal_ids.with(|ids| !ids.is_empty())
-                    fallback=|| view! { <p class="muted">"No sales scheduled yet. Schedule one below."</p> }
+                    fallback=|| view! { <p class="muted">{move || t("No sales scheduled yet. Schedule one below.")}</p> }
                 >
                     <ul class="deal-tiles">
                         <For
@@ -114,15 +115,15 @@ fn TotalPanel(bucket_s: Signal<u32>, window_s: Signal<u32>) -> impl IntoView {
         <div class="panel total" data-testid="dashboard-total">
             <dl class="figures">
                 <div class="figure figure-hot">
-                    <dt>"Orders/s now"</dt>
+                    <dt>{move || t("Orders/s now")}</dt>
                     <dd data-testid="orders-per-second">{now_rate}</dd>
                 </div>
                 <div class="figure">
-                    <dt>"Peak"</dt>
+                    <dt>{move || t("Peak")}</dt>
                     <dd>{peak_rate}</dd>
                 </div>
                 <div class="figure figure-wide">
-                    <dt>"Revenue"</dt>
+                    <dt>{move || t("Revenue")}</dt>
                     <dd data-testid="revenue">
                         {read(|d| {
                             if d.total.revenue.is_empty() {
@@ -134,15 +135,15 @@ fn TotalPanel(bucket_s: Signal<u32>, window_s: Signal<u32>) -> impl IntoView {
                     </dd>
                 </div>
                 <div class="figure">
-                    <dt>"Orders"</dt>
+                    <dt>{move || t("Orders")}</dt>
                     <dd>{read(|d| d.total.orders.to_string())}</dd>
                 </div>
                 <div class="figure">
-                    <dt>"Units sold"</dt>
+                    <dt>{move || t("Units sold")}</dt>
                     <dd>{read(|d| d.total.units_sold.to_string())}</dd>
                 </div>
                 <div class="figure">
-                    <dt>"Units left"</dt>
+                    <dt>{move || t("Units left")}</dt>
                     <dd data-testid="units-left">{read(|d| d.total.units_left.to_string())}</dd>
                 </div>
             </dl>
@@ -150,7 +151,7 @@ fn TotalPanel(bucket_s: Signal<u32>, window_s: Signal<u32>) -> impl IntoView {
                 orders_per_bucket=series
                 bucket_s
                 window_s
-                subject="all deals".to_string()
+                subject=Signal::derive(move || t("all deals").to_owned())
                 large=true
             />
         </div>
@@ -173,8 +174,15 @@ fn DealTile(deal: DealDashboard, bucket_s: Signal<u32>, window_s: Signal<u32>) -
     });
     let sale = badge(deal.sold_out_at, stands);
     let sold_share = sold_share(&deal);
-    let sold_out = sold_out_words(&deal);
-    let opens = opens_or_closes(&deal, now);
+    let sold_out = {
+        let deal = deal.clone();
+        move || sold_out_words(&deal)
+    };
+    let opens = {
+        let deal = deal.clone();
+        move || opens_or_closes(&deal, now)
+    };
+    let stock = deal.stock.to_string();
     let id = deal.deal_id.clone();
     let series = Signal::derive(move || {
         state.dashboard.with(|d| {
@@ -196,25 +204,25 @@ fn DealTile(deal: DealDashboard, bucket_s: Signal<u32>, window_s: Signal<u32>) -
             <p class="muted small">{opens}</p>
             <dl class="figures figures-small">
                 <div class="figure figure-wide">
-                    <dt>"Revenue"</dt>
+                    <dt>{move || t("Revenue")}</dt>
                     <dd data-testid="revenue">{format_plain(deal.revenue.minor, &deal.revenue.currency)}</dd>
                 </div>
                 <div class="figure">
-                    <dt>"Orders/s"</dt>
+                    <dt>{move || t("Orders/s")}</dt>
                     <dd>{now_rate}</dd>
                 </div>
                 <div class="figure">
-                    <dt>"Units left"</dt>
+                    <dt>{move || t("Units left")}</dt>
                     <dd>
                         <span data-testid="units-left">{deal.units_left}</span>
-                        <span class="muted">{format!(" of {}", deal.stock)}</span>
+                        <span class="muted">{move || tf(" of {n}", &[&stock])}</span>
                     </dd>
                 </div>
             </dl>
             <div
                 class="stock-bar"
                 role="progressbar"
-                aria-label="Share of stock sold"
+                aria-label=move || t("Share of stock sold")
                 aria-valuemin="0"
                 aria-valuemax="100"
                 aria-valuenow=format!("{sold_share:.0}")
@@ -222,7 +230,7 @@ fn DealTile(deal: DealDashboard, bucket_s: Signal<u32>, window_s: Signal<u32>) -
                 <span style=format!("width: {sold_share:.1}%")></span>
             </div>
             <p class="small">
-                "Sold out at: "
+                {move || t("Sold out at: ")}
                 <strong data-testid="sold-out-at" data-sold-out=deal.sold_out_at.map(|t| t.0.to_string())>
                     {sold_out}
                 </strong>
@@ -232,17 +240,17 @@ fn DealTile(deal: DealDashboard, bucket_s: Signal<u32>, window_s: Signal<u32>) -
     }
 }
 
-/// The tile's badge, words and class: sold out, else where the sale stands.
+/// The tile's badge, words (made when shown) and class: sold out, else where the sale stands.
 fn badge(
     sold_out_at: Option<UnixMillis>,
     stands: Option<SaleState>,
-) -> (&'static str, &'static str) {
+) -> (fn() -> &'static str, &'static str) {
     match (sold_out_at, stands) {
-        (Some(_), _) => ("Sold out", "badge badge-out"),
-        (None, Some(SaleState::Upcoming)) => ("Upcoming", "badge badge-soon"),
-        (None, Some(SaleState::Open)) => ("On sale", "badge badge-open"),
-        (None, Some(SaleState::Ended)) => ("Ended", "badge"),
-        (None, None) => ("", "badge"),
+        (Some(_), _) => (|| t("Sold out"), "badge badge-out"),
+        (None, Some(SaleState::Upcoming)) => (|| t("Upcoming"), "badge badge-soon"),
+        (None, Some(SaleState::Open)) => (|| t("On sale"), "badge badge-open"),
+        (None, Some(SaleState::Ended)) => (|| t("Ended"), "badge"),
+        (None, None) => (|| "", "badge"),
     }
 }
 
@@ -258,10 +266,12 @@ fn sold_share(deal: &DealDashboard) -> f64 {
 /// When the deal sold out, and how long after opening; a dash while it has not.
 fn sold_out_words(deal: &DealDashboard) -> String {
     match deal.sold_out_at {
-        Some(at) => format!(
-            "{} ({} after opening)",
-            time::clock(at),
-            time::span(deal.starts_at.millis_until(at))
+        Some(at) => tf(
+            "{n} ({m} after opening)",
+            &[
+                &time::clock(at),
+                &time::span(deal.starts_at.millis_until(at)),
+            ],
         ),
         None => "—".into(),
     }
@@ -270,8 +280,8 @@ fn sold_out_words(deal: &DealDashboard) -> String {
 /// When it opens, before it does (and has not sold out); else when it closes.
 fn opens_or_closes(deal: &DealDashboard, now: UnixMillis) -> String {
     match deal.sold_out_at {
-        None if now < deal.starts_at => format!("Opens {}", time::date_time(deal.starts_at)),
-        _ => format!("Closes {}", time::date_time(deal.ends_at)),
+        None if now < deal.starts_at => tf("Opens {n}", &[&time::date_time(deal.starts_at)]),
+        _ => tf("Closes {n}", &[&time::date_time(deal.ends_at)]),
     }
 }
 

@@ -7,6 +7,7 @@ use festival_domain::dead_letter::{RETRIES_RAN_OUT, ReasonCount, Summary};
 use leptos::prelude::*;
 
 use crate::ConsoleState;
+use crate::i18n::{t, tf, translated};
 
 /// The panel, while at least one letter waits; nothing otherwise (or before the first read).
 #[component]
@@ -20,9 +21,10 @@ pub fn DeadLetters() -> impl IntoView {
 
 #[component]
 fn Panel(summary: Summary) -> impl IntoView {
-    let heading = match summary.letters {
-        1 => "1 order waits as a dead letter".to_owned(),
-        n => format!("{n} orders wait as dead letters"),
+    let letters = summary.letters;
+    let heading = move || match letters {
+        1 => t("1 order waits as a dead letter").to_owned(),
+        n => tf("{n} orders wait as dead letters", &[&n.to_string()]),
     };
     view! {
         <div
@@ -34,16 +36,16 @@ fn Panel(summary: Summary) -> impl IntoView {
         >
             <h2 id="dead-letters-heading">{heading}</h2>
             <p class="dead-letters-lead">
-                "The shop accepted them, but their delivery to origin gave up. They are kept safe at the edge and nothing is lost, but origin does not have them yet, so the figures below leave them out."
+                {move || t("The shop accepted them, but their delivery to origin gave up. They are kept safe at the edge and nothing is lost, but origin does not have them yet, so the figures below leave them out.")}
             </p>
             <ul class="dead-letter-reasons">
                 {summary.reasons.into_iter().map(|reason| view! { <Reason reason /> }).collect_view()}
             </ul>
             <p class="dead-letters-todo">
-                <strong>"What to do: "</strong>
-                "once origin is fixed, run "
+                <strong>{move || t("What to do: ")}</strong>
+                {move || t("once origin is fixed, run ")}
                 <code>"cargo xtask redrive"</code>
-                ". It sends these orders again, origin stores each one once, and this panel goes away."
+                {move || t(". It sends these orders again, origin stores each one once, and this panel goes away.")}
             </p>
         </div>
     }
@@ -54,15 +56,16 @@ fn Panel(summary: Summary) -> impl IntoView {
 fn Reason(reason: ReasonCount) -> impl IntoView {
     // Origin's words for a refusal are terse ("the signature does not match"): say whose they
     // are. The edge's own reason is a whole sentence already.
-    let why = if reason.code == RETRIES_RAN_OUT {
-        reason.message
-    } else {
-        format!("Origin refused them: {}", reason.message)
+    let (retries_ran_out, message) = (reason.code == RETRIES_RAN_OUT, reason.message);
+    let why = move || match retries_ran_out {
+        true => translated(&message),
+        false => tf("Origin refused them: {n}", &[&message]),
     };
     let (code, data_code) = (reason.code.clone(), reason.code);
-    let count = match reason.letters {
-        1 => "1 order".to_owned(),
-        n => format!("{n} orders"),
+    let letters = reason.letters;
+    let count = move || match letters {
+        1 => t("1 order").to_owned(),
+        n => tf("{n} orders", &[&n.to_string()]),
     };
     view! {
         <li data-testid="dead-letter-reason" data-code=data_code>

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use crate::ConsoleState;
 use crate::api::{self, ApiError};
 use crate::draft::{Draft, Problems, base36, deal_id_for};
+use crate::i18n::{t, tf, translated};
 use crate::sales::{Field, refusal_words};
 use crate::time;
 
@@ -185,27 +186,31 @@ impl FormState {
             Ok(saved) => {
                 editing.set(None);
                 self.reset();
-                let words = if is_edit { "Saved" } else { "Scheduled" };
-                self.outcome.set(Some((
-                    true,
-                    format!(
-                        "{words} “{}”. It shows on the storefront within seconds.",
-                        saved.name
-                    ),
-                )));
+                let words = if is_edit {
+                    tf(
+                        "Saved “{n}”. It shows on the storefront within seconds.",
+                        &[&saved.name],
+                    )
+                } else {
+                    tf(
+                        "Scheduled “{n}”. It shows on the storefront within seconds.",
+                        &[&saved.name],
+                    )
+                };
+                self.outcome.set(Some((true, words)));
                 state.refresh_deals().await;
             }
             Err(ApiError::Invalid(problems)) => {
                 let mut by_field = Problems::new();
                 for p in problems {
                     if let Some(field) = FIELD_NAMES.iter().find(|f| **f == p.field) {
-                        by_field.entry(*field).or_insert(p.message);
+                        by_field.entry(*field).or_insert(translated(&p.message));
                     }
                 }
                 self.server_problems.set(by_field);
                 self.outcome.set(Some((
                     false,
-                    "The shop refused this schedule; see the fields.".into(),
+                    t("The shop refused this schedule; see the fields.").into(),
                 )));
             }
             Err(e) => {
@@ -260,9 +265,9 @@ pub(crate) fn DealForm(editing: RwSignal<Option<Deal>>) -> impl IntoView {
     let currency = move || fields.currency.with(|c| c.trim().to_ascii_uppercase());
     let title = move || {
         if editing.with(Option::is_some) {
-            "Edit sale"
+            t("Edit sale")
         } else {
-            "Schedule a flash sale"
+            t("Schedule a flash sale")
         }
     };
     let field = move |name: &'static str,
@@ -275,9 +280,9 @@ pub(crate) fn DealForm(editing: RwSignal<Option<Deal>>) -> impl IntoView {
     view! {
         <form class="panel deal-form" id="deal-form" data-testid="deal-form" novalidate on:submit=submit>
             <h2>{title}</h2>
-            {field("name", "Product name".into(), fields.name, "text")}
+            {move || field("name", t("Product name").into(), fields.name, "text")}
             <div class="field">
-                <label for="field-description">"Description"</label>
+                <label for="field-description">{move || t("Description")}</label>
                 <textarea
                     id="field-description"
                     data-testid="field-description"
@@ -285,21 +290,21 @@ pub(crate) fn DealForm(editing: RwSignal<Option<Deal>>) -> impl IntoView {
                     bind:value=fields.description
                 ></textarea>
             </div>
-            {field("image_url", "Image URL".into(), fields.image_url, "url")}
+            {move || field("image_url", t("Image URL").into(), fields.image_url, "url")}
             <div class="row">
-                {move || field("price_minor", format!("Sale price ({})", currency()), fields.price, "text")}
-                {move || field("was_price_minor", format!("Was price ({})", currency()), fields.was_price, "text")}
+                {move || field("price_minor", tf("Sale price ({n})", &[&currency()]), fields.price, "text")}
+                {move || field("was_price_minor", tf("Was price ({n})", &[&currency()]), fields.was_price, "text")}
             </div>
             <div class="row">
-                {field("currency", "Currency".into(), fields.currency, "text")}
-                {field("stock", "Stock (units)".into(), fields.stock, "number")}
-                {field("per_customer_limit", "Limit per customer".into(), fields.per_customer_limit, "number")}
+                {move || field("currency", t("Currency").into(), fields.currency, "text")}
+                {move || field("stock", t("Stock (units)").into(), fields.stock, "number")}
+                {move || field("per_customer_limit", t("Limit per customer").into(), fields.per_customer_limit, "number")}
             </div>
             <div class="row">
-                {field("starts_at", "Starts".into(), fields.starts_at, "datetime-local")}
-                {field("ends_at", "Ends".into(), fields.ends_at, "datetime-local")}
+                {move || field("starts_at", t("Starts").into(), fields.starts_at, "datetime-local")}
+                {move || field("ends_at", t("Ends").into(), fields.ends_at, "datetime-local")}
             </div>
-            <p class="small muted">{format!("Times are in your time zone ({}).", time::zone())}</p>
+            <p class="small muted">{move || tf("Times are in your time zone ({n}).", &[&time::zone()])}</p>
             <FormActions form editing />
             <ScheduleOutcome outcome=form.outcome />
         </form>
@@ -314,9 +319,9 @@ fn FormActions(form: FormState, editing: RwSignal<Option<Deal>>) -> impl IntoVie
         <div class="form-actions">
             <button type="submit" class="primary" data-testid="schedule-submit" disabled=move || sending.get()>
                 {move || match (sending.get(), editing.with(Option::is_some)) {
-                    (true, _) => "Sending…",
-                    (false, true) => "Save changes",
-                    (false, false) => "Schedule sale",
+                    (true, _) => t("Sending…"),
+                    (false, true) => t("Save changes"),
+                    (false, false) => t("Schedule sale"),
                 }}
             </button>
             <Show when=move || editing.with(Option::is_some)>
@@ -327,7 +332,7 @@ fn FormActions(form: FormState, editing: RwSignal<Option<Deal>>) -> impl IntoVie
                         form.reset();
                     }
                 >
-                    "Stop editing"
+                    {move || t("Stop editing")}
                 </button>
             </Show>
         </div>

@@ -8,6 +8,7 @@ use festival_domain::stock::BacklogReport;
 use leptos::prelude::*;
 
 use crate::ConsoleState;
+use crate::i18n::{t, tf};
 
 /// An order on its way longer than this means delivery is falling behind (a healthy queue
 /// delivers within seconds; origin's retries back off up to a minute).
@@ -19,32 +20,32 @@ pub fn reading(report: &BacklogReport, dead_letters: Option<&Summary>) -> (bool,
     let letters = dead_letters.map_or(0, |s| s.letters);
     let late = report.oldest_age_ms.is_some_and(|age| age > LATE_AFTER_MS);
     let on_the_way = match (backlog.waiting, backlog.more) {
-        (0, _) => "Every order is at origin".to_owned(),
+        (0, _) => t("Every order is at origin").to_owned(),
         (n, more) => {
-            let count = if more {
-                format!("over {n}")
-            } else {
-                n.to_string()
+            let n = n.to_string();
+            let count = match more {
+                true => tf("over {n} on their way to origin", &[&n]),
+                false => tf("{n} on their way to origin", &[&n]),
             };
             let age = report
                 .oldest_age_ms
-                .map(|ms| format!(", the oldest for {}", seconds(ms)))
+                .map(|ms| tf(", the oldest for {n}", &[&seconds(ms)]))
                 .unwrap_or_default();
-            format!("{count} on their way to origin{age}")
+            format!("{count}{age}")
         }
     };
     let dead = match letters {
-        0 => "no dead letters".to_owned(),
-        1 => "1 dead letter".to_owned(),
-        n => format!("{n} dead letters"),
+        0 => t("no dead letters").to_owned(),
+        1 => t("1 dead letter").to_owned(),
+        n => tf("{n} dead letters", &[&n.to_string()]),
     };
     (late || letters > 0, format!("{on_the_way} · {dead}"))
 }
 
 fn seconds(ms: i64) -> String {
     match ms / 1_000 {
-        s if s < 120 => format!("{s} s"),
-        s => format!("{} min", s / 60),
+        s if s < 120 => tf("{n} s", &[&s.to_string()]),
+        s => tf("{n} min", &[&(s / 60).to_string()]),
     }
 }
 

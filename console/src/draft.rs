@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use festival_domain::money::minor_digits;
 use festival_domain::{Deal, DealId, UnixMillis};
 
+use crate::i18n::{t, translated};
+
 /// The form's fields, as typed. Prices are in major units ("12.50"); times are the moments the
 /// datetime inputs name, already read in the browser's time zone (`None` while empty or invalid).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,22 +52,34 @@ impl Draft {
         };
         let price_minor = money("price_minor", &self.price);
         let was_price_minor = money("was_price_minor", &self.was_price);
-        let mut count = |field, text: &str, what: &str| {
+        let mut count = |field, text: &str, problem: &str| {
             text.trim().parse::<u32>().unwrap_or_else(|_| {
-                problems.insert(field, format!("Enter {what} as a whole number."));
+                problems.insert(field, problem.to_owned());
                 1
             })
         };
-        let stock = count("stock", &self.stock, "the stock");
-        let per_customer_limit = count("per_customer_limit", &self.per_customer_limit, "the limit");
-        let mut moment = |field, at: Option<UnixMillis>, what: &str| {
+        let stock = count(
+            "stock",
+            &self.stock,
+            t("Enter the stock as a whole number."),
+        );
+        let per_customer_limit = count(
+            "per_customer_limit",
+            &self.per_customer_limit,
+            t("Enter the limit as a whole number."),
+        );
+        let mut moment = |field, at: Option<UnixMillis>, problem: &str| {
             at.unwrap_or_else(|| {
-                problems.insert(field, format!("Choose when the sale {what}."));
+                problems.insert(field, problem.to_owned());
                 UnixMillis(i64::MAX / 2)
             })
         };
-        let starts_at = moment("starts_at", self.starts_at, "starts");
-        let ends_at = moment("ends_at", self.ends_at, "ends");
+        let starts_at = moment(
+            "starts_at",
+            self.starts_at,
+            t("Choose when the sale starts."),
+        );
+        let ends_at = moment("ends_at", self.ends_at, t("Choose when the sale ends."));
         let deal = Deal {
             id,
             name: self.name.trim().to_owned(),
@@ -85,7 +99,7 @@ impl Draft {
             // A typing problem says more than a rule broken by its placeholder value.
             problems
                 .entry(problem.field)
-                .or_insert_with(|| problem.message.to_owned());
+                .or_insert_with(|| translated(problem.message));
         }
         if problems.is_empty() {
             Ok(deal)
@@ -113,9 +127,9 @@ impl Draft {
 
 fn money_hint(currency: &str) -> String {
     if minor_digits(currency) == 0 {
-        "Enter an amount like 12000.".into()
+        t("Enter an amount like 12000.").into()
     } else {
-        "Enter an amount like 12.50.".into()
+        t("Enter an amount like 12.50.").into()
     }
 }
 

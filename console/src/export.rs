@@ -9,17 +9,18 @@ use wasm_bindgen::JsCast;
 
 use crate::ConsoleState;
 use crate::api::{self, ApiError};
+use crate::i18n::{Said, t};
 
 /// A button that downloads the orders of `deal` (of every sale when `None`) as CSV.
 #[component]
 pub fn DownloadCsv(deal: Option<DealId>) -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
-    let label = if deal.is_some() {
-        "Download CSV"
-    } else {
-        "Download all orders (CSV)"
+    let problem = RwSignal::new(None::<Said>);
+    let one_sale = deal.is_some();
+    let label = move || match one_sale {
+        true => t("Download CSV"),
+        false => t("Download all orders (CSV)"),
     };
     let test_id = if deal.is_some() {
         "download-csv"
@@ -35,11 +36,15 @@ pub fn DownloadCsv(deal: Option<DealId>) -> impl IntoView {
             match api::orders_csv(&token, deal.as_ref()).await {
                 Ok(csv) => {
                     if save(&csv, &file_name(deal.as_ref())).is_err() {
-                        problem.set(Some("The browser did not save the file.".into()));
+                        problem.set(Some(Said::new(|| {
+                            t("The browser did not save the file.").into()
+                        })));
                     }
                 }
                 Err(ApiError::Unauthorized) => state.note(&ApiError::Unauthorized),
-                Err(_) => problem.set(Some("Can't reach the shop right now. Try again.".into())),
+                Err(_) => problem.set(Some(Said::new(|| {
+                    t("Can't reach the shop right now. Try again.").into()
+                }))),
             }
             busy.set(false);
         });
@@ -47,9 +52,9 @@ pub fn DownloadCsv(deal: Option<DealId>) -> impl IntoView {
     view! {
         <span class="download">
             <button type="button" data-testid=test_id disabled=move || busy.get() on:click=download>
-                {move || if busy.get() { "Preparing…" } else { label }}
+                {move || if busy.get() { t("Preparing…") } else { label() }}
             </button>
-            {move || problem.get().map(|p| view! { <span class="error small" role="alert">{p}</span> })}
+            {move || problem.get().map(|p| view! { <span class="error small" role="alert">{p.words()}</span> })}
         </span>
     }
 }

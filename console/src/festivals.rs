@@ -11,7 +11,8 @@ use leptos::task::spawn_local;
 
 use crate::ConsoleState;
 use crate::api::{self, ApiError};
-use crate::sales::{Field, refusal_words};
+use crate::i18n::{Said, t, tf, translated};
+use crate::sales::{Field, refusal};
 use crate::time;
 
 /// The festivals section: the form, then the list.
@@ -33,15 +34,17 @@ pub fn Festivals() -> impl IntoView {
     view! {
         <section id="festivals" class="sales" aria-labelledby="festivals-heading">
             <div class="section-head">
-                <h1 id="festivals-heading">"Festivals"</h1>
+                <h1 id="festivals-heading">{move || t("Festivals")}</h1>
             </div>
             <div class="sales-grid">
                 <FestivalForm festivals editing on_saved=reload />
                 <div class="panel sale-list">
-                    <h2>"Scheduled festivals"</h2>
+                    <h2>{move || t("Scheduled festivals")}</h2>
                     <Show
                         when=move || festivals.with(|f| !f.is_empty())
-                        fallback=|| view! { <p class="muted">"No festival scheduled: the shop shows no hero name."</p> }
+                        fallback=|| view! {
+                            <p class="muted">{move || t("No festival scheduled: the shop shows no hero name.")}</p>
+                        }
                     >
                         <ul>
                             {move || festivals.get().into_iter().map(|festival| view! {
@@ -64,7 +67,7 @@ fn FestivalRow(
 ) -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let confirming = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<Said>);
     let running = festival.is_on(state.now());
     let id = festival.id.clone();
     let delete = move |_| {
@@ -75,7 +78,7 @@ fn FestivalRow(
                 Ok(()) => on_deleted(),
                 Err(e) => {
                     state.note(&e);
-                    problem.set(Some(refusal_words(&e)));
+                    problem.set(Some(refusal(e)));
                 }
             }
             confirming.set(false);
@@ -85,38 +88,50 @@ fn FestivalRow(
         let festival = festival.clone();
         move |_| editing.set(Some(festival.clone()))
     };
-    let when = format!(
-        "{} → {}",
-        time::festival_time(festival.starts_at, &festival.time_zone),
-        time::festival_time(festival.ends_at, &festival.time_zone)
-    );
+    let when = {
+        let (starts_at, ends_at, zone) = (
+            festival.starts_at,
+            festival.ends_at,
+            festival.time_zone.clone(),
+        );
+        // Read in the console's language: `Intl` names the months in it.
+        move || {
+            format!(
+                "{} → {}",
+                time::festival_time(starts_at, &zone),
+                time::festival_time(ends_at, &zone)
+            )
+        }
+    };
+    let zone_and_deals = {
+        let (zone, deals) = (festival.time_zone.clone(), festival.deals.len().to_string());
+        move || format!("{zone} · {}", tf("{n} deal(s)", &[&deals]))
+    };
     view! {
         <li class="sale" data-testid="console-festival" data-festival-id=festival.id.clone()>
             <div class="sale-main">
                 <div class="sale-title">
                     <span class="swatch" style=format!("background:{}", festival.accent) aria-hidden="true"></span>
                     <strong>{festival.name.clone()}</strong>
-                    {running.then(|| view! { <span class="badge badge-open">"Running"</span> })}
+                    {running.then(|| view! { <span class="badge badge-open">{move || t("Running")}</span> })}
                 </div>
                 <p class="small">{festival.tagline.clone()}</p>
                 <p class="small muted">{when}</p>
-                <p class="small muted">
-                    {format!("{} · {} deal(s)", festival.time_zone, festival.deals.len())}
-                </p>
-                {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+                <p class="small muted">{zone_and_deals}</p>
+                {move || problem.get().map(|p| view! { <p class="error" role="alert">{p.words()}</p> })}
             </div>
             <div class="sale-actions">
-                <button type="button" on:click=edit>"Edit"</button>
+                <button type="button" on:click=edit>{move || t("Edit")}</button>
                 <Show
                     when=move || confirming.get()
                     fallback=move || view! {
-                        <button type="button" on:click=move |_| confirming.set(true)>"Delete"</button>
+                        <button type="button" on:click=move |_| confirming.set(true)>{move || t("Delete")}</button>
                     }
                 >
                     <button type="button" class="danger" data-testid="festival-delete-confirm" on:click=delete.clone()>
-                        "Delete for good"
+                        {move || t("Delete for good")}
                     </button>
-                    <button type="button" on:click=move |_| confirming.set(false)>"Keep"</button>
+                    <button type="button" on:click=move |_| confirming.set(false)>{move || t("Keep")}</button>
                 </Show>
             </div>
         </li>
@@ -189,13 +204,15 @@ fn FestivalForm(
         deals: RwSignal::new(Vec::new()),
     };
     let problems = RwSignal::new(BTreeMap::<String, String>::new());
-    let outcome = RwSignal::new(None::<(bool, String)>);
+    let outcome = RwSignal::new(None::<(bool, Said)>);
     Effect::new(move |_| {
         fields.fill(editing.get().as_ref());
         problems.set(BTreeMap::new());
     });
-    let error_of =
-        move |field: &'static str| Signal::derive(move || problems.with(|p| p.get(field).cloned()));
+    // The rules' words are English (the domain's, or origin's): shown in the console's language.
+    let error_of = move |field: &'static str| {
+        Signal::derive(move || problems.with(|p| p.get(field).map(|words| translated(words))))
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -203,7 +220,7 @@ fn FestivalForm(
         let Some(festival) = fields.festival() else {
             problems.set(BTreeMap::from([(
                 "starts_at".into(),
-                "Give both dates.".into(),
+                t("Give both dates.").into(),
             )]));
             return;
         };
@@ -227,12 +244,15 @@ fn FestivalForm(
                 Ok(saved) => {
                     editing.set(None);
                     fields.fill(None);
+                    let name = saved.name;
                     outcome.set(Some((
                         true,
-                        format!(
-                            "Saved “{}”. The storefront follows within seconds.",
-                            saved.name
-                        ),
+                        Said::new(move || {
+                            tf(
+                                "Saved “{n}”. The storefront follows within seconds.",
+                                &[&name],
+                            )
+                        }),
                     )));
                     on_saved();
                 }
@@ -240,49 +260,50 @@ fn FestivalForm(
                     problems.set(found.into_iter().map(|p| (p.field, p.message)).collect());
                     outcome.set(Some((
                         false,
-                        "The shop refused this festival; see the fields.".into(),
+                        Said::new(|| t("The shop refused this festival; see the fields.").into()),
                     )));
                 }
                 Err(e) => {
                     state.note(&e);
-                    outcome.set(Some((false, refusal_words(&e))));
+                    outcome.set(Some((false, refusal(e))));
                 }
             }
         });
     };
+    // Drawn again when the language changes: its label is read in the view.
     let field = move |name: &'static str,
-                      label: &str,
+                      label: fn() -> &'static str,
                       value: RwSignal<String>,
                       kind: &'static str| {
-        view! { <Field name label=label.to_owned() value kind error=error_of(name) on_touch=move || () /> }
+        move || view! { <Field name label=label().to_owned() value kind error=error_of(name) on_touch=move || () /> }
     };
     let zone_preview = move || {
         let zone = fields.time_zone.get();
         time::from_datetime_local(&fields.starts_at.get())
-            .map(|at| format!("Starts {}", time::festival_time(at, zone.trim())))
+            .map(|at| tf("Starts {n}", &[&time::festival_time(at, zone.trim())]))
     };
 
     view! {
         <form class="panel deal-form" id="festival-form" data-testid="festival-form" novalidate on:submit=submit>
-            <h2>{move || if editing.with(Option::is_some) { "Edit festival" } else { "Schedule a festival" }}</h2>
+            <h2>{move || if editing.with(Option::is_some) { t("Edit festival") } else { t("Schedule a festival") }}</h2>
             <div class="row">
-                {field("name", "Name (e.g. 11.11)", fields.name, "text")}
+                {field("name", || t("Name (e.g. 11.11)"), fields.name, "text")}
                 <Show when=move || editing.with(Option::is_none)>
-                    {field("id", "Id (letters, digits, -)", fields.id, "text")}
+                    {field("id", || t("Id (letters, digits, -)"), fields.id, "text")}
                 </Show>
             </div>
-            {field("tagline", "Tagline", fields.tagline, "text")}
+            {field("tagline", || t("Tagline"), fields.tagline, "text")}
             <div class="row">
-                {field("starts_at", "Starts (your time)", fields.starts_at, "datetime-local")}
-                {field("ends_at", "Ends (your time)", fields.ends_at, "datetime-local")}
+                {field("starts_at", || t("Starts (your time)"), fields.starts_at, "datetime-local")}
+                {field("ends_at", || t("Ends (your time)"), fields.ends_at, "datetime-local")}
             </div>
             <div class="row">
-                {field("time_zone", "Time zone (IANA, e.g. Asia/Seoul)", fields.time_zone, "text")}
-                {field("accent", "Accent colour", fields.accent, "color")}
+                {field("time_zone", || t("Time zone (IANA, e.g. Asia/Seoul)"), fields.time_zone, "text")}
+                {field("accent", || t("Accent colour"), fields.accent, "color")}
             </div>
             <p class="small muted" data-testid="festival-zone-preview">{zone_preview}</p>
             <fieldset class="field">
-                <legend>"Deals in this festival"</legend>
+                <legend>{move || t("Deals in this festival")}</legend>
                 {move || state.deals.get().into_iter().map(|deal| {
                     let id = deal.id.clone();
                     let checked = {
@@ -306,15 +327,15 @@ fn FestivalForm(
             </fieldset>
             <div class="form-actions">
                 <button type="submit" class="primary" data-testid="festival-submit">
-                    {move || if editing.with(Option::is_some) { "Save festival" } else { "Schedule festival" }}
+                    {move || if editing.with(Option::is_some) { t("Save festival") } else { t("Schedule festival") }}
                 </button>
                 <Show when=move || editing.with(Option::is_some)>
-                    <button type="button" on:click=move |_| editing.set(None)>"Stop editing"</button>
+                    <button type="button" on:click=move |_| editing.set(None)>{move || t("Stop editing")}</button>
                 </Show>
             </div>
             {move || outcome.get().map(|(ok, words)| view! {
                 <p class=if ok { "success" } else { "error" } role=if ok { "status" } else { "alert" } data-testid="festival-outcome">
-                    {words}
+                    {move || words.words()}
                 </p>
             })}
         </form>

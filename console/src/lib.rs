@@ -7,6 +7,7 @@
 //! resumes and tops up a live one; [`festivals`] schedules the festivals the storefront's hero
 //! follows; [`audit`] lists every change; [`dashboard`] is the live big
 //! screen with its SVG [`chart`] and, while orders wait as dead letters, [`dead_letters`].
+//! Every word goes through [`i18n`]: the console speaks English, Korean and Chinese.
 //! Rules come from `festival_domain`, never restated here.
 
 pub mod api;
@@ -19,6 +20,7 @@ pub mod delivery;
 pub mod draft;
 pub mod export;
 pub mod festivals;
+pub mod i18n;
 pub mod live_control;
 pub mod poll;
 pub mod sale_row;
@@ -37,6 +39,7 @@ use festival_domain::{Deal, DealId, UnixMillis};
 use leptos::prelude::*;
 
 use crate::api::{ApiError, Token};
+use crate::i18n::{Lang, t};
 use crate::poll::poll_every;
 
 /// How often the dashboard, the dead letters and the list of sales are re-read.
@@ -65,6 +68,8 @@ pub struct ConsoleState {
     pub unreachable: RwSignal<bool>,
     /// Set when the server refused the token.
     pub denied: RwSignal<bool>,
+    /// The language the console speaks.
+    pub lang: RwSignal<Lang>,
 }
 
 impl ConsoleState {
@@ -140,6 +145,7 @@ pub fn Console() -> impl IntoView {
         offset_ms: RwSignal::new(0.0),
         unreachable: RwSignal::new(false),
         denied: RwSignal::new(false),
+        lang: i18n::choose_from_browser(),
     };
     provide_context(state);
     let signed_in = move || state.token.with(Option::is_some);
@@ -148,24 +154,26 @@ pub fn Console() -> impl IntoView {
         <header class="bar">
             <span class="bar-brand">
                 <span class="bar-mark" aria-hidden="true">"11.11"</span>
-                " Festival console"
+                " "
+                {move || t("Festival console")}
             </span>
             <Show when=signed_in>
-                <nav class="bar-nav" aria-label="Console">
-                    <a href="#live">"Live"</a>
-                    <a href="#sales">"Sales"</a>
-                    <a href="#festivals">"Festivals"</a>
-                    <a href="#audit">"Audit"</a>
+                <nav class="bar-nav" aria-label=move || t("Console")>
+                    <a href="#live">{move || t("Live")}</a>
+                    <a href="#sales">{move || t("Sales")}</a>
+                    <a href="#festivals">{move || t("Festivals")}</a>
+                    <a href="#audit">{move || t("Audit")}</a>
                     <button
                         type="button"
                         class="link-button"
                         data-testid="console-sign-out"
                         on:click=move |_| state.sign_out(false)
                     >
-                        "Sign out"
+                        {move || t("Sign out")}
                     </button>
                 </nav>
             </Show>
+            <i18n::LanguageSwitch lang=state.lang />
         </header>
         <main class="console" id="main">
             <Show when=signed_in fallback=sign_in::SignIn>
@@ -210,7 +218,7 @@ fn SignedIn() -> impl IntoView {
 
     view! {
         <Show when=move || state.unreachable.get()>
-            <p class="notice" role="status">"Can't reach the shop right now. Retrying…"</p>
+            <p class="notice" role="status">{move || t("Can't reach the shop right now. Retrying…")}</p>
         </Show>
         <dashboard::LiveDashboard />
         <sales::Sales />

@@ -10,32 +10,40 @@ use leptos::task::spawn_local;
 
 use crate::ConsoleState;
 use crate::api;
-use crate::sales::refusal_words;
+use crate::i18n::{Said, t, tf};
+use crate::sales::refusal;
 use crate::time;
 
-/// What the confirmation asks, and its two buttons.
+/// What the confirmation asks, and its two buttons, in the console's language now.
 fn question(action: &LiveAction) -> (String, String, &'static str) {
     match action {
         LiveAction::End { .. } => (
-            "End this sale now? Orders are refused from this moment; it cannot be undone.".into(),
-            "Yes, end now".into(),
-            "Keep selling",
+            t("End this sale now? Orders are refused from this moment; it cannot be undone.")
+                .into(),
+            t("Yes, end now").into(),
+            t("Keep selling"),
         ),
         LiveAction::Pause => (
-            "Pause this sale? Orders are refused until you resume it.".into(),
-            "Yes, pause".into(),
-            "Keep selling",
+            t("Pause this sale? Orders are refused until you resume it.").into(),
+            t("Yes, pause").into(),
+            t("Keep selling"),
         ),
         LiveAction::Resume => (
-            "Resume this sale? Orders are taken again at once.".into(),
-            "Yes, resume".into(),
-            "Stay paused",
+            t("Resume this sale? Orders are taken again at once.").into(),
+            t("Yes, resume").into(),
+            t("Stay paused"),
         ),
-        LiveAction::TopUp { units, .. } => (
-            format!("Add {units} units to the stock? Shoppers can buy them at once."),
-            format!("Yes, add {units}"),
-            "Don't add",
-        ),
+        LiveAction::TopUp { units, .. } => {
+            let units = units.to_string();
+            (
+                tf(
+                    "Add {n} units to the stock? Shoppers can buy them at once.",
+                    &[&units],
+                ),
+                tf("Yes, add {n}", &[&units]),
+                t("Don't add"),
+            )
+        }
     }
 }
 
@@ -43,12 +51,12 @@ fn question(action: &LiveAction) -> (String, String, &'static str) {
 fn standing(live: &LiveControl) -> Option<(String, &'static str)> {
     if let Some(at) = live.ended_at {
         return Some((
-            format!("Ended early at {}", time::clock(at)),
+            tf("Ended early at {n}", &[&time::clock(at)]),
             "badge badge-ended",
         ));
     }
     if live.paused {
-        return Some(("Paused".into(), "badge badge-paused"));
+        return Some((t("Paused").into(), "badge badge-paused"));
     }
     None
 }
@@ -68,7 +76,7 @@ pub fn LiveControls(deal: Deal) -> impl IntoView {
     };
     let asking = RwSignal::new(None::<LiveAction>);
     let units = RwSignal::new(String::from("10"));
-    let problem = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<Said>);
     let sending = RwSignal::new(false);
     let send = Callback::new(move |action: LiveAction| {
         let Some(token) = state.token() else { return };
@@ -85,7 +93,7 @@ pub fn LiveControls(deal: Deal) -> impl IntoView {
                 }
                 Err(e) => {
                     state.note(&e);
-                    problem.set(Some(refusal_words(&e)));
+                    problem.set(Some(refusal(e)));
                 }
             }
             sending.set(false);
@@ -99,7 +107,9 @@ pub fn LiveControls(deal: Deal) -> impl IntoView {
                 <span class=class data-testid="live-standing">{words}</span>
             })}
             {move || (live.get().added_units > 0).then(|| view! {
-                <span class="small muted">{format!("+{} units added live", live.get().added_units)}</span>
+                <span class="small muted">
+                    {move || tf("+{n} units added live", &[&live.get().added_units.to_string()])}
+                </span>
             })}
             <Show when=move || !ended()>
                 {move || match asking.get() {
@@ -107,7 +117,7 @@ pub fn LiveControls(deal: Deal) -> impl IntoView {
                     Some(action) => view! { <LiveConfirm action asking sending send /> }.into_any(),
                 }}
             </Show>
-            {move || problem.get().map(|p| view! { <p class="error small" role="alert">{p}</p> })}
+            {move || problem.get().map(|p| view! { <p class="error small" role="alert">{p.words()}</p> })}
         </div>
     }
 }
@@ -119,7 +129,7 @@ fn LiveButtons(
     live: Memo<LiveControl>,
     asking: RwSignal<Option<LiveAction>>,
     units: RwSignal<String>,
-    problem: RwSignal<Option<String>>,
+    problem: RwSignal<Option<Said>>,
 ) -> impl IntoView {
     let ask_top_up = move |_| match units.get_untracked().trim().parse::<u32>() {
         Ok(n) if (1..=MAX_TOP_UP).contains(&n) => {
@@ -131,25 +141,27 @@ fn LiveButtons(
             problem.set(None);
             asking.set(Some(LiveAction::TopUp { units: n, key }));
         }
-        _ => problem.set(Some("Add between 1 and 1,000,000 units.".into())),
+        _ => problem.set(Some(Said::new(|| {
+            t("Add between 1 and 1,000,000 units.").into()
+        }))),
     };
     view! {
         <div class="live-buttons">
             {move || if live.get().paused {
-                view! { <button type="button" data-testid="resume-button" on:click=move |_| asking.set(Some(LiveAction::Resume))>"Resume"</button> }.into_any()
+                view! { <button type="button" data-testid="resume-button" on:click=move |_| asking.set(Some(LiveAction::Resume))>{move || t("Resume")}</button> }.into_any()
             } else {
-                view! { <button type="button" data-testid="pause-button" on:click=move |_| asking.set(Some(LiveAction::Pause))>"Pause"</button> }.into_any()
+                view! { <button type="button" data-testid="pause-button" on:click=move |_| asking.set(Some(LiveAction::Pause))>{move || t("Pause")}</button> }.into_any()
             }}
             <label class="top-up">
-                <span class="visually-hidden">"Units to add"</span>
+                <span class="visually-hidden">{move || t("Units to add")}</span>
                 <input type="number" min="1" max="1000000" inputmode="numeric" data-testid="top-up-units"
                     prop:value=move || units.get()
                     on:input=move |e| units.set(event_target_value(&e)) />
             </label>
-            <button type="button" data-testid="top-up-button" on:click=ask_top_up>"Add stock"</button>
+            <button type="button" data-testid="top-up-button" on:click=ask_top_up>{move || t("Add stock")}</button>
             <button type="button" class="danger-outline" data-testid="end-now-button"
                 on:click=move |_| asking.set(Some(LiveAction::End { at: None }))>
-                "End now"
+                {move || t("End now")}
             </button>
         </div>
     }
@@ -163,17 +175,18 @@ fn LiveConfirm(
     sending: RwSignal<bool>,
     send: Callback<LiveAction>,
 ) -> impl IntoView {
-    let (words, yes, no) = question(&action);
     let danger = matches!(action, LiveAction::End { .. } | LiveAction::Pause);
+    let asked = action.clone();
+    let words = Memo::new(move |_| question(&asked));
     view! {
-        <div class="live-confirm" role="group" aria-label="Confirm">
-            <span class="small">{words}</span>
+        <div class="live-confirm" role="group" aria-label=move || t("Confirm")>
+            <span class="small">{move || words.get().0}</span>
             <button type="button" class:danger=danger data-testid="confirm-live-button"
                 disabled=move || sending.get()
                 on:click=move |_| send.run(action.clone())>
-                {yes}
+                {move || words.get().1}
             </button>
-            <button type="button" on:click=move |_| asking.set(None)>{no}</button>
+            <button type="button" on:click=move |_| asking.set(None)>{move || words.get().2}</button>
         </div>
     }
 }

@@ -10,8 +10,9 @@ use leptos::task::spawn_local;
 use crate::ConsoleState;
 use crate::api;
 use crate::export::DownloadCsv;
+use crate::i18n::{Said, t, tf};
 use crate::live_control::LiveControls;
-use crate::sales::refusal_words;
+use crate::sales::refusal;
 use crate::time;
 
 /// One scheduled sale, with edit and cancel while it has not started.
@@ -19,13 +20,13 @@ use crate::time;
 pub fn SaleRow(deal: Deal, editing: RwSignal<Option<Deal>>) -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let confirming = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<Said>);
     let upcoming = deal.state_at(state.now()) == SaleState::Upcoming;
     let open = deal.state_at(state.now()) == SaleState::Open;
-    let stands = match deal.state_at(state.now()) {
-        SaleState::Upcoming => ("Upcoming", "badge badge-soon"),
-        SaleState::Open => ("On sale", "badge badge-open"),
-        SaleState::Ended => ("Ended", "badge"),
+    let stands: (fn() -> &'static str, &str) = match deal.state_at(state.now()) {
+        SaleState::Upcoming => (|| t("Upcoming"), "badge badge-soon"),
+        SaleState::Open => (|| t("On sale"), "badge badge-open"),
+        SaleState::Ended => (|| t("Ended"), "badge"),
     };
     let cancel = cancel_sale(state, deal.id.clone(), editing, confirming, problem);
     let edit = {
@@ -53,7 +54,10 @@ pub fn SaleRow(deal: Deal, editing: RwSignal<Option<Deal>>) -> impl IntoView {
                     <span class="price">{format_plain(deal.price_minor, &deal.currency)}</span>
                     " "
                     <s class="muted">{format_plain(deal.was_price_minor, &deal.currency)}</s>
-                    {format!(" · stock {} · limit {} per customer", deal.stock, deal.per_customer_limit)}
+                    {
+                        let (stock, limit) = (deal.stock.to_string(), deal.per_customer_limit.to_string());
+                        move || tf(" · stock {n} · limit {m} per customer", &[&stock, &limit])
+                    }
                 </p>
                 <p class="small muted">
                     {format!("{} → {}", time::date_time(deal.starts_at), time::date_time(deal.ends_at))}
@@ -66,7 +70,7 @@ pub fn SaleRow(deal: Deal, editing: RwSignal<Option<Deal>>) -> impl IntoView {
                     <EditOrCancel confirming edit cancel />
                 </Show>
             </div>
-            {move || problem.get().map(|p| view! { <p class="error small" role="alert">{p}</p> })}
+            {move || problem.get().map(|p| view! { <p class="error small" role="alert">{p.words()}</p> })}
         </li>
     }
 }
@@ -78,7 +82,7 @@ fn cancel_sale(
     id: DealId,
     editing: RwSignal<Option<Deal>>,
     confirming: RwSignal<bool>,
-    problem: RwSignal<Option<String>>,
+    problem: RwSignal<Option<Said>>,
 ) -> Callback<()> {
     Callback::new(move |()| {
         let id = id.clone();
@@ -94,7 +98,7 @@ fn cancel_sale(
                 Err(e) => {
                     state.note(&e);
                     confirming.set(false);
-                    problem.set(Some(refusal_words(&e)));
+                    problem.set(Some(refusal(e)));
                 }
             }
         });
@@ -114,7 +118,7 @@ fn EditOrCancel(
             fallback=move || {
                 view! {
                     <button type="button" data-testid="edit-button" on:click=move |_| edit.run(())>
-                        "Edit"
+                        {move || t("Edit")}
                     </button>
                     <button
                         type="button"
@@ -122,22 +126,22 @@ fn EditOrCancel(
                         data-testid="cancel-sale-button"
                         on:click=move |_| confirming.set(true)
                     >
-                        "Cancel sale"
+                        {move || t("Cancel sale")}
                     </button>
                 }
             }
         >
-            <span class="small">"Take it off the storefront?"</span>
+            <span class="small">{move || t("Take it off the storefront?")}</span>
             <button
                 type="button"
                 class="danger"
                 data-testid="confirm-cancel-button"
                 on:click=move |_| cancel.run(())
             >
-                "Yes, cancel sale"
+                {move || t("Yes, cancel sale")}
             </button>
             <button type="button" on:click=move |_| confirming.set(false)>
-                "Keep it"
+                {move || t("Keep it")}
             </button>
         </Show>
     }

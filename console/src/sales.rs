@@ -9,6 +9,7 @@ use crate::ConsoleState;
 use crate::api::ApiError;
 use crate::deal_form::DealForm;
 use crate::export::DownloadCsv;
+use crate::i18n::{Said, t, tf, translated};
 use crate::sale_row::SaleRow;
 
 /// The sales section: the form, then the list.
@@ -24,16 +25,16 @@ pub fn Sales() -> impl IntoView {
     view! {
         <section id="sales" class="sales" aria-labelledby="sales-heading">
             <div class="section-head">
-                <h1 id="sales-heading">"Sales"</h1>
+                <h1 id="sales-heading">{move || t("Sales")}</h1>
                 <DownloadCsv deal=None />
             </div>
             <div class="sales-grid">
                 <DealForm editing />
                 <div class="panel sale-list">
-                    <h2>"Scheduled"</h2>
+                    <h2>{move || t("Scheduled")}</h2>
                     <Show
                         when=move || ids.with(|i| !i.is_empty())
-                        fallback=|| view! { <p class="muted">"Nothing scheduled yet."</p> }
+                        fallback=|| view! { <p class="muted">{move || t("Nothing scheduled yet.")}</p> }
                     >
                         <ul>
                             <For
@@ -93,21 +94,25 @@ pub(crate) fn Field(
     }
 }
 
-/// A refusal in words for the marketer.
+/// A refusal in words for the marketer, in the console's language now.
 pub(crate) fn refusal_words(error: &ApiError) -> String {
-    match error {
-        ApiError::Unauthorized => "The token was refused; sign in again.".into(),
-        ApiError::Invalid(_) => "The shop refused this schedule.".into(),
+    let words = match error {
+        ApiError::Unauthorized => t("The token was refused; sign in again."),
+        ApiError::Invalid(_) => t("The shop refused this schedule."),
         ApiError::Refused(body) => match body.code.as_str() {
-            "sale_started" => {
-                "This sale has started; it can no longer be changed or cancelled.".into()
-            }
+            "sale_started" => t("This sale has started; it can no longer be changed or cancelled."),
             // Origin's words name when the freeze began (or how late a start may move).
-            "schedule_frozen" => body.message.clone(),
-            "deal_exists" => "A sale with this id exists already; change the product name.".into(),
-            "unknown_deal" => "This sale no longer exists.".into(),
-            _ => format!("The shop refused: {}", body.message),
+            "schedule_frozen" => return translated(&body.message),
+            "deal_exists" => t("A sale with this id exists already; change the product name."),
+            "unknown_deal" => t("This sale no longer exists."),
+            _ => return tf("The shop refused: {n}", &[&translated(&body.message)]),
         },
-        ApiError::Unreachable => "Can't reach the shop right now. Try again.".into(),
-    }
+        ApiError::Unreachable => t("Can't reach the shop right now. Try again."),
+    };
+    words.to_owned()
+}
+
+/// A refusal kept to show, in whatever language is chosen when it shows.
+pub(crate) fn refusal(error: ApiError) -> Said {
+    Said::new(move || refusal_words(&error))
 }

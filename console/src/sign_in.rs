@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiError, Token};
+use crate::i18n::t;
 use crate::{ConsoleState, session};
 
 /// The sign-in form.
@@ -13,13 +14,14 @@ pub fn SignIn() -> impl IntoView {
     let state = expect_context::<ConsoleState>();
     let typed = RwSignal::new(String::new());
     let checking = RwSignal::new(false);
-    let problem = RwSignal::new(None::<&'static str>);
+    // Words made when shown, so they follow the language.
+    let problem = RwSignal::new(None::<fn() -> &'static str>);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let token = Token(typed.get_untracked().trim().to_owned());
         if token.0.is_empty() {
-            problem.set(Some("Enter the marketer token."));
+            problem.set(Some(|| t("Enter the marketer token.")));
             return;
         }
         checking.set(true);
@@ -35,17 +37,19 @@ pub fn SignIn() -> impl IntoView {
                     state.token.set(Some(token));
                 }
                 Err(ApiError::Unauthorized) => state.denied.set(true),
-                Err(_) => problem.set(Some("Can't reach the shop right now. Try again.")),
+                Err(_) => problem.set(Some(|| t("Can't reach the shop right now. Try again."))),
             }
         });
     };
 
     view! {
         <section class="sign-in panel" aria-labelledby="sign-in-heading">
-            <h1 id="sign-in-heading">"Sign in"</h1>
-            <p class="muted">"The console is for the festival's marketers. Enter your marketer token."</p>
+            <h1 id="sign-in-heading">{move || t("Sign in")}</h1>
+            <p class="muted">
+                {move || t("The console is for the festival's marketers. Enter your marketer token.")}
+            </p>
             <form on:submit=submit>
-                <label for="console-token">"Marketer token"</label>
+                <label for="console-token">{move || t("Marketer token")}</label>
                 <input
                     id="console-token"
                     type="password"
@@ -59,15 +63,15 @@ pub fn SignIn() -> impl IntoView {
                     data-testid="console-sign-in"
                     disabled=move || checking.get()
                 >
-                    {move || if checking.get() { "Checking…" } else { "Sign in" }}
+                    {move || if checking.get() { t("Checking…") } else { t("Sign in") }}
                 </button>
             </form>
             <Show when=move || state.denied.get()>
                 <p class="error" role="alert" data-testid="console-denied">
-                    "That token was not accepted (401). Check it and try again."
+                    {move || t("That token was not accepted (401). Check it and try again.")}
                 </p>
             </Show>
-            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p}</p> })}
+            {move || problem.get().map(|p| view! { <p class="error" role="alert">{p()}</p> })}
         </section>
     }
 }

@@ -3,6 +3,8 @@
 use festival_domain::UnixMillis;
 use wasm_bindgen::JsValue;
 
+use crate::i18n::{Lang, lang, tf};
+
 /// The moment a `datetime-local` input names (`2026-11-11T00:00`), read in the browser's time
 /// zone; `None` when empty or invalid.
 pub fn from_datetime_local(value: &str) -> Option<UnixMillis> {
@@ -45,10 +47,14 @@ pub fn clock(at: UnixMillis) -> String {
 /// A span in words: `12 s`, `3 min 04 s`, `2 h 05 min`.
 pub fn span(millis: i64) -> String {
     let s = millis.max(0) / 1_000;
+    let two = |n: i64| format!("{n:02}");
     match s {
-        0..60 => format!("{s} s"),
-        60..3_600 => format!("{} min {:02} s", s / 60, s % 60),
-        _ => format!("{} h {:02} min", s / 3_600, s % 3_600 / 60),
+        0..60 => tf("{n} s", &[&s.to_string()]),
+        60..3_600 => tf("{n} min {m} s", &[&(s / 60).to_string(), &two(s % 60)]),
+        _ => tf(
+            "{n} h {m} min",
+            &[&(s / 3_600).to_string(), &two(s % 3_600 / 60)],
+        ),
     }
 }
 
@@ -65,7 +71,8 @@ fn date(at: UnixMillis) -> js_sys::Date {
 }
 
 /// `at` as read in the IANA `zone` (`Nov 11, 2026, 00:00 GMT+8`), through the browser's
-/// `Intl` (no time zone data in the Wasm); `None` where the browser does not know the zone.
+/// `Intl` (no time zone data in the Wasm) in the console's language (British English for
+/// English); `None` where the browser does not know the zone.
 pub fn in_zone(at: UnixMillis, zone: Option<&str>) -> Option<String> {
     use wasm_bindgen::JsCast;
     let options = js_sys::Object::new();
@@ -82,6 +89,10 @@ pub fn in_zone(at: UnixMillis, zone: Option<&str>) -> Option<String> {
     for (key, value) in pairs {
         js_sys::Reflect::set(&options, &key.into(), &value.into()).ok()?;
     }
+    let locale = match lang() {
+        Lang::En => "en-GB",
+        other => other.tag(),
+    };
     let date = date(at);
     let method: js_sys::Function = js_sys::Reflect::get(&date, &"toLocaleString".into())
         .ok()?
@@ -89,7 +100,7 @@ pub fn in_zone(at: UnixMillis, zone: Option<&str>) -> Option<String> {
         .ok()?;
     // A zone the browser does not know throws a RangeError: `call2` hands it back as an Err.
     method
-        .call2(&date, &"en-GB".into(), &options)
+        .call2(&date, &locale.into(), &options)
         .ok()?
         .as_string()
 }
@@ -99,7 +110,7 @@ pub fn in_zone(at: UnixMillis, zone: Option<&str>) -> Option<String> {
 pub fn festival_time(at: UnixMillis, zone: &str) -> String {
     let own = in_zone(at, None).unwrap_or_else(|| date_time(at));
     match in_zone(at, Some(zone)) {
-        Some(there) if there != own => format!("{there} (yours: {own})"),
+        Some(there) if there != own => tf("{n} (yours: {m})", &[&there, &own]),
         Some(there) => there,
         None => own,
     }

@@ -17,6 +17,7 @@ pub mod freeze;
 #[cfg(test)]
 mod fuzz;
 pub mod key_claims;
+pub mod lang;
 pub mod live;
 pub mod money;
 pub mod order;

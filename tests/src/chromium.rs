@@ -119,6 +119,23 @@ impl Browser {
         }
     }
 
+    /// Checks that the page is no wider than the window: nothing overflows sideways. `what`
+    /// names the page and width in the failure.
+    pub(crate) async fn fits_the_window(&self, what: &str) -> Result<(), Failed> {
+        let sizes = self
+            .client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth]",
+                vec![],
+            )
+            .await?;
+        let (scroll, inner) = (sizes[0].as_i64(), sizes[1].as_i64());
+        match scroll.is_some() && scroll <= inner {
+            true => Ok(()),
+            false => Err(format!("{what}: scrollWidth {scroll:?} > {inner:?}").into()),
+        }
+    }
+
     /// Sends a Chrome DevTools Protocol command to the page through chromedriver's
     /// `goog/cdp/execute` (as the benchmark does): to cut, slow or hold the page's network.
     pub(crate) async fn cdp(&self, cmd: &str, params: serde_json::Value) -> Result<(), Failed> {

@@ -13,6 +13,7 @@ mod burst;
 mod catalog;
 mod chromium;
 mod console;
+mod console_lang;
 mod console_live;
 mod dead_letters;
 mod deploy;
@@ -149,6 +150,9 @@ fn orders_and_operations(on: &Trials) -> Vec<Trial> {
         }),
         on.api("console_refuses_wrong_token_and_schedules_a_sale", |s| {
             Box::pin(console::refuses_wrong_token_and_schedules_a_sale(s))
+        }),
+        on.api("console_speaks_korean_and_chinese", |s| {
+            Box::pin(console_lang::console_speaks_korean_and_chinese(s))
         }),
         on.api("live_control_in_the_console", |s| {
             Box::pin(console_live::console_controls_a_live_sale(s))

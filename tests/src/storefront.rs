@@ -127,18 +127,7 @@ pub async fn layout(stack: Arc<Stack>) -> Result<(), Failed> {
                 for (width, height) in [(375, 812), (1280, 900)] {
                     b.client.set_window_size(width, height).await?;
                     tokio::time::sleep(Duration::from_millis(500)).await;
-                    let sizes = b
-                        .client
-                        .execute(
-                            "return [document.documentElement.scrollWidth, window.innerWidth]",
-                            vec![],
-                        )
-                        .await?;
-                    let (scroll, inner) = (sizes[0].as_i64(), sizes[1].as_i64());
-                    check(
-                        scroll.is_some() && scroll <= inner,
-                        format!("{page} at {width} px: scrollWidth {scroll:?} > {inner:?}"),
-                    )?;
+                    b.fits_the_window(&format!("{page} at {width} px")).await?;
                     b.screenshot(&format!("{page}-{width}.png")).await?;
                 }
             }
