@@ -4,11 +4,13 @@
 use std::collections::BTreeSet;
 
 use festival_domain::Deal;
+use festival_domain::deal::Translations;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::ConsoleState;
 use crate::api::{self, ApiError};
+use crate::deal_words::OtherLanguages;
 use crate::draft::{Draft, Problems, base36, deal_id_for};
 use crate::i18n::{t, tf, translated};
 use crate::sales::{Field, refusal_words};
@@ -27,6 +29,7 @@ struct Fields {
     starts_at: RwSignal<String>,
     ends_at: RwSignal<String>,
     per_customer_limit: RwSignal<String>,
+    translations: RwSignal<Translations>,
 }
 
 impl Fields {
@@ -43,6 +46,7 @@ impl Fields {
             starts_at: s(""),
             ends_at: s(""),
             per_customer_limit: s("1"),
+            translations: RwSignal::new(Translations::new()),
         }
     }
 
@@ -58,6 +62,7 @@ impl Fields {
             starts_at: time::from_datetime_local(&self.starts_at.get()),
             ends_at: time::from_datetime_local(&self.ends_at.get()),
             per_customer_limit: self.per_customer_limit.get(),
+            translations: self.translations.get(),
         }
     }
 
@@ -74,6 +79,7 @@ impl Fields {
         self.ends_at.set(local(draft.ends_at));
         self.per_customer_limit
             .set(draft.per_customer_limit.clone());
+        self.translations.set(draft.translations.clone());
     }
 }
 
@@ -305,6 +311,7 @@ pub(crate) fn DealForm(editing: RwSignal<Option<Deal>>) -> impl IntoView {
                 {move || field("ends_at", t("Ends").into(), fields.ends_at, "datetime-local")}
             </div>
             <p class="small muted">{move || tf("Times are in your time zone ({n}).", &[&time::zone()])}</p>
+            <OtherLanguages words=fields.translations error=form.error_of("translations", checked) />
             <FormActions form editing />
             <ScheduleOutcome outcome=form.outcome />
         </form>
@@ -358,7 +365,7 @@ fn ScheduleOutcome(outcome: RwSignal<Option<(bool, String)>>) -> impl IntoView {
 }
 
 /// Field names the server may name in its problems.
-const FIELD_NAMES: [&str; 10] = [
+const FIELD_NAMES: [&str; 11] = [
     "name",
     "description",
     "image_url",
@@ -369,4 +376,5 @@ const FIELD_NAMES: [&str; 10] = [
     "per_customer_limit",
     "starts_at",
     "ends_at",
+    "translations",
 ];

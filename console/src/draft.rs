@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use festival_domain::deal::{DealWords, Translations};
 use festival_domain::money::minor_digits;
 use festival_domain::{Deal, DealId, UnixMillis};
 
@@ -33,6 +34,8 @@ pub struct Draft {
     pub ends_at: Option<UnixMillis>,
     /// Units per customer.
     pub per_customer_limit: String,
+    /// The name and description in other languages, as typed.
+    pub translations: Translations,
 }
 
 /// Problems by field name (as in [`Deal`]); one message per field, the first found.
@@ -93,7 +96,7 @@ impl Draft {
             ends_at,
             per_customer_limit,
             shards,
-            translations: Default::default(),
+            translations: given_words(&self.translations),
         };
         for problem in deal.schedule_problems(now) {
             // A typing problem says more than a rule broken by its placeholder value.
@@ -121,8 +124,24 @@ impl Draft {
             starts_at: Some(deal.starts_at),
             ends_at: Some(deal.ends_at),
             per_customer_limit: deal.per_customer_limit.to_string(),
+            translations: deal.translations.clone(),
         }
     }
+}
+
+/// The words typed in other languages, trimmed; a language left blank is left out.
+fn given_words(typed: &Translations) -> Translations {
+    typed
+        .iter()
+        .map(|(lang, words)| {
+            let trimmed = DealWords {
+                name: words.name.trim().to_owned(),
+                description: words.description.trim().to_owned(),
+            };
+            (lang.clone(), trimmed)
+        })
+        .filter(|(_, words)| !words.name.is_empty() || !words.description.is_empty())
+        .collect()
 }
 
 fn money_hint(currency: &str) -> String {
@@ -231,6 +250,24 @@ mod tests {
             per_customer_limit: "2".into(),
             ..Draft::default()
         }
+    }
+
+    #[test]
+    fn words_in_other_languages_are_trimmed_and_blank_ones_left_out() {
+        let mut draft = valid();
+        for (lang, name) in [("ko", "  실크 등불 "), ("zh-CN", "   ")] {
+            let words = DealWords {
+                name: name.into(),
+                description: String::new(),
+            };
+            draft.translations.insert(lang.into(), words);
+        }
+        let id = DealId::parse("lantern").unwrap();
+        let deal = draft.to_deal(id, 0, UnixMillis(0)).unwrap();
+        let languages: Vec<_> = deal.translations.keys().collect();
+        assert_eq!(languages, ["ko"]);
+        assert_eq!(deal.translations["ko"].name, "실크 등불");
+        assert_eq!(Draft::of(&deal).translations, deal.translations);
     }
 
     #[test]

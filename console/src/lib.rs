@@ -16,6 +16,7 @@ pub mod chart;
 pub mod dashboard;
 pub mod dead_letters;
 pub mod deal_form;
+pub mod deal_words;
 pub mod delivery;
 pub mod draft;
 pub mod export;

