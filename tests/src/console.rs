@@ -141,6 +141,16 @@ async fn schedules_a_sale(client: &Client, name: &str) -> Result<(String, Instan
     fill(client, "currency", "USD").await?;
     fill(client, "stock", "7").await?;
     fill(client, "per_customer_limit", "2").await?;
+    // The Korean name, under "Other languages" (folded while the deal has none).
+    client
+        .find(Locator::Css(&format!(
+            "{} summary",
+            testid("other-languages")
+        )))
+        .await?
+        .click()
+        .await?;
+    fill(client, "name-ko", KOREAN_NAME).await?;
     // datetime-local inputs take keystrokes per segment and per locale; set their value the way
     // the browser does after a pick, in the browser's own time zone.
     client
@@ -211,6 +221,19 @@ async fn listed_on_the_storefront(
                     && listed.deal.per_customer_limit == 2
                     && listed.deal.name == name,
                 format!("the storefront lists the sale as scheduled: {listed:?}"),
+            )?;
+            let url = format!("{}/api/catalog?lang=ko", stack.edge);
+            let korean: serde_json::Value = stack.http.get(url).send().await?.json().await?;
+            let names: Vec<_> = korean["deals"]
+                .as_array()
+                .ok_or("deals")?
+                .iter()
+                .filter(|d| d["deal"]["id"] == deal_id)
+                .map(|d| d["deal"]["name"].clone())
+                .collect();
+            check(
+                names == [json!(KOREAN_NAME)],
+                format!("a Korean reader sees the Korean name: {names:?}"),
             )?;
             break;
         }
@@ -359,6 +382,9 @@ pub(crate) async fn sign_in(client: &Client, token: &str) -> Result<(), Failed> 
         .await?;
     Ok(())
 }
+
+/// The name the marketer gives the sale in Korean.
+const KOREAN_NAME: &str = "콘솔 등불";
 
 async fn fill(client: &Client, field: &str, value: &str) -> Result<(), Failed> {
     let input = client
