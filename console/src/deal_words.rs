@@ -32,42 +32,69 @@ pub(crate) fn OtherLanguages(
 #[component]
 fn LanguageWords(tag: &'static str, words: RwSignal<Translations>) -> impl IntoView {
     let language = Lang::from_tag(tag).map_or(tag, Lang::native_name);
-    let read = move |part: fn(&DealWords) -> &String| {
-        move || words.with(|w| w.get(tag).map(|w| part(w).clone()).unwrap_or_default())
-    };
-    let write = move |part: fn(&mut DealWords) -> &mut String| {
-        move |ev| {
-            let typed = event_target_value(&ev);
-            words.update(|w| *part(w.entry(tag.to_owned()).or_default()) = typed);
-        }
-    };
-    let (name_id, description_id) = (
-        format!("field-name-{tag}"),
-        format!("field-description-{tag}"),
-    );
     view! {
         <fieldset class="language-words" lang=tag>
             <legend>{language}</legend>
-            <div class="field">
-                <label for=name_id.clone()>{move || t("Product name")}</label>
-                <input
-                    id=name_id.clone()
-                    type="text"
-                    data-testid=name_id
-                    prop:value=read(|w| &w.name)
-                    on:input=write(|w| &mut w.name)
-                />
-            </div>
-            <div class="field">
-                <label for=description_id.clone()>{move || t("Description")}</label>
-                <textarea
-                    id=description_id.clone()
-                    rows="2"
-                    data-testid=description_id
-                    prop:value=read(|w| &w.description)
-                    on:input=write(|w| &mut w.description)
-                ></textarea>
-            </div>
+            {words_field(tag, Part::Name, words)}
+            {words_field(tag, Part::Description, words)}
         </fieldset>
+    }
+}
+
+/// Which of a language's words a field holds.
+#[derive(Clone, Copy)]
+enum Part {
+    Name,
+    Description,
+}
+
+impl Part {
+    fn of(self, words: &mut DealWords) -> &mut String {
+        match self {
+            Part::Name => &mut words.name,
+            Part::Description => &mut words.description,
+        }
+    }
+}
+
+/// A labelled field for `part` of the words in `tag`: one line for a name, two for a
+/// description.
+fn words_field(tag: &'static str, part: Part, words: RwSignal<Translations>) -> impl IntoView {
+    let key = match part {
+        Part::Name => "name",
+        Part::Description => "description",
+    };
+    let label = move || match part {
+        Part::Name => t("Product name"),
+        Part::Description => t("Description"),
+    };
+    let id = format!("field-{key}-{tag}");
+    let value = move || {
+        words.with(|w| {
+            w.get(tag)
+                .cloned()
+                .map(|mut w| part.of(&mut w).clone())
+                .unwrap_or_default()
+        })
+    };
+    let typed = move |ev| {
+        let typed = event_target_value(&ev);
+        words.update(|w| *part.of(w.entry(tag.to_owned()).or_default()) = typed);
+    };
+    let control = match part {
+        Part::Name => view! {
+            <input id=id.clone() type="text" data-testid=id.clone() prop:value=value on:input=typed />
+        }
+        .into_any(),
+        Part::Description => view! {
+            <textarea id=id.clone() rows="2" data-testid=id.clone() prop:value=value on:input=typed></textarea>
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            {control}
+        </div>
     }
 }
