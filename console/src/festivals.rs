@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use crate::ConsoleState;
 use crate::api::{self, ApiError};
 use crate::i18n::{Said, t, tf, translated};
-use crate::sales::{Field, refusal};
+use crate::sales::{Field, ScheduledList, refusal};
 use crate::time;
 
 /// The festivals section: the form, then the list.
@@ -38,21 +38,15 @@ pub fn Festivals() -> impl IntoView {
             </div>
             <div class="sales-grid">
                 <FestivalForm festivals editing on_saved=reload />
-                <div class="panel sale-list">
-                    <h2>{move || t("Scheduled festivals")}</h2>
-                    <Show
-                        when=move || festivals.with(|f| !f.is_empty())
-                        fallback=|| view! {
-                            <p class="muted">{move || t("No festival scheduled: the shop shows no hero name.")}</p>
-                        }
-                    >
-                        <ul>
-                            {move || festivals.get().into_iter().map(|festival| view! {
-                                <FestivalRow festival editing on_deleted=reload />
-                            }).collect_view()}
-                        </ul>
-                    </Show>
-                </div>
+                <ScheduledList
+                    heading=move || t("Scheduled festivals")
+                    empty=move || t("No festival scheduled: the shop shows no hero name.")
+                    listed=move || festivals.with(|f| !f.is_empty())
+                >
+                    {move || festivals.get().into_iter().map(|festival| view! {
+                        <FestivalRow festival editing on_deleted=reload />
+                    }).collect_view()}
+                </ScheduledList>
             </div>
         </section>
     }

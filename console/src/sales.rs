@@ -30,28 +30,43 @@ pub fn Sales() -> impl IntoView {
             </div>
             <div class="sales-grid">
                 <DealForm editing />
-                <div class="panel sale-list">
-                    <h2>{move || t("Scheduled")}</h2>
-                    <Show
-                        when=move || ids.with(|i| !i.is_empty())
-                        fallback=|| view! { <p class="muted">{move || t("Nothing scheduled yet.")}</p> }
-                    >
-                        <ul>
-                            <For
-                                each=move || ids.get()
-                                key=|id| id.clone()
-                                children=move |id| {
-                                    let deal = Memo::new(move |_| {
-                                        state.deals.with(|d| d.iter().find(|d| d.id == id).cloned())
-                                    });
-                                    move || deal.get().map(|deal| view! { <SaleRow deal editing /> })
-                                }
-                            />
-                        </ul>
-                    </Show>
-                </div>
+                <ScheduledList
+                    heading=move || t("Scheduled")
+                    empty=move || t("Nothing scheduled yet.")
+                    listed=move || ids.with(|i| !i.is_empty())
+                >
+                    <For
+                        each=move || ids.get()
+                        key=|id| id.clone()
+                        children=move |id| {
+                            let deal = Memo::new(move |_| {
+                                state.deals.with(|d| d.iter().find(|d| d.id == id).cloned())
+                            });
+                            move || deal.get().map(|deal| view! { <SaleRow deal editing /> })
+                        }
+                    />
+                </ScheduledList>
             </div>
         </section>
+    }
+}
+
+/// A section's list of what is scheduled: its heading, then the rows (`children`) while
+/// `listed`, else the `empty` words.
+#[component]
+pub(crate) fn ScheduledList(
+    heading: impl Fn() -> &'static str + Send + Sync + Copy + 'static,
+    empty: impl Fn() -> &'static str + Send + Sync + Copy + 'static,
+    listed: impl Fn() -> bool + Send + Sync + 'static,
+    children: ChildrenFn,
+) -> impl IntoView {
+    view! {
+        <div class="panel sale-list">
+            <h2>{heading}</h2>
+            <Show when=listed fallback=move || view! { <p class="muted">{empty}</p> }>
+                <ul>{children()}</ul>
+            </Show>
+        </div>
     }
 }
 
