@@ -20,6 +20,7 @@ pub mod deal_words;
 pub mod delivery;
 pub mod draft;
 pub mod export;
+pub mod festival_form;
 pub mod festivals;
 pub mod i18n;
 pub mod live_control;
