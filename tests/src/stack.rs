@@ -2,7 +2,7 @@
 //! (`wrangler dev`, real workerd), on free loopback ports, in a temporary folder.
 
 use std::future::Future;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -116,59 +116,13 @@ impl Stack {
             .transpose()
             .map_err(|e| e.to_string())?;
 
-        let database = TestDatabase::fresh(name).await;
-        let origin_port = stack::free_port();
-        // Read as the `festival-origin` binary reads its own, with the same refusals. Origin's
-        // default freeze: the console test shows its refusal. A test that edits a sale
-        // minutes before its start would need a stack with a shorter one.
-        let args = [
-            "--addr".to_owned(),
-            format!("127.0.0.1:{origin_port}"),
-            "--database-url".to_owned(),
-            database.url.clone(),
-        ];
-        let origin_config = Config::from_args_and_env(args, |name| match name {
-            "FESTIVAL_BATCH_SECRET" => Some(BATCH_SECRET.into()),
-            "FESTIVAL_MARKETER_TOKEN" => Some(MARKETER_TOKEN.into()),
-            _ => None,
-        })?;
-        let db = festival_origin::db::connect(&origin_config.database_url)
-            .await
-            .map_err(|e| e.to_string())?;
-        let origin_state = AppState {
-            db: db.clone(),
-            config: Arc::new(origin_config),
-        };
-        let stop_origin = serve_origin(&origin_state).await?;
-        let origin = format!("http://127.0.0.1:{origin_port}");
+        let (database, origin_state, stop_origin) = start_origin(name).await?;
+        let db = origin_state.db.clone();
+        let origin = format!("http://{}", origin_state.config.addr);
 
         let edge_port = stack::free_port();
-        let settings = EdgeSettings {
-            runner: EdgeRunner::WranglerDev,
-            port: edge_port,
-            origin_url: &origin,
-            batch_secret: BATCH_SECRET,
-            session_secret: SESSION_SECRET,
-            marketer_token: MARKETER_TOKEN,
-            vars,
-            assets: Some(&dir.join("assets")),
-            state_dir: &dir.join("edge"),
-            config: config.as_deref(),
-            development: true,
-        };
-        let log = dir.join("wrangler.log");
-        let mut wrangler = stack::start_edge(&settings, Some(&log)).map_err(|e| e.to_string())?;
+        let wrangler = start_edge(&dir, edge_port, &origin, vars, config.as_deref())?;
         let edge = format!("http://127.0.0.1:{edge_port}");
-        let catalog = format!("{edge}/api/catalog");
-        tokio::task::block_in_place(|| {
-            stack::wait_until_ok(&mut wrangler, &catalog, Duration::from_secs(120))
-        })
-        .map_err(|e| {
-            format!(
-                "{e}; wrangler's log: {}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            )
-        })?;
 
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
@@ -288,6 +242,73 @@ impl Drop for Stack {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Origin for a test stack on a fresh database `name` and a free port: the database (removed
+/// when dropped), origin's state, and what stops it.
+async fn start_origin(name: &str) -> Result<(TestDatabase, AppState, oneshot::Sender<()>), String> {
+    let database = TestDatabase::fresh(name).await;
+    let origin_port = stack::free_port();
+    // Read as the `festival-origin` binary reads its own, with the same refusals. Origin's
+    // default freeze: the console test shows its refusal. A test that edits a sale
+    // minutes before its start would need a stack with a shorter one.
+    let args = [
+        "--addr".to_owned(),
+        format!("127.0.0.1:{origin_port}"),
+        "--database-url".to_owned(),
+        database.url.clone(),
+    ];
+    let origin_config = Config::from_args_and_env(args, |name| match name {
+        "FESTIVAL_BATCH_SECRET" => Some(BATCH_SECRET.into()),
+        "FESTIVAL_MARKETER_TOKEN" => Some(MARKETER_TOKEN.into()),
+        _ => None,
+    })?;
+    let db = festival_origin::db::connect(&origin_config.database_url)
+        .await
+        .map_err(|e| e.to_string())?;
+    let origin_state = AppState {
+        db: db.clone(),
+        config: Arc::new(origin_config),
+    };
+    let stop_origin = serve_origin(&origin_state).await?;
+    Ok((database, origin_state, stop_origin))
+}
+
+/// The edge under `wrangler dev` on `port`, its files under `dir`, sending to `origin`; once
+/// its catalog answers.
+fn start_edge(
+    dir: &Path,
+    port: u16,
+    origin: &str,
+    vars: &[(&str, &str)],
+    config: Option<&Path>,
+) -> Result<Service, String> {
+    let settings = EdgeSettings {
+        runner: EdgeRunner::WranglerDev,
+        port,
+        origin_url: origin,
+        batch_secret: BATCH_SECRET,
+        session_secret: SESSION_SECRET,
+        marketer_token: MARKETER_TOKEN,
+        vars,
+        assets: Some(&dir.join("assets")),
+        state_dir: &dir.join("edge"),
+        config,
+        development: true,
+    };
+    let log = dir.join("wrangler.log");
+    let mut wrangler = stack::start_edge(&settings, Some(&log)).map_err(|e| e.to_string())?;
+    let catalog = format!("http://127.0.0.1:{port}/api/catalog");
+    tokio::task::block_in_place(|| {
+        stack::wait_until_ok(&mut wrangler, &catalog, Duration::from_secs(120))
+    })
+    .map_err(|e| {
+        format!(
+            "{e}; wrangler's log: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        )
+    })?;
+    Ok(wrangler)
 }
 
 /// Serves origin on its configured address until the returned sender fires. An origin stopped
