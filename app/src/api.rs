@@ -111,7 +111,7 @@ fn forget_session() {
 /// needs no session.
 pub async fn fetch_catalog(tag: &str) -> Result<CatalogReading, ApiError> {
     let sent_at = js_sys::Date::now();
-    let body = send("GET", &format!("/api/catalog?lang={tag}"), None).await?;
+    let body = send("GET", &["/api/catalog?lang=", tag].concat(), None).await?;
     let received_at = js_sys::Date::now();
     let catalog = wire::catalog(&body).ok_or(UNREACHABLE)?;
     let offset_ms =

@@ -7,7 +7,6 @@
 
 use festival_domain::{CatalogDeal, DealId};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::api::{self, CatalogReading};
@@ -50,43 +49,39 @@ impl Shop {
             shop.festivals.set(reading.festivals);
         }
         provide_context(shop);
-        // A new language asks for the deals' words in it at once, not at the next refresh.
-        Effect::new(move |chosen: Option<Lang>| {
-            let now = lang.get();
-            if chosen.is_some_and(|before| before != now) {
-                spawn_local(async move {
-                    if let Ok(reading) = api::fetch_catalog(now.tag()).await {
-                        shop.deals.set(Some(reading.deals));
-                    }
-                });
-            }
-            now
-        });
         poll_every(CATALOG_REFRESH_MS, move || async move {
-            let next = match api::fetch_catalog(lang.get_untracked().tag()).await {
-                Ok(reading) => {
-                    shop.clock.correct(reading.offset_ms);
-                    shop.deals.set(Some(reading.deals));
-                    // Compared first: an unchanged festival leaves the hero and title alone.
-                    if shop.festivals.with_untracked(|f| f != &reading.festivals) {
-                        shop.festivals.set(reading.festivals);
-                    }
-                    shop.unreachable.set(false);
-                    Next::Again
-                }
-                // Keep showing the last catalog under the offline banner; back off, so a
-                // struggling shop is not kept down by every open storefront.
-                Err(error) => {
-                    shop.unreachable.set(true);
-                    return Next::Trouble(error.retry_after_s());
-                }
-            };
+            let next = shop.refresh(lang.get_untracked()).await;
             // After the deals are shown: a purchase then need not wait for the token. A failure
             // here is retried by the next refresh, or by the purchase itself.
-            let _ = api::sale_token(false).await;
+            if next == Next::Again {
+                let _ = api::sale_token(false).await;
+            }
             next
         });
         shop
+    }
+
+    /// Reads the catalog, the deals' words in `lang`, and shows it; on no answer, keeps showing
+    /// the last one under the offline banner and asks the loop to back off, so a struggling
+    /// shop is not kept down by every open storefront. The refresh loop calls it, and the
+    /// language switch, so a new language's deal names come at once.
+    pub async fn refresh(self, lang: Lang) -> Next {
+        match api::fetch_catalog(lang.tag()).await {
+            Ok(reading) => {
+                self.clock.correct(reading.offset_ms);
+                self.deals.set(Some(reading.deals));
+                // Compared first: an unchanged festival leaves the hero and title alone.
+                if self.festivals.with_untracked(|f| f != &reading.festivals) {
+                    self.festivals.set(reading.festivals);
+                }
+                self.unreachable.set(false);
+                Next::Again
+            }
+            Err(error) => {
+                self.unreachable.set(true);
+                Next::Trouble(error.retry_after_s())
+            }
+        }
     }
 
     /// The deal `id` as the latest catalog has it (tracked).

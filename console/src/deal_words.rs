@@ -71,7 +71,8 @@ fn words_field(tag: &'static str, part: Part, words: RwSignal<Translations>) -> 
     let id = format!("field-{key}-{tag}");
     let value = move || {
         words.with(|w| {
-            w.get(tag)
+            w.iter()
+                .find(|w| w.lang == tag)
                 .cloned()
                 .map(|mut w| part.of(&mut w).clone())
                 .unwrap_or_default()
@@ -79,7 +80,7 @@ fn words_field(tag: &'static str, part: Part, words: RwSignal<Translations>) -> 
     };
     let typed = move |ev| {
         let typed = event_target_value(&ev);
-        words.update(|w| *part.of(w.entry(tag.to_owned()).or_default()) = typed);
+        words.update(|w| *part.of(words_in(w, tag)) = typed);
     };
     let control = match part {
         Part::Name => view! {
@@ -97,4 +98,19 @@ fn words_field(tag: &'static str, part: Part, words: RwSignal<Translations>) -> 
             {control}
         </div>
     }
+}
+
+/// The words in `tag` among `words`, added (blank) when there are none yet.
+fn words_in<'a>(words: &'a mut Translations, tag: &str) -> &'a mut DealWords {
+    let at = match words.iter().position(|w| w.lang == tag) {
+        Some(at) => at,
+        None => {
+            words.push(DealWords {
+                lang: tag.to_owned(),
+                ..DealWords::default()
+            });
+            words.len() - 1
+        }
+    };
+    &mut words[at]
 }

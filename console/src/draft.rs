@@ -133,14 +133,12 @@ impl Draft {
 fn given_words(typed: &Translations) -> Translations {
     typed
         .iter()
-        .map(|(lang, words)| {
-            let trimmed = DealWords {
-                name: words.name.trim().to_owned(),
-                description: words.description.trim().to_owned(),
-            };
-            (lang.clone(), trimmed)
+        .map(|words| DealWords {
+            lang: words.lang.clone(),
+            name: words.name.trim().to_owned(),
+            description: words.description.trim().to_owned(),
         })
-        .filter(|(_, words)| !words.name.is_empty() || !words.description.is_empty())
+        .filter(|words| !words.name.is_empty() || !words.description.is_empty())
         .collect()
 }
 
@@ -257,16 +255,17 @@ mod tests {
         let mut draft = valid();
         for (lang, name) in [("ko", "  실크 등불 "), ("zh-CN", "   ")] {
             let words = DealWords {
+                lang: lang.into(),
                 name: name.into(),
                 description: String::new(),
             };
-            draft.translations.insert(lang.into(), words);
+            draft.translations.push(words);
         }
         let id = DealId::parse("lantern").unwrap();
         let deal = draft.to_deal(id, 0, UnixMillis(0)).unwrap();
-        let languages: Vec<_> = deal.translations.keys().collect();
+        let languages: Vec<_> = deal.translations.iter().map(|w| w.lang.as_str()).collect();
         assert_eq!(languages, ["ko"]);
-        assert_eq!(deal.translations["ko"].name, "실크 등불");
+        assert_eq!(deal.translations[0].name, "실크 등불");
         assert_eq!(Draft::of(&deal).translations, deal.translations);
     }
 

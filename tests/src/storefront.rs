@@ -21,10 +21,11 @@ pub async fn language_switch(stack: Arc<Stack>) -> Result<(), Failed> {
     let mut deal = test_deal("e2e-sf-lang", 5, 2, 0, 2_000, 3_600_000)?;
     for (tag, name) in [("ko", "축제 등불"), ("zh-CN", "节日灯笼")] {
         let words = DealWords {
+            lang: tag.into(),
             name: name.into(),
             description: String::new(),
         };
-        deal.translations.insert(tag.into(), words);
+        deal.translations.push(words);
     }
     let deal = stack.schedule_deal(deal).await?;
     stack.edge_clock_reaches(deal.starts_at).await?;

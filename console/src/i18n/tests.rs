@@ -113,14 +113,13 @@ fn domain_messages() -> BTreeSet<String> {
             ("fr", "Lanterne", ""),
             ("ko", &"가".repeat(121), ""),
             ("zh-CN", "灯笼", &"字".repeat(2_001)),
+            ("ko", "등불", ""),
         ]
         .into_iter()
-        .map(|(lang, name, description)| {
-            let words = DealWords {
-                name: name.into(),
-                description: description.into(),
-            };
-            (lang.to_owned(), words)
+        .map(|(lang, name, description)| DealWords {
+            lang: lang.into(),
+            name: name.into(),
+            description: description.into(),
         })
         .collect(),
         ..deal.clone()

@@ -2,8 +2,10 @@
 //! per language; a shopper reads their language's words where given, the default ones where
 //! not. The edge picks the words (`Deal::in_language`), so the public catalog carries one
 //! language and no shopper downloads the words of languages they do not read.
-
-use std::collections::BTreeMap;
+//!
+//! A list rather than a map by language: the storefront's Wasm carries a `Deal`'s clone, drop
+//! and comparison code, and a `BTreeMap`'s cost it more than its budget had left (measured:
+//! BENCHMARKS.md (e)).
 
 use serde::{Deserialize, Serialize};
 
@@ -24,14 +26,16 @@ pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DealWords {
+    /// The language's tag, one of [`LANGUAGES`].
+    pub lang: String,
     #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub description: String,
 }
 
-/// A deal's words by language tag (one of [`LANGUAGES`]).
-pub type Translations = BTreeMap<String, DealWords>;
+/// A deal's words in other languages, each language at most once.
+pub type Translations = Vec<DealWords>;
 
 /// The language of [`LANGUAGES`] a tag asks for, ours or a browser's (`ko-KR`, `zh-Hans-CN`);
 /// `None` for the default language or one the shop does not speak.
@@ -45,8 +49,9 @@ impl Deal {
     /// The deal as a shopper reading `tag` sees it: that language's name and description where
     /// given (not blank), the default ones where not; the other languages' words left out.
     pub fn in_language(mut self, tag: &str) -> Deal {
-        let words = language_of(tag).and_then(|language| self.translations.remove(language));
-        if let Some(words) = words {
+        let found = language_of(tag)
+            .and_then(|language| self.translations.iter().position(|w| w.lang == language));
+        if let Some(words) = found.map(|at| self.translations.swap_remove(at)) {
             if !words.name.trim().is_empty() {
                 self.name = words.name;
             }
@@ -68,9 +73,11 @@ impl Deal {
                 message: "Keep the description to 2,000 characters.",
             });
         }
-        for (language, words) in &self.translations {
-            let message = if !LANGUAGES.contains(&language.as_str()) {
+        for (at, words) in self.translations.iter().enumerate() {
+            let message = if !LANGUAGES.contains(&words.lang.as_str()) {
                 "Give other words only in Korean (ko) or Simplified Chinese (zh-CN)."
+            } else if self.translations[..at].iter().any(|w| w.lang == words.lang) {
+                "Give each language's words once."
             } else if words.name.chars().count() > MAX_NAME_CHARS {
                 "Keep each language's name to 120 characters."
             } else if words.description.chars().count() > MAX_DESCRIPTION_CHARS {
@@ -92,8 +99,9 @@ mod tests {
     use super::*;
     use crate::deal::tests::sample_deal;
 
-    fn words(name: &str, description: &str) -> DealWords {
+    fn words(lang: &str, name: &str, description: &str) -> DealWords {
         DealWords {
+            lang: lang.into(),
             name: name.into(),
             description: description.into(),
         }
@@ -104,10 +112,10 @@ mod tests {
             description: "Hand-stitched silk.".into(),
             ..sample_deal()
         };
-        deal.translations
-            .insert("ko".into(), words("실크 등불", "손바느질한 실크."));
-        deal.translations
-            .insert("zh-CN".into(), words("丝绸灯笼", ""));
+        deal.translations = vec![
+            words("ko", "실크 등불", "손바느질한 실크."),
+            words("zh-CN", "丝绸灯笼", ""),
+        ];
         deal
     }
 
@@ -146,15 +154,16 @@ mod tests {
     fn words_in_a_language_the_shop_does_not_speak_or_too_long_are_refused() {
         assert!(translated().words_problems().is_empty());
         let mut deal = translated();
-        deal.translations.insert("fr".into(), words("Lanterne", ""));
-        deal.translations
-            .insert("ko".into(), words(&"가".repeat(121), ""));
+        deal.translations.push(words("fr", "Lanterne", ""));
+        deal.translations.push(words("ko", "등불", ""));
+        deal.translations[0].name = "가".repeat(121);
         let messages: Vec<_> = deal.words_problems().iter().map(|p| p.message).collect();
         assert_eq!(
             messages,
             [
+                "Keep each language's name to 120 characters.",
                 "Give other words only in Korean (ko) or Simplified Chinese (zh-CN).",
-                "Keep each language's name to 120 characters."
+                "Give each language's words once."
             ]
         );
         let long = Deal {

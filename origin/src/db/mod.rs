@@ -136,7 +136,7 @@ pub fn bind_schedule<'q>(
         .bind(deal.ends_at.0)
         .bind(i64::from(deal.per_customer_limit))
         .bind(i64::from(deal.shards))
-        .bind(serde_json::to_string(&deal.translations).unwrap_or_else(|_| "{}".into()))
+        .bind(serde_json::to_string(&deal.translations).unwrap_or_else(|_| "[]".into()))
 }
 
 /// The columns of an order's row, in the order [`bind_order_row`] binds them.
