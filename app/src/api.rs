@@ -106,12 +106,12 @@ fn forget_session() {
     SESSION.with_borrow_mut(|session| *session = None);
 }
 
-/// `GET /api/catalog` with the deals' words in language `tag`, timing the round trip to
-/// estimate the clock offset. The catalog is the same for every shopper of a language, so it
+/// `GET /api/catalog`, timing the round trip to estimate the clock offset. The catalog is the
+/// same for every shopper of a language (the edge reads it from the language's cookie), so it
 /// needs no session.
-pub async fn fetch_catalog(tag: &str) -> Result<CatalogReading, ApiError> {
+pub async fn fetch_catalog() -> Result<CatalogReading, ApiError> {
     let sent_at = js_sys::Date::now();
-    let body = send("GET", &["/api/catalog?lang=", tag].concat(), None).await?;
+    let body = send("GET", "/api/catalog", None).await?;
     let received_at = js_sys::Date::now();
     let catalog = wire::catalog(&body).ok_or(UNREACHABLE)?;
     let offset_ms =

@@ -40,7 +40,7 @@ pub fn App() -> impl IntoView {
     provide_context(lang);
     Effect::new(move |_| i18n::adopt(lang.get()));
     let location = router::start();
-    let shop = Shop::start(lang);
+    let shop = Shop::start();
     let page = Memo::new(move |_| Page::of(&location.path()));
     let text = move |text: Text| move || tr(text, lang.get());
 

@@ -11,7 +11,6 @@ use wasm_bindgen::JsCast;
 
 use crate::api::{self, CatalogReading};
 use crate::clock::ServerClock;
-use crate::i18n::Lang;
 use crate::poll::{Next, poll_every};
 use crate::wire::{self, Festivals};
 
@@ -34,7 +33,7 @@ pub struct Shop {
 impl Shop {
     /// Keeps the catalog fresh for as long as the app runs, and the session and its sale token
     /// ready for a purchase.
-    pub fn start(lang: RwSignal<Lang>) -> Shop {
+    pub fn start() -> Shop {
         let painted = painted_catalog();
         let shop = Shop {
             deals: RwSignal::new(None),
@@ -50,7 +49,7 @@ impl Shop {
         }
         provide_context(shop);
         poll_every(CATALOG_REFRESH_MS, move || async move {
-            let next = shop.refresh(lang.get_untracked()).await;
+            let next = shop.refresh().await;
             // After the deals are shown: a purchase then need not wait for the token. A failure
             // here is retried by the next refresh, or by the purchase itself.
             if next == Next::Again {
@@ -61,12 +60,11 @@ impl Shop {
         shop
     }
 
-    /// Reads the catalog, the deals' words in `lang`, and shows it; on no answer, keeps showing
+    /// Reads the catalog (the deals' words in the shopper's language) and shows it; on no answer, keeps showing
     /// the last one under the offline banner and asks the loop to back off, so a struggling
-    /// shop is not kept down by every open storefront. The refresh loop calls it, and the
-    /// language switch, so a new language's deal names come at once.
-    pub async fn refresh(self, lang: Lang) -> Next {
-        match api::fetch_catalog(lang.tag()).await {
+    /// shop is not kept down by every open storefront.
+    pub async fn refresh(self) -> Next {
+        match api::fetch_catalog().await {
             Ok(reading) => {
                 self.clock.correct(reading.offset_ms);
                 self.deals.set(Some(reading.deals));

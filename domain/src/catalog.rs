@@ -95,6 +95,7 @@ impl BoardDeal {
     }
 
     /// [`BoardDeal::shown`] for a shopper reading language `tag` (see [`Deal::in_language`]).
+    #[cfg(feature = "translations")]
     pub fn shown_in(&self, tag: &str) -> CatalogDeal {
         let shown = self.shown();
         CatalogDeal {

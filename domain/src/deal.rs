@@ -215,6 +215,7 @@ impl Deal {
         if self.ends_at <= self.starts_at {
             add("ends_at", "The sale must end after it starts.");
         }
+        #[cfg(feature = "translations")]
         problems.extend(self.words_problems());
         problems
     }

@@ -15,7 +15,7 @@ use worker::{Cache, Env, Request, Response, Result, console_warn};
 use crate::bindings::{self, CATALOG, CATALOG_OBJECT};
 use crate::catalog_freshness::{ISOLATE_TTL_MS, IsolateCopy, Refreshed};
 use crate::error::EdgeResult;
-use crate::{http, objects};
+use crate::{first_paint, http, objects};
 
 thread_local! {
     /// This isolate's board. Workers run one thread per isolate, so a thread-local is the
@@ -65,13 +65,18 @@ pub async fn stock_left(env: &Env, deal: &Deal) -> Result<u32> {
 /// `GET /api/catalog`: the listed deals with their stock, the festival running now and the
 /// next one (by the edge's clock), and the edge's clock. The same for everyone (no session, no
 /// token), so it is built from the cached board; only the clock is read per request. Browsers
-/// do not cache it: a cached answer would carry a stale clock. `?lang=ko` (or `zh-CN`) gives
-/// the deals' names and descriptions in that language where the marketer gave them.
+/// do not cache it: a cached answer would carry a stale clock. The deals' names and
+/// descriptions come in the shopper's language where the marketer gave them: `?lang=ko` (or
+/// `zh-CN`), else the storefront's choice or the browser's (`first_paint::shopper_language`:
+/// the storefront itself sends nothing, which keeps its Wasm within budget).
 pub async fn serve(req: &Request, env: &Env) -> EdgeResult<Response> {
     let url = req.url()?;
-    let lang = url.query_pairs().find(|(key, _)| key == "lang");
-    let lang = lang.as_ref().map_or("en", |(_, tag)| tag.as_ref());
-    Ok(http::json(&public(env, lang).await?, 200)?)
+    let asked = url.query_pairs().find(|(key, _)| key == "lang");
+    let lang = match asked {
+        Some((_, tag)) => tag.into_owned(),
+        None => first_paint::shopper_language(req)?.unwrap_or_default(),
+    };
+    Ok(http::json(&public(env, &lang).await?, 200)?)
 }
 
 /// The public catalog now, in language `lang`: the board's listed deals, the festival running

@@ -3,12 +3,14 @@
 //! not. The edge picks the words (`Deal::in_language`), so the public catalog carries one
 //! language and no shopper downloads the words of languages they do not read.
 //!
-//! A list rather than a map by language: the storefront's Wasm carries a `Deal`'s clone, drop
-//! and comparison code, and a `BTreeMap`'s cost it more than its budget had left (measured:
-//! BENCHMARKS.md (e)).
+//! The storefront never reads a deal's other words (the edge sends it one language), and its
+//! Wasm carries a `Deal`'s clone, drop and comparison code: a `BTreeMap` there cost 1,120 bytes
+//! gzip, a list 478, more than its budget had left (BENCHMARKS.md (e)). So the storefront
+//! builds the domain without the `translations` feature, where [`Translations`] is nothing.
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "translations")]
 use super::{Deal, ScheduleProblem};
 use crate::lang::Lang;
 
@@ -20,6 +22,7 @@ pub const LANGUAGES: [&str; 2] = [Lang::Ko.tag(), Lang::Zh.tag()];
 pub const MAX_NAME_CHARS: usize = 120;
 
 /// Longest description, in any language.
+#[cfg(feature = "translations")]
 pub const MAX_DESCRIPTION_CHARS: usize = 2_000;
 
 /// A deal's name and description in one language; a blank one falls back to the default.
@@ -35,7 +38,21 @@ pub struct DealWords {
 }
 
 /// A deal's words in other languages, each language at most once.
+#[cfg(feature = "translations")]
 pub type Translations = Vec<DealWords>;
+
+/// Without the `translations` feature (the storefront): no words in other languages, at no cost.
+#[cfg(not(feature = "translations"))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translations;
+
+#[cfg(not(feature = "translations"))]
+impl Translations {
+    /// Always: there are none.
+    pub fn is_empty(&self) -> bool {
+        true
+    }
+}
 
 /// The language of [`LANGUAGES`] a tag asks for, ours or a browser's (`ko-KR`, `zh-Hans-CN`);
 /// `None` for the default language or one the shop does not speak.
@@ -45,6 +62,7 @@ pub fn language_of(tag: &str) -> Option<&'static str> {
         .map(Lang::tag)
 }
 
+#[cfg(feature = "translations")]
 impl Deal {
     /// The deal as a shopper reading `tag` sees it: that language's name and description where
     /// given (not blank), the default ones where not; the other languages' words left out.
@@ -94,7 +112,7 @@ impl Deal {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "translations"))]
 mod tests {
     use super::*;
     use crate::deal::tests::sample_deal;

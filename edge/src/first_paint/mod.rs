@@ -109,14 +109,19 @@ fn dressed_for(index: &str, festival: &Festival) -> String {
 /// chose (the app's `festival.lang` cookie), else the first the browser asks for; the app
 /// speaks English to every language but Korean and Chinese.
 fn reads_english(req: &Request) -> Result<bool> {
+    Ok(speaks_english(shopper_language(req)?.as_deref()))
+}
+
+/// The language the sender of `req` reads: the one they chose in the storefront (its
+/// `festival.lang` cookie), else the browser's `Accept-Language` list; `None` when neither says.
+pub fn shopper_language(req: &Request) -> Result<Option<String>> {
     let headers = req.headers();
     let chosen = headers.get("cookie")?.and_then(|cookies| {
         cookies
             .split(';')
             .find_map(|c| c.trim().strip_prefix("festival.lang=").map(str::to_owned))
     });
-    let asked = headers.get("accept-language")?;
-    Ok(speaks_english(chosen.or(asked).as_deref()))
+    Ok(chosen.or(headers.get("accept-language")?))
 }
 
 /// `tag` (a cookie's value or an `Accept-Language` list) names no language but English, as
