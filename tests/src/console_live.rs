@@ -56,15 +56,23 @@ struct LiveRow<'a> {
 
 impl LiveRow<'_> {
     /// Clicks the row's `part` once it shows.
+    /// Clicks `part` of the row, brought to the middle of the window first: WebDriver clicks
+    /// where it finds it, and near the top the console's sticky bar would take the click.
     async fn click(&self, part: &str) -> Result<(), Failed> {
         let css = format!("{} {}", self.row, testid(part));
-        self.client
+        let element = self
+            .client
             .wait()
             .at_most(PATIENCE)
             .for_element(Locator::Css(&css))
-            .await?
-            .click()
             .await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
+        element.click().await?;
         Ok(())
     }
 
