@@ -15,7 +15,7 @@ use reqwest::Method;
 
 use crate::burst::{DRAIN, burst};
 use crate::chromium::Browser;
-use crate::console;
+use crate::console_dead_letters;
 use crate::stack::{MARKETER_TOKEN, Shopper, Stack, UNLIMITED, check};
 
 /// Orders whose confirmation at their shard is checked after a redrive (each is one request).
@@ -286,11 +286,11 @@ pub async fn a_refused_batch_is_a_dead_letter_at_once() -> Result<(), Failed> {
     Browser::open("dead-letters")
         .await?
         .run("dead-letters", async |browser: &Browser| {
-            console::shows_dead_letters(&stack, browser, STOCK as u64, reason).await?;
+            console_dead_letters::shows_dead_letters(&stack, browser, STOCK as u64, reason).await?;
             stack.stop_origin();
             stack.restart_origin().await?;
             redrive_heals(&stack, &deal, &orders).await?;
-            console::dead_letters_panel_leaves(browser).await
+            console_dead_letters::dead_letters_panel_leaves(browser).await
         })
         .await
 }

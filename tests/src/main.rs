@@ -13,6 +13,7 @@ mod burst;
 mod catalog;
 mod chromium;
 mod console;
+mod console_dead_letters;
 mod console_lang;
 mod console_live;
 mod dead_letters;
