@@ -60,10 +60,10 @@ impl Shop {
         shop
     }
 
-    /// Reads the catalog (the deals' words in the shopper's language) and shows it; on no answer, keeps showing
-    /// the last one under the offline banner and asks the loop to back off, so a struggling
-    /// shop is not kept down by every open storefront.
-    pub async fn refresh(self) -> Next {
+    /// Reads the catalog (the deals' words in the shopper's language) and shows it; on no
+    /// answer, keeps showing the last one under the offline banner and asks the loop to back
+    /// off, so a struggling shop is not kept down by every open storefront.
+    async fn refresh(self) -> Next {
         match api::fetch_catalog().await {
             Ok(reading) => {
                 self.clock.correct(reading.offset_ms);

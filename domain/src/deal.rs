@@ -97,7 +97,7 @@ pub struct Deal {
     /// [`Deal::shard_count`]).
     #[serde(default)]
     pub shards: u32,
-    /// The name and description in the shop's other languages, by language tag.
+    /// The name and description in the shop's other languages, each language once.
     #[serde(default, skip_serializing_if = "Translations::is_empty")]
     pub translations: Translations,
 }

@@ -124,21 +124,10 @@ pub fn shopper_language(req: &Request) -> Result<Option<String>> {
     Ok(chosen.or(headers.get("accept-language")?))
 }
 
-/// `tag` (a cookie's value or an `Accept-Language` list) names no language but English, as
-/// `Lang::from_tag` reads it.
+/// `tag` (a cookie's value or an `Accept-Language` list) names no language but English: the
+/// domain's one reading of a tag, which the catalog's choice of words follows too.
 fn speaks_english(tag: Option<&str>) -> bool {
-    let first = tag
-        .unwrap_or_default()
-        .split([',', ';'])
-        .next()
-        .unwrap_or_default();
-    let primary = first
-        .trim()
-        .split('-')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    !matches!(primary.as_str(), "ko" | "zh")
+    festival_domain::deal::language_of(tag.unwrap_or_default()).is_none()
 }
 
 #[cfg(test)]
