@@ -7,7 +7,6 @@
 
 use festival_domain::{CatalogDeal, DealId};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::api::{self, CatalogReading};
 use crate::clock::ServerClock;
@@ -131,27 +130,17 @@ fn painted_catalog() -> Option<CatalogReading> {
 /// Starts the app: loads the words of the shopper's language first when it is not English, so
 /// the page never shows in English and then changes, then runs `mount` (the app renders the
 /// whole page beside the edge's picture of it, if the edge painted one) and removes the picture
-/// in the same task, so the browser never paints the two, nor none. On a painted page this waits
-/// for `window.festivalPainted` (`index.html`): until the browser has counted the picture's
-/// largest element as the page's largest contentful paint. The app's copy of it, no larger, is
-/// then not counted again; taken over sooner, the picture's paint was dropped and the largest
+/// in the same task, so the browser never paints the two, nor none. On a painted page the app
+/// starts only once the browser has counted the picture's largest element as the page's largest
+/// contentful paint (the loader in `Trunk.toml` waits for it): the app's copy of it, no larger,
+/// is then not counted again; taken over sooner, the picture's paint was dropped and the largest
 /// paint became the app's, after its Wasm. (The edge paints only for English, so a shopper
 /// never waits for both.)
 pub fn start(mount: impl FnOnce() + 'static) {
     js_sys::futures::spawn_local(async move {
         crate::i18n::load_words(crate::i18n::initial_lang()).await;
-        let window = web_sys::window();
-        let document = window.as_ref().and_then(|w| w.document());
-        let painted = document
-            .as_ref()
-            .filter(|d| d.get_element_by_id(PAINTED_ID).is_some())
-            .and(window.as_ref())
-            .and_then(|w| js_sys::Reflect::get(w, &"festivalPainted".into()).ok())
-            .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
-        if let Some(painted) = painted {
-            let _ = js_sys::futures::JsFuture::from(painted).await;
-        }
         mount();
+        let document = web_sys::window().and_then(|w| w.document());
         for id in [PAINTED_ID, PAINTED_CATALOG_ID] {
             if let Some(element) = document.as_ref().and_then(|d| d.get_element_by_id(id)) {
                 element.remove();

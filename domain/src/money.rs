@@ -54,6 +54,34 @@ pub fn format_plain(minor: i64, currency: &str) -> String {
     }
 }
 
+/// The symbols `Intl.NumberFormat` writes in English for the currencies [`format_english`] knows
+/// (a table rather than a `match`: smaller in the storefront's Wasm).
+const ENGLISH_SYMBOLS: [(&str, &str); 6] = [
+    ("USD", "$"),
+    ("EUR", "€"),
+    ("GBP", "£"),
+    ("JPY", "¥"),
+    ("KRW", "₩"),
+    ("CNY", "CN¥"),
+];
+
+/// An amount as the browser's `Intl.NumberFormat` writes it in English for the currencies a shop
+/// most often sells in (`$12.50`, `-€12.50`, `₩12,000`), `None` for any other currency. The edge
+/// paints prices with it, and the storefront writes English prices with it rather than asking
+/// `Intl`: a page's first call to `Intl` loads the browser's locale data, 70–150 ms on one
+/// thread, which would fall in the storefront's start (BENCHMARKS.md, Lighthouse).
+pub fn format_english(minor: i64, currency: &str) -> Option<String> {
+    let (_, symbol) = ENGLISH_SYMBOLS.iter().find(|(code, _)| *code == currency)?;
+    // `USD -12.50` → `-$12.50`, pushed rather than `format!`ed or joined: smaller in the Wasm.
+    let plain = format_plain(minor, currency);
+    let amount = plain.get(currency.len() + 1..).unwrap_or_default();
+    let digits = amount.strip_prefix('-').unwrap_or(amount);
+    let mut english = String::from(if minor < 0 { "-" } else { "" });
+    english.push_str(symbol);
+    english.push_str(digits);
+    Some(english)
+}
+
 fn group_thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
@@ -69,6 +97,16 @@ fn group_thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_prices_as_the_browser_writes_them() {
+        assert_eq!(format_english(1250, "USD").as_deref(), Some("$12.50"));
+        assert_eq!(format_english(-1250, "EUR").as_deref(), Some("-€12.50"));
+        assert_eq!(format_english(129_900, "GBP").as_deref(), Some("£1,299.00"));
+        assert_eq!(format_english(12_000, "KRW").as_deref(), Some("₩12,000"));
+        assert_eq!(format_english(88_00, "CNY").as_deref(), Some("CN¥88.00"));
+        assert_eq!(format_english(1250, "CHF"), None);
+    }
 
     #[test]
     fn discount_rounds_down_and_never_negative() {

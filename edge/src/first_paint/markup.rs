@@ -12,7 +12,7 @@
 
 use festival_domain::availability::{Availability, stock_percent};
 use festival_domain::catalog::FestivalPhase;
-use festival_domain::money::{discount_percent, format_plain};
+use festival_domain::money::{discount_percent, format_english, format_plain};
 use festival_domain::time::format_countdown;
 use festival_domain::words::{Text, fill};
 use festival_domain::{Catalog, CatalogDeal, UnixMillis};
@@ -143,23 +143,9 @@ pub fn card(entry: &CatalogDeal, now: UnixMillis) -> String {
     )
 }
 
-/// An amount as en-US `Intl.NumberFormat` writes the common currencies (`$11.00`), else plain.
+/// An amount as the storefront writes it in English (the domain's, else plain).
 fn money(minor: i64, currency: &str) -> String {
-    let symbol = match currency {
-        "USD" => "$",
-        "EUR" => "€",
-        "GBP" => "£",
-        "JPY" => "¥",
-        "KRW" => "₩",
-        "CNY" => "CN¥",
-        _ => return format_plain(minor, currency),
-    };
-    let plain = format_plain(minor, currency);
-    let amount = plain.strip_prefix(currency).unwrap_or(&plain).trim_start();
-    match amount.strip_prefix('-') {
-        Some(positive) => format!("-{symbol}{positive}"),
-        None => format!("{symbol}{amount}"),
-    }
+    format_english(minor, currency).unwrap_or_else(|| format_plain(minor, currency))
 }
 
 /// Text for HTML content and quoted attribute values.
@@ -286,11 +272,5 @@ pub(crate) mod tests {
         assert!(!page.contains("<script>"), "{page}");
         assert!(!page.contains("<b>"), "{page}");
         assert!(page.contains("&lt;script&gt;&quot;x&quot;&amp;"), "{page}");
-    }
-
-    #[test]
-    fn money_is_written_as_the_browser_writes_it_in_english() {
-        assert_eq!(money(1250, "USD"), "$12.50");
-        assert_eq!(money(-1250, "EUR"), "-€12.50");
     }
 }
