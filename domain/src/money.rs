@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lang::Lang;
+
 /// An amount in the currency's minor unit with its ISO 4217 code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Money {
@@ -54,32 +56,33 @@ pub fn format_plain(minor: i64, currency: &str) -> String {
     }
 }
 
-/// The symbols `Intl.NumberFormat` writes in English for the currencies [`format_english`] knows
-/// (a table rather than a `match`: smaller in the storefront's Wasm).
-const ENGLISH_SYMBOLS: [(&str, &str); 6] = [
-    ("USD", "$"),
-    ("EUR", "€"),
-    ("GBP", "£"),
-    ("JPY", "¥"),
-    ("KRW", "₩"),
-    ("CNY", "CN¥"),
+/// The symbols `Intl.NumberFormat` writes for the currencies [`format_local`] knows, in
+/// English, Korean and Chinese (`Lang`'s order): a table rather than a `match`, smaller in the
+/// storefront's Wasm.
+const SYMBOLS: [(&str, [&str; 3]); 6] = [
+    ("USD", ["$", "US$", "US$"]),
+    ("EUR", ["€", "€", "€"]),
+    ("GBP", ["£", "£", "£"]),
+    ("JPY", ["¥", "JP¥", "JP¥"]),
+    ("KRW", ["₩", "₩", "₩"]),
+    ("CNY", ["CN¥", "CN¥", "¥"]),
 ];
 
-/// An amount as the browser's `Intl.NumberFormat` writes it in English for the currencies a shop
-/// most often sells in (`$12.50`, `-€12.50`, `₩12,000`), `None` for any other currency. The edge
-/// paints prices with it, and the storefront writes English prices with it rather than asking
-/// `Intl`: a page's first call to `Intl` loads the browser's locale data, 70–150 ms on one
-/// thread, which would fall in the storefront's start (BENCHMARKS.md, Lighthouse).
-pub fn format_english(minor: i64, currency: &str) -> Option<String> {
-    let (_, symbol) = ENGLISH_SYMBOLS.iter().find(|(code, _)| *code == currency)?;
+/// An amount as the browser's `Intl.NumberFormat` writes it for `lang` in the currencies a shop
+/// most often sells in (`$12.50`, `US$12.50`, `-€12.50`, `₩12,000`), `None` for any other
+/// currency. The edge paints prices with it and the storefront writes them with it rather than
+/// asking `Intl`: a page's first call to `Intl` loads the browser's locale data, 70–150 ms on
+/// one thread, which would fall in the storefront's start (BENCHMARKS.md, Lighthouse).
+pub fn format_local(minor: i64, currency: &str, lang: Lang) -> Option<String> {
+    let (_, symbols) = SYMBOLS.iter().find(|(code, _)| *code == currency)?;
     // `USD -12.50` → `-$12.50`, pushed rather than `format!`ed or joined: smaller in the Wasm.
     let plain = format_plain(minor, currency);
     let amount = plain.get(currency.len() + 1..).unwrap_or_default();
     let digits = amount.strip_prefix('-').unwrap_or(amount);
-    let mut english = String::from(if minor < 0 { "-" } else { "" });
-    english.push_str(symbol);
-    english.push_str(digits);
-    Some(english)
+    let mut local = String::from(if minor < 0 { "-" } else { "" });
+    local.push_str(symbols[lang as usize]);
+    local.push_str(digits);
+    Some(local)
 }
 
 fn group_thousands(n: u64) -> String {
@@ -98,14 +101,22 @@ fn group_thousands(n: u64) -> String {
 mod tests {
     use super::*;
 
+    /// Each as Chromium's `toLocaleString(lang, {style: "currency", currency})` wrote it.
     #[test]
-    fn english_prices_as_the_browser_writes_them() {
-        assert_eq!(format_english(1250, "USD").as_deref(), Some("$12.50"));
-        assert_eq!(format_english(-1250, "EUR").as_deref(), Some("-€12.50"));
-        assert_eq!(format_english(129_900, "GBP").as_deref(), Some("£1,299.00"));
-        assert_eq!(format_english(12_000, "KRW").as_deref(), Some("₩12,000"));
-        assert_eq!(format_english(88_00, "CNY").as_deref(), Some("CN¥88.00"));
-        assert_eq!(format_english(1250, "CHF"), None);
+    fn prices_as_the_browser_writes_them() {
+        let written = |minor, currency, lang| format_local(minor, currency, lang).unwrap();
+        assert_eq!(written(1250, "USD", Lang::En), "$12.50");
+        assert_eq!(written(1250, "USD", Lang::Ko), "US$12.50");
+        assert_eq!(written(-1_234_567, "USD", Lang::Zh), "-US$12,345.67");
+        assert_eq!(written(-1250, "EUR", Lang::En), "-€12.50");
+        assert_eq!(written(129_900, "GBP", Lang::Ko), "£1,299.00");
+        assert_eq!(written(1_234_567, "JPY", Lang::En), "¥1,234,567");
+        assert_eq!(written(1_234_567, "JPY", Lang::Ko), "JP¥1,234,567");
+        assert_eq!(written(12_000, "KRW", Lang::Zh), "₩12,000");
+        assert_eq!(written(88_00, "CNY", Lang::En), "CN¥88.00");
+        assert_eq!(written(88_00, "CNY", Lang::Ko), "CN¥88.00");
+        assert_eq!(written(88_00, "CNY", Lang::Zh), "¥88.00");
+        assert_eq!(format_local(1250, "CHF", Lang::En), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! `Number` or a `Date`), so the Wasm carries no locale or time zone data.
 
 use festival_domain::UnixMillis;
-use festival_domain::money::{format_english, format_plain, is_currency_code, minor_digits};
+use festival_domain::money::{format_local, format_plain, is_currency_code, minor_digits};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -35,15 +35,12 @@ fn locale_string(value: &JsValue, lang: Lang, pairs: &[(&str, &str)]) -> Option<
 }
 
 /// A price as shoppers of `lang` read it, in the deal's currency: `$12.50`, `US$12.50`,
-/// `₩12,000`, `¥88.00`. English prices in the common currencies are written as `Intl` writes
-/// them, without it (`format_english` says why: the painted page's take-over calls no `Intl`).
-/// Falls back to `USD 12.50` for a code `Intl` could refuse.
+/// `₩12,000`, `¥88.00`. Prices in the common currencies are written as `Intl` writes them,
+/// without it (`format_local` says why: the painted page's take-over calls no `Intl`). Falls
+/// back to `USD 12.50` for a code `Intl` could refuse.
 pub fn money(minor: i64, currency: &str, lang: Lang) -> String {
-    if let Some(english) = (lang == Lang::En)
-        .then(|| format_english(minor, currency))
-        .flatten()
-    {
-        return english;
+    if let Some(local) = format_local(minor, currency, lang) {
+        return local;
     }
     if !is_currency_code(currency) {
         return format_plain(minor, currency);

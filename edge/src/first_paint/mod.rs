@@ -5,41 +5,45 @@
 //! between), and polls from there. It costs no object call: the catalog is the isolate's board,
 //! as `/api/catalog` serves it.
 //!
-//! The cards are in English: a shopper whose storefront will speak another language (the
-//! `festival.lang` cookie the app writes, else the browser's first language) gets the plain
-//! page, as before, rather than English words that change as they read them.
+//! The page is in the language the storefront will speak (the `festival.lang` cookie the app
+//! writes, else the browser's first language): its words from the app's own language packs
+//! ([`words`]), the deals' names from the catalog in that language, prices as the app writes
+//! them, so the take-over changes no word.
 
 pub mod markup;
 pub mod static_cards;
+pub mod words;
 
+use festival_domain::lang::Lang;
 use festival_domain::words::Text;
 use festival_domain::{Catalog, Festival};
 use worker::{Env, Request, Response, Result, console_warn};
 
 use crate::catalog;
 use crate::error::EdgeResult;
+use words::Words;
 
 /// Where the page's picture goes, and the catalog it shows; the app reads both by these ids.
 const PAINTED_ID: &str = "first-paint";
 const CATALOG_ID: &str = "first-catalog";
 
-/// `GET /`: the storefront's `index.html`, with the current deals painted in when the shopper
-/// reads English. A catalog that cannot be had leaves the page as it is: the app loads it.
+/// `GET /`: the storefront's `index.html`, with the current deals painted in, in the shopper's
+/// language. A catalog or words that cannot be had leave the page as it is: the app loads them.
 pub async fn storefront(req: &Request, env: &Env) -> EdgeResult<Response> {
     let index = index_html(req, env).await?;
-    let page = if reads_english(req)? {
-        match catalog::public(env, "en").await {
-            // Between festivals the hero says when the next one starts in the shopper's own
-            // time zone, which only the browser knows: that page is the app's to render.
-            Ok(catalog) if catalog.between_festivals_next_start().is_some() => index,
-            Ok(catalog) => painted(&index, &catalog)?,
-            Err(error) => {
-                console_warn!("first paint without deals: the catalog failed: {error}");
-                index
-            }
+    let lang = Lang::first_known([shopper_language(req)?.as_deref()]);
+    let page = match (
+        catalog::public(env, lang.tag()).await,
+        Words::of(lang, req, env).await,
+    ) {
+        // Between festivals the hero says when the next one starts in the shopper's own
+        // time zone, which only the browser knows: that page is the app's to render.
+        (Ok(catalog), _) if catalog.between_festivals_next_start().is_some() => index,
+        (Ok(catalog), Ok(words)) => painted(&index, &catalog, &words)?,
+        (Err(error), _) | (_, Err(error)) => {
+            console_warn!("first paint without deals: {error}");
+            index
         }
-    } else {
-        index
     };
     let mut response = Response::from_html(page)?;
     // The page carries live stock: asked again on every visit, as `_headers` says of `/`.
@@ -57,14 +61,16 @@ pub async fn index_html(req: &Request, env: &Env) -> Result<String> {
         .await
 }
 
-/// `index` with `catalog` painted at the start of its body, and the catalog beside it; the
-/// running festival's name in the title and its accent on `<html>`, as the app sets them.
-pub fn painted(index: &str, catalog: &Catalog) -> Result<String> {
+/// `index` with `catalog` painted at the start of its body in `words`' language, and the
+/// catalog beside it; the language on `<html>`, the running festival's name in the title and its
+/// accent, as the app sets them.
+pub fn painted(index: &str, catalog: &Catalog, words: &Words) -> Result<String> {
+    let index = in_language(index, words.lang());
     let dressed = catalog
         .festival
         .as_ref()
-        .map(|festival| dressed_for(index, festival));
-    let index = dressed.as_deref().unwrap_or(index);
+        .map(|festival| dressed_for(&index, festival, words));
+    let index = dressed.as_deref().unwrap_or(&index);
     let body = index
         .find("<body>")
         .map(|at| at + "<body>".len())
@@ -75,18 +81,35 @@ pub fn painted(index: &str, catalog: &Catalog) -> Result<String> {
     Ok(format!(
         r#"{head}<div id="{PAINTED_ID}">{page}</div><script type="application/json" id="{CATALOG_ID}">{json}</script>{rest}"#,
         head = &index[..body],
-        page = markup::page(catalog),
+        page = markup::page(catalog, words),
         rest = &index[body..],
     ))
 }
 
-/// `index` titled "{name} Festival" with `--accent` set on its root element, as the app's
-/// `App` sets them once it runs.
-fn dressed_for(index: &str, festival: &Festival) -> String {
+/// `index` with its root element's `lang` (Trunk writes `lang=en`) saying `lang`, as the app's
+/// `i18n::adopt` sets it.
+fn in_language(index: &str, lang: Lang) -> String {
+    let Some(open) = index.find("<html").filter(|_| lang != Lang::En) else {
+        return index.to_owned();
+    };
+    let tag = format!(r#"lang="{}""#, lang.tag());
+    let close = index[open..].find('>').map_or(index.len(), |at| open + at);
+    let english = [r#"lang="en""#, "lang=en"]
+        .iter()
+        .find_map(|english| Some((open + index[open..close].find(english)?, english.len())));
+    match english {
+        Some((at, len)) => format!("{}{tag}{}", &index[..at], &index[at + len..]),
+        None => index.replacen("<html", &format!("<html {tag}"), 1),
+    }
+}
+
+/// `index` titled "{name} Festival" (in `words`' language) with `--accent` set on its root
+/// element, as the app's `App` sets them once it runs.
+fn dressed_for(index: &str, festival: &Festival, words: &Words) -> String {
     let title = format!(
         "<title>{} {}</title>",
         markup::escape(&festival.name),
-        Text::BrandName.english()
+        words.get(Text::BrandName)
     );
     let titled = match (index.find("<title>"), index.find("</title>")) {
         (Some(open), Some(close)) if open < close => {
@@ -105,13 +128,6 @@ fn dressed_for(index: &str, festival: &Festival) -> String {
     titled.replacen("<html", &accent, 1)
 }
 
-/// Whether the storefront will speak English to the sender of `req`: the language the shopper
-/// chose (the app's `festival.lang` cookie), else the first the browser asks for; the app
-/// speaks English to every language but Korean and Chinese.
-fn reads_english(req: &Request) -> Result<bool> {
-    Ok(speaks_english(shopper_language(req)?.as_deref()))
-}
-
 /// The language the sender of `req` reads: the one they chose in the storefront (its
 /// `festival.lang` cookie), else the browser's `Accept-Language` list; `None` when neither says.
 pub fn shopper_language(req: &Request) -> Result<Option<String>> {
@@ -122,12 +138,6 @@ pub fn shopper_language(req: &Request) -> Result<Option<String>> {
             .find_map(|c| c.trim().strip_prefix("festival.lang=").map(str::to_owned))
     });
     Ok(chosen.or(headers.get("accept-language")?))
-}
-
-/// `tag` (a cookie's value or an `Accept-Language` list) names no language but English: the
-/// domain's one reading of a tag, which the catalog's choice of words follows too.
-fn speaks_english(tag: Option<&str>) -> bool {
-    festival_domain::deal::language_of(tag.unwrap_or_default()).is_none()
 }
 
 #[cfg(test)]
@@ -150,7 +160,7 @@ mod tests {
             festival: None,
             next_festival: None,
         };
-        let page = painted(index, &catalog).unwrap();
+        let page = painted(index, &catalog, &Words::english()).unwrap();
         assert!(
             page.starts_with(
                 r#"<html><head></head><body><div id="first-paint"><a class="skip-link""#
@@ -164,7 +174,7 @@ mod tests {
             .and_then(|rest| rest.split("</script>").next())
             .unwrap();
         assert_eq!(serde_json::from_str::<Catalog>(json).unwrap(), catalog);
-        assert!(painted("<html></html>", &catalog).is_err());
+        assert!(painted("<html></html>", &catalog, &Words::english()).is_err());
     }
 
     #[test]
@@ -176,7 +186,7 @@ mod tests {
             festival: Some(markup::tests::sample_festival()),
             next_festival: None,
         };
-        let page = painted(index, &catalog).unwrap();
+        let page = painted(index, &catalog, &Words::english()).unwrap();
         assert!(
             page.starts_with(
                 r#"<html style="--accent:#b0001d" lang="en"><head><title>11.11 Festival</title></head><body>"#
@@ -186,12 +196,53 @@ mod tests {
     }
 
     #[test]
-    fn english_unless_korean_or_chinese_is_chosen_or_asked_for() {
-        assert!(speaks_english(None));
-        assert!(speaks_english(Some("en-GB,en;q=0.9")));
-        assert!(speaks_english(Some("fr-FR,fr;q=0.9")));
-        assert!(!speaks_english(Some("ko-KR,ko;q=0.9,en;q=0.8")));
-        assert!(!speaks_english(Some("zh-CN")));
-        assert!(!speaks_english(Some("zh")));
+    fn a_korean_reader_gets_the_page_in_korean_words_and_prices() {
+        let index = "<!doctype html><html lang=en><title>Festival</title><body></body></html>";
+        let mut deal = markup::tests::sample_deal();
+        deal.starts_at = UnixMillis(0);
+        let catalog = Catalog {
+            server_time: UnixMillis(5),
+            deals: vec![CatalogDeal {
+                deal,
+                stock_left: 3,
+            }],
+            festival: Some(markup::tests::sample_festival()),
+            next_festival: None,
+        };
+        let words = Words::with_pack(
+            Lang::Ko,
+            &[("Festival", "페스티벌"), ("Buy now", "지금 구매")],
+        );
+        let page = painted(index, &catalog, &words).unwrap();
+        assert!(
+            page.contains(r#"<html style="--accent:#b0001d" lang="ko">"#),
+            "{page}"
+        );
+        assert!(page.contains("<title>11.11 페스티벌</title>"), "{page}");
+        assert!(
+            page.contains(r#"<span class="deal-price">US$75.00</span>"#),
+            "{page}"
+        );
+        assert!(page.contains(r#"aria-label="지금 구매: Silk lantern">지금 구매</button>"#));
+        assert!(page.contains(r#"<option value="ko" lang="ko" selected>한국어</option>"#));
+        assert!(page.contains(r#"<option value="en" lang="en">English</option>"#));
+    }
+
+    #[test]
+    fn the_root_says_the_language_trunk_wrote_or_not() {
+        let trunk = "<!doctype html><html lang=en><meta charset=utf-8><title>Festival</title>";
+        assert_eq!(in_language(trunk, Lang::En), trunk);
+        assert_eq!(
+            in_language(trunk, Lang::Ko),
+            r#"<!doctype html><html lang="ko"><meta charset=utf-8><title>Festival</title>"#
+        );
+        assert_eq!(
+            in_language(r#"<html lang="en"><head>"#, Lang::Zh),
+            r#"<html lang="zh-CN"><head>"#
+        );
+        assert_eq!(
+            in_language("<html><head lang=en>", Lang::Ko),
+            r#"<html lang="ko"><head lang=en>"#
+        );
     }
 }

@@ -7,6 +7,7 @@
 
 use worker::{Env, Request, Response};
 
+use super::words::Words;
 use super::{index_html, markup};
 use crate::error::EdgeResult;
 use crate::{bindings, catalog};
@@ -24,7 +25,7 @@ pub async fn serve(req: Request, env: &Env) -> EdgeResult<Response> {
             Some(&index[start..=end])
         })
         .unwrap_or_default();
-    let body = markup::page(&catalog::public(env, "en").await?);
+    let body = markup::page(&catalog::public(env, "en").await?, &Words::english());
     let page = format!(
         r#"<!DOCTYPE html>
 <html lang="en">
