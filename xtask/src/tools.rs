@@ -105,13 +105,21 @@ fn ensure_npm_tools() -> Result<(), String> {
     )
 }
 
+/// Chromium and its driver for the browser tests, and a font with Korean and Chinese glyphs, so
+/// that the screenshots of the shop and console in those languages show words, not boxes.
 fn ensure_chromium() -> Result<(), String> {
-    if std::path::Path::new("/usr/bin/chromium").exists()
-        && std::path::Path::new("/usr/bin/chromedriver").exists()
+    let installed = [
+        "/usr/bin/chromium",
+        "/usr/bin/chromedriver",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    ];
+    if installed
+        .iter()
+        .all(|path| std::path::Path::new(path).exists())
     {
         return Ok(());
     }
-    println!("  installing chromium and chromedriver from Debian's packages");
+    println!("  installing chromium, chromedriver and the Noto CJK fonts from Debian's packages");
     let apt = |args: &[&str]| {
         exec(
             Command::new("apt-get")
@@ -120,7 +128,14 @@ fn ensure_chromium() -> Result<(), String> {
         )
     };
     apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "chromium", "chromium-driver"])
+    apt(&[
+        "install",
+        "-y",
+        "-q",
+        "chromium",
+        "chromium-driver",
+        "fonts-noto-cjk",
+    ])
 }
 
 fn output(program: &str, args: &[&str]) -> Option<String> {
