@@ -22,6 +22,9 @@ pub trait Json: Sized {
     fn number(&self) -> Option<f64>;
     /// The value's items, if it is an array.
     fn items(&self) -> Option<Vec<Self>>;
+    /// Whether the value is `true` (an absent one is not). The shop's reader takes any value
+    /// JavaScript counts as true: it needs no glue of its own (`is_falsy` is there already).
+    fn is_true(&self) -> bool;
 }
 
 impl Json for JsValue {
@@ -39,6 +42,10 @@ impl Json for JsValue {
 
     fn items(&self) -> Option<Vec<Self>> {
         Some(self.dyn_ref::<Array>()?.iter().collect())
+    }
+
+    fn is_true(&self) -> bool {
+        !self.is_falsy()
     }
 }
 
@@ -147,6 +154,7 @@ pub fn catalog(body: &impl Json) -> Option<WireCatalog> {
                 Some(CatalogDeal {
                     deal: deal(&entry.field("deal"))?,
                     stock_left: count(entry, "stock_left")?,
+                    paused: entry.field("paused").is_true(),
                 })
             })
             .collect(),

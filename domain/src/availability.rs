@@ -2,6 +2,7 @@
 //! stock reading. The storefront's cards and the plain-HTML benchmark page both show this, so
 //! the rule lives here once.
 
+use crate::catalog::CatalogDeal;
 use crate::deal::{Deal, SaleState};
 use crate::time::UnixMillis;
 use crate::words::Text;
@@ -27,6 +28,8 @@ pub enum Availability {
     SoldOut,
     /// The sale window has closed.
     Ended,
+    /// Open with units left, but a marketer paused it.
+    Paused,
 }
 
 impl Availability {
@@ -43,6 +46,15 @@ impl Availability {
         }
     }
 
+    /// The availability of a catalog's deal at server time `now`: as [`Availability::of`], and
+    /// paused where a marketer paused a sale that would sell (sold out and ended say more).
+    pub fn listed(entry: &CatalogDeal, now: UnixMillis) -> Availability {
+        match Availability::of(&entry.deal, entry.stock_left, now) {
+            Availability::OnSale | Availability::AlmostGone if entry.paused => Availability::Paused,
+            state => state,
+        }
+    }
+
     /// The stable name tests and styles key on (`data-state`).
     pub fn code(self) -> &'static str {
         match self {
@@ -51,6 +63,7 @@ impl Availability {
             Availability::AlmostGone => "almost_gone",
             Availability::SoldOut => "sold_out",
             Availability::Ended => "ended",
+            Availability::Paused => "paused",
         }
     }
 
@@ -62,6 +75,7 @@ impl Availability {
             Availability::AlmostGone => Text::StateAlmostGone,
             Availability::SoldOut => Text::StateSoldOut,
             Availability::Ended => Text::StateEnded,
+            Availability::Paused => Text::StatePaused,
         }
     }
 
@@ -107,6 +121,29 @@ mod tests {
     fn percent_is_bounded() {
         assert_eq!(stock_percent(3, 10), 30);
         assert_eq!(stock_percent(5, 0), 100);
+    }
+
+    #[test]
+    fn a_paused_sale_that_would_sell_shows_paused() {
+        let entry = |stock_left, paused| CatalogDeal {
+            deal: Deal {
+                stock: 100,
+                ..sample_deal()
+            },
+            stock_left,
+            paused,
+        };
+        let at = |entry: CatalogDeal, now| Availability::listed(&entry, UnixMillis(now));
+        assert_eq!(at(entry(50, true), 5_000), Availability::Paused);
+        assert_eq!(at(entry(2, true), 5_000), Availability::Paused);
+        assert!(!Availability::Paused.can_buy() && !Availability::Paused.is_low());
+        assert_eq!(at(entry(0, true), 5_000), Availability::SoldOut);
+        assert_eq!(at(entry(50, true), 10_000), Availability::Ended);
+        assert!(matches!(
+            at(entry(50, true), 0),
+            Availability::Upcoming { .. }
+        ));
+        assert_eq!(at(entry(50, false), 5_000), Availability::OnSale);
     }
 
     #[test]

@@ -63,6 +63,10 @@ pub struct CatalogDeal {
     pub deal: Deal,
     /// Units not yet reserved (may lag the truth by a moment; the Durable Object decides).
     pub stock_left: u32,
+    /// A marketer paused the sale: it shows, but sells nothing until resumed (the shards refuse
+    /// meanwhile). Sent only while true.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paused: bool,
 }
 
 /// A deal as scheduled at origin, with what marketers changed since it went live: what origin's
@@ -91,6 +95,7 @@ impl BoardDeal {
         CatalogDeal {
             deal: self.live.shown(&self.deal),
             stock_left: self.stock_left,
+            paused: self.live.paused,
         }
     }
 
@@ -206,6 +211,7 @@ mod tests {
         let deals = [CatalogDeal {
             deal: crate::deal::tests::sample_deal(),
             stock_left: 1,
+            paused: false,
         }];
         let at = |now| FestivalPhase::of(Some(&deals), None, UnixMillis(now));
         let upcoming = FestivalPhase::Upcoming {

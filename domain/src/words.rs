@@ -53,6 +53,7 @@ texts! {
     StateAlmostGone => "Almost gone",
     StateSoldOut => "Sold out",
     StateEnded => "Sale ended",
+    StatePaused => "Paused",
     BuyTrouble => "We couldn't reach the shop. Press Try again: it won't place a second order.",
     Details => "Details",
     BackToFestival => "← Back to the festival",

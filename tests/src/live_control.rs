@@ -11,7 +11,10 @@ use futures::future::join_all;
 use libtest_mimic::Failed;
 use serde_json::{Value, json};
 
-use crate::stack::{MARKETER_TOKEN, Shopper, Stack, check, eventually, order_body};
+use crate::chromium::Browser;
+use crate::stack::{
+    BOARD_SETTLES_WITHIN, MARKETER_TOKEN, Shopper, Stack, check, eventually, order_body,
+};
 
 /// `POST /api/console/deals/{id}/live` with `action`: status and answer.
 async fn act(stack: &Stack, deal: &Deal, action: Value) -> Result<(u16, Value), Failed> {
@@ -203,8 +206,10 @@ pub async fn a_paused_sale_refuses_until_resumed(stack: Arc<Stack>) -> Result<()
         count(&during, 409, "sale_paused") == during.len(),
         format!("every order while paused is refused sale_paused: {during:?}"),
     )?;
+    shoppers_see(&stack, &deal, "paused").await?;
     let (status, resumed) = act(&stack, &deal, json!({"action": "resume"})).await?;
     check(status == 200, format!("resume: {status} {resumed}"))?;
+    shoppers_see(&stack, &deal, "on_sale").await?;
     let after = orders(&stack, &deal, "pause-after", 10).await?;
     check(
         count(&after, 202, "") == after.len(),
@@ -229,4 +234,57 @@ pub async fn a_paused_sale_refuses_until_resumed(stack: Arc<Stack>) -> Result<()
         status == 400 && bad["code"] == "invalid_live_action",
         format!("an unknown action: {status} {bad}"),
     )
+}
+
+/// Shoppers see `deal` in `state` (a card's `data-state`), once the board has the change: the
+/// public catalog says whether it is paused, and the storefront's card says so in Chromium, with
+/// Buy disabled while paused.
+async fn shoppers_see(stack: &Stack, deal: &Deal, state: &str) -> Result<(), Failed> {
+    let paused = state == "paused";
+    eventually(BOARD_SETTLES_WITHIN, || async {
+        let catalog: Value = stack
+            .http
+            .get(format!("{}/api/catalog", stack.edge))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let listed = catalog["deals"]
+            .as_array()
+            .and_then(|deals| deals.iter().find(|d| d["deal"]["id"] == deal.id.as_str()))
+            .ok_or("the deal is listed")?;
+        Ok(listed["paused"].as_bool().unwrap_or(false) == paused)
+    })
+    .await?;
+    let browser = Browser::open(&format!("pause-{state}")).await?;
+    browser
+        .run(&format!("pause-{state}"), async |b| {
+            b.client.set_window_size(375, 812).await?;
+            b.client.goto(&stack.edge).await?;
+            let card = format!(r#"[data-testid="deal-card"][data-deal-id="{}"]"#, deal.id);
+            b.wait_for(&format!(r#"{card} [data-state="{state}"]"#))
+                .await?;
+            let buy = b
+                .wait_for(&format!(r#"{card} [data-testid="buy-button"]"#))
+                .await?;
+            let (label, disabled) = (buy.text().await?, buy.attr("disabled").await?.is_some());
+            let expected = if paused { "Paused" } else { "Buy now" };
+            check(
+                label == expected && disabled == paused,
+                format!("{state}: Buy says {label:?}, disabled {disabled}"),
+            )?;
+            if paused {
+                b.client
+                    .execute(
+                        "arguments[0].scrollIntoView()",
+                        vec![serde_json::to_value(&buy)?],
+                    )
+                    .await?;
+                b.screenshot("storefront-paused-375.png").await?;
+                b.client.set_window_size(1280, 800).await?;
+                b.screenshot("storefront-paused-1280.png").await?;
+            }
+            Ok(())
+        })
+        .await
 }

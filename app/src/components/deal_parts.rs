@@ -14,7 +14,7 @@ use crate::i18n::{Text, money, tr, trf, use_lang};
 pub fn deal_state(entry: Memo<CatalogDeal>, clock: ServerClock) -> Memo<DealState> {
     Memo::new(move |_| {
         let now = clock.now();
-        entry.with(|e| DealState::of(&e.deal, e.stock_left, now))
+        entry.with(|e| DealState::listed(e, now))
     })
 }
 

@@ -29,6 +29,10 @@ impl Json for Value {
     fn items(&self) -> Option<Vec<Self>> {
         self.as_array().cloned()
     }
+
+    fn is_true(&self) -> bool {
+        self == &Value::Bool(true)
+    }
 }
 
 /// What the edge sends for `value`, as the browser's `JSON.parse` hands it over.
@@ -129,10 +133,12 @@ fn the_catalog_reads_every_deal_serde_writes() {
             CatalogDeal {
                 deal: deal("lantern", "Hand-sewn, 40 cm.", 4),
                 stock_left: 37,
+                paused: true,
             },
             CatalogDeal {
                 deal: deal("kite", "", 0),
                 stock_left: 0,
+                paused: false,
             },
         ],
         festival: None,

@@ -124,7 +124,7 @@ pub fn card(entry: &CatalogDeal, now: UnixMillis, words: &Words) -> String {
             escape(&deal.image_url)
         )
     };
-    let state = Availability::of(deal, left, now);
+    let state = Availability::listed(entry, now);
     let state_words = words.get(state.text());
     let countdown = match state {
         Availability::Upcoming { starts_at } => {
@@ -209,6 +209,7 @@ pub(crate) mod tests {
             deals: vec![CatalogDeal {
                 deal: sample_deal(),
                 stock_left,
+                paused: false,
             }],
             festival: None,
             next_festival: None,

@@ -156,6 +156,7 @@ mod tests {
             deals: vec![CatalogDeal {
                 deal,
                 stock_left: 3,
+                paused: false,
             }],
             festival: None,
             next_festival: None,
@@ -205,6 +206,7 @@ mod tests {
             deals: vec![CatalogDeal {
                 deal,
                 stock_left: 3,
+                paused: false,
             }],
             festival: Some(markup::tests::sample_festival()),
             next_festival: None,
