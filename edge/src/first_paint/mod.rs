@@ -146,21 +146,26 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn the_picture_goes_first_in_the_body_and_its_catalog_cannot_close_the_script() {
-        let index = "<html><head></head><body><script src=app.js></script></body></html>";
-        let mut deal = markup::tests::sample_deal();
-        deal.name = "</script><b>bold</b>".into();
-        let catalog = Catalog {
+    /// A catalog at t=5 ms of `deal` with 3 units left, in `festival` if given.
+    fn catalog_of(deal: festival_domain::Deal, festival: Option<Festival>) -> Catalog {
+        Catalog {
             server_time: UnixMillis(5),
             deals: vec![CatalogDeal {
                 deal,
                 stock_left: 3,
                 paused: false,
             }],
-            festival: None,
+            festival,
             next_festival: None,
-        };
+        }
+    }
+
+    #[test]
+    fn the_picture_goes_first_in_the_body_and_its_catalog_cannot_close_the_script() {
+        let index = "<html><head></head><body><script src=app.js></script></body></html>";
+        let mut deal = markup::tests::sample_deal();
+        deal.name = "</script><b>bold</b>".into();
+        let catalog = catalog_of(deal, None);
         let page = painted(index, &catalog, &Words::english()).unwrap();
         assert!(
             page.starts_with(
@@ -201,16 +206,7 @@ mod tests {
         let index = "<!doctype html><html lang=en><title>Festival</title><body></body></html>";
         let mut deal = markup::tests::sample_deal();
         deal.starts_at = UnixMillis(0);
-        let catalog = Catalog {
-            server_time: UnixMillis(5),
-            deals: vec![CatalogDeal {
-                deal,
-                stock_left: 3,
-                paused: false,
-            }],
-            festival: Some(markup::tests::sample_festival()),
-            next_festival: None,
-        };
+        let catalog = catalog_of(deal, Some(markup::tests::sample_festival()));
         let words = Words::with_pack(
             Lang::Ko,
             &[("Festival", "페스티벌"), ("Buy now", "지금 구매")],
