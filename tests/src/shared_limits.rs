@@ -24,31 +24,49 @@ const PERIOD_S: u64 = 10;
 /// Requests in flight at once (wrangler's dev proxy resets connections past a few hundred).
 const IN_FLIGHT: usize = 100;
 
+/// What wrangler's dev proxy answers, instead of the Worker, to a POST in flight when the local
+/// runtime restarts the Worker (a 503 with `Retry-After: 0` and these words): the request never
+/// reached Festival, so it is sent again, once.
+const RESTARTED_MID_REQUEST: &str = "Your worker restarted mid-request";
+
 /// Sends `count` requests made by `request` with at most [`IN_FLIGHT`] at once; the statuses,
-/// and the `Retry-After` and code of every 429.
+/// and the `Retry-After` and code of every 429. A request the dev proxy answered for a restarted
+/// Worker is sent again, and said so.
 async fn burst<F>(count: usize, request: F) -> Result<Vec<(u16, Option<String>, Value)>, Failed>
 where
     F: Fn(usize) -> reqwest::RequestBuilder,
 {
+    let request = &request;
     let answers = futures::stream::iter(0..count)
-        .map(|i| {
-            let sent = request(i).send();
-            async move {
-                let response = sent.await?;
-                let status = response.status().as_u16();
-                let retry_after = response
-                    .headers()
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                let body: Value = response.json().await.unwrap_or(Value::Null);
-                Ok::<_, Failed>((status, retry_after, body))
+        .map(|i| async move {
+            let answer = send(request(i)).await?;
+            if answer.0 == 503 && answer.2 == RESTARTED_MID_REQUEST {
+                println!("request {i}: the dev proxy says the Worker restarted; sent again");
+                return send(request(i)).await;
             }
+            Ok(answer)
         })
         .buffer_unordered(IN_FLIGHT)
         .collect::<Vec<_>>()
         .await;
     answers.into_iter().collect()
+}
+
+/// Sends `request`: its status, `Retry-After`, and body (JSON, or the text of one that is not).
+async fn send(request: reqwest::RequestBuilder) -> Result<(u16, Option<String>, Value), Failed> {
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.unwrap_or_default();
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| {
+        let words = text.split('.').next().unwrap_or_default();
+        Value::String(words.to_owned())
+    });
+    Ok((status, retry_after, body))
 }
 
 /// How many of `answers` passed the limit (answered `passed`), after checking every other one is
