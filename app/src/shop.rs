@@ -134,8 +134,8 @@ fn painted_catalog() -> Option<CatalogReading> {
 /// starts only once the browser has counted the picture's largest element as the page's largest
 /// contentful paint (the loader in `Trunk.toml` waits for it): the app's copy of it, no larger,
 /// is then not counted again; taken over sooner, the picture's paint was dropped and the largest
-/// paint became the app's, after its Wasm. (The edge paints only for English, so a shopper
-/// never waits for both.)
+/// paint became the app's, after its Wasm. (A Korean or Chinese reader's painted page stays up
+/// while the app fetches their words.)
 pub fn start(mount: impl FnOnce() + 'static) {
     js_sys::futures::spawn_local(async move {
         crate::i18n::load_words(crate::i18n::initial_lang()).await;

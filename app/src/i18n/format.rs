@@ -1,5 +1,6 @@
 //! Prices and dates for the chosen language, by the browser's own `Intl` (`toLocaleString` on a
-//! `Number` or a `Date`), so the Wasm carries no locale or time zone data.
+//! `Number` or a `Date`), so the Wasm carries no locale or time zone data; prices in the common
+//! currencies by the domain's `format_local`, which writes them as `Intl` does.
 
 use festival_domain::UnixMillis;
 use festival_domain::money::{format_local, format_plain, is_currency_code, minor_digits};
