@@ -139,7 +139,7 @@ fn count(object: &impl Json, key: &str) -> Option<u32> {
     int(object, key).and_then(|n| u32::try_from(n).ok())
 }
 
-/// `{server_time, deals: [{deal, stock_left}], festival?, next_festival?}`.
+/// `{server_time, deals: [{deal, stock_left, paused?}], festival?, next_festival?}`.
 pub fn catalog(body: &impl Json) -> Option<WireCatalog> {
     let deals = body.field("deals").items()?;
     Some(WireCatalog {
