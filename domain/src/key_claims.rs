@@ -8,6 +8,9 @@
 //! claim with the same body is a retry and goes on to the shard (which answers the replay); a
 //! claim with another body is [`ClaimAnswer::Reused`]: 422 `idempotency_key_reused`.
 //!
+//! A key that names its deal (`<deal>.<…>`, as the storefront's do: `IdempotencyKey::deal`)
+//! needs no claim: it can only be used on that deal, where the shard tells a retry from a reuse.
+//!
 //! A claim is kept for at least [`CLAIM_KEPT_MS`] (between one and two days): claims live under
 //! the day they were made, a claim is looked up under today and yesterday, and the object's
 //! alarm deletes older days. This is the decision; the object around it reads, writes and
@@ -22,9 +25,10 @@ use crate::order::{CustomerId, IdempotencyKey, PricedOrder};
 use crate::time::UnixMillis;
 
 /// `KeyClaims` objects, named `claims#<index>`: a customer's keys always live in the same one.
-/// Each order that reaches a shard makes one claim, so these objects together take the shop's
-/// whole order rate: at about 1,000 requests/s an object on Cloudflare, 64 take some 64,000
-/// claims/s. (More cost nothing at rest; `GET /api/ops/costs` reads each one.)
+/// Each order that reaches a shard with a key that names no deal makes one claim: at about
+/// 1,000 requests/s an object on Cloudflare, 64 take some 64,000 claims/s. The storefront's
+/// orders make none; their notes (`ordered::notes_of`) arrive a delivery round at a time.
+/// (More objects cost nothing at rest; `GET /api/ops/costs` reads each one.)
 pub const CLAIM_OBJECTS: u32 = 64;
 /// A day of claims: a claim answers for at least this long after it was made.
 pub const CLAIM_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
@@ -136,7 +140,7 @@ pub fn decide(
                     };
                     let json = serde_json::to_string(&record).expect("a claim serializes");
                     puts.push((today_key.clone(), json));
-                    puts.extend(ordered::record(claim, now));
+                    puts.extend(ordered::record(&claim.customer, &claim.deal, now));
                     known.insert(today_key, record);
                     ClaimAnswer::Fresh
                 }

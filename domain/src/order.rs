@@ -48,13 +48,44 @@ fn is_token(raw: &str, len: std::ops::RangeInclusive<usize>) -> bool {
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
-    /// Accepts 8–64 characters of `A-Z a-z 0-9 - _` (a UUID fits).
+    /// Accepts 8–64 characters of `A-Z a-z 0-9 - _` (a UUID fits), optionally after the id of
+    /// the deal the key is for and a dot: `<deal>.<8–64 characters>` (see [`Self::deal`]).
     pub fn new(raw: &str) -> Result<Self, Refusal> {
-        if is_token(raw, 8..=64) {
+        let own = match raw.split_once('.') {
+            Some((deal, own)) if DealId::parse(deal).is_ok() => own,
+            Some(_) => return Err(Refusal::InvalidIdempotencyKey),
+            None => raw,
+        };
+        if is_token(own, 8..=64) {
             Ok(IdempotencyKey(raw.to_owned()))
         } else {
             Err(Refusal::InvalidIdempotencyKey)
         }
+    }
+
+    /// The text of a key for `deal` alone, `own` being 8–64 of the key's characters (a UUID):
+    /// what the storefront sends (see [`Self::deal`]).
+    pub fn naming(deal: &str, own: &str) -> String {
+        // Pushed rather than `format!`ed or joined: those cost the storefront's Wasm ~350 bytes.
+        let mut key = String::with_capacity(deal.len() + 1 + own.len());
+        key.push_str(deal);
+        key.push('.');
+        key.push_str(own);
+        key
+    }
+
+    /// The deal a key names, as the storefront's keys do (`<deal>.<uuid>`). Such a key is for
+    /// that deal only — [`OrderRequest::parse`] refuses it for another — so its deal's shard,
+    /// which holds every order of the customer in the deal, tells a retry from a reuse alone:
+    /// the edge claims only keys that name no deal across deals (`key_claims`), and the
+    /// storefront's orders cost no claim.
+    pub fn deal(&self) -> Option<&str> {
+        self.0.split_once('.').map(|(deal, _)| deal)
+    }
+
+    /// Whether the key may be used on `deal`: it names no deal, or that one.
+    pub fn may_serve(&self, deal: &DealId) -> bool {
+        self.deal().is_none_or(|named| named == deal.as_str())
     }
 
     /// The key as text.
@@ -127,13 +158,18 @@ impl OrderRequest {
             return Err(Refusal::BodyTooLarge);
         }
         let wire: OrderRequestWire = serde_json::from_slice(body).map_err(refusal_for_json)?;
-        Ok(OrderRequest {
+        let request = OrderRequest {
             // An id outside the alphabet cannot name a scheduled deal.
             deal_id: DealId::parse(&wire.deal_id).map_err(|_| Refusal::UnknownDeal)?,
             quantity: Quantity::new(wire.quantity)?,
             idempotency_key: IdempotencyKey::new(&wire.idempotency_key)?,
             sale_token: wire.sale_token,
-        })
+        };
+        // A key that names a deal is that deal's: for another it is a key reused.
+        if !request.idempotency_key.may_serve(&request.deal_id) {
+            return Err(Refusal::IdempotencyKeyReused);
+        }
+        Ok(request)
     }
 }
 
@@ -268,6 +304,36 @@ mod tests {
             " ".repeat(MAX_ORDER_BODY_BYTES)
         );
         assert_eq!(code_of(&huge), "body_too_large");
+    }
+
+    #[test]
+    fn a_key_may_name_its_deal_and_then_serves_no_other() {
+        let keyed = |deal: &str, key: &str| {
+            format!(
+                r#"{{"deal_id":"{deal}","quantity":1,"idempotency_key":"{key}","sale_token":"t"}}"#
+            )
+        };
+        let uuid = "0b8e0c1e-8a4f-4d3c-9f7e-2f6f5b1c9a10";
+        let named = OrderRequest::parse(
+            keyed("lantern", &IdempotencyKey::naming("lantern", uuid)).as_bytes(),
+        );
+        assert_eq!(named.unwrap().idempotency_key.deal(), Some("lantern"));
+        let plain = OrderRequest::parse(keyed("lantern", uuid).as_bytes());
+        assert_eq!(plain.unwrap().idempotency_key.deal(), None);
+        let other = keyed("kite", &format!("lantern.{uuid}"));
+        assert_eq!(code_of(&other), "idempotency_key_reused");
+        for bad in [
+            "lantern.short",
+            ".key-12345678",
+            "Lantern.key-12345678",
+            "a.b.key-12345678",
+        ] {
+            assert_eq!(
+                code_of(&keyed("lantern", bad)),
+                "invalid_idempotency_key",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -42,7 +42,10 @@ pub enum Refusal {
         limit: u32,
     },
     /// The idempotency key is not 8–64 characters of `A-Z a-z 0-9 - _`.
-    #[error("The idempotency key must be 8 to 64 letters, digits, '-' or '_'.")]
+    #[error(
+        "The idempotency key must be 8 to 64 letters, digits, '-' or '_', optionally after its \
+         deal's id and a '.'."
+    )]
     InvalidIdempotencyKey,
     /// This idempotency key already made an order with another deal or quantity.
     #[error(

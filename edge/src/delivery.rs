@@ -5,6 +5,8 @@
 //! them in `DeadLetters`. A refusal (any other 4xx: origin will refuse the batch every time) makes
 //! the batch's messages dead letters at once, with origin's reason. A message is acknowledged
 //! only once origin or `DeadLetters` holds it; `cargo xtask redrive` sends dead letters again.
+//! Before origin, a round's orders are listed for their customers (`key_claims::note_ordered`),
+//! so a shopper's order list does not wait for origin.
 
 use std::collections::BTreeMap;
 
@@ -20,6 +22,7 @@ use worker::{
 use crate::bindings::{self, DEAD_LETTER_QUEUE_SUFFIX};
 use crate::dead_letters;
 use crate::events;
+use crate::key_claims;
 use crate::origin_request;
 use crate::stock;
 
@@ -51,16 +54,34 @@ pub async fn consume(batch: MessageBatch<String>, env: &Env) -> Result<()> {
 /// shard sent together (`batch::orders_in_message`); messages go to origin together, up to
 /// [`MAX_BATCH_ORDERS`] orders a batch.
 async fn deliver(messages: &[&Message<String>], env: &Env) {
+    let mut readable = Vec::with_capacity(messages.len());
+    for &message in messages {
+        match batch::orders_in_message(message.body()) {
+            Some(carried) => readable.push((message, carried)),
+            None => {
+                // Only the edge writes to this queue, so this is a bug: keep the message for
+                // the dead-letter queue rather than drop it.
+                console_warn!("undeliverable queue message {}", message.id());
+                message.retry();
+            }
+        }
+    }
+    // The whole round's orders are listed for their customers first, in one request to each
+    // `KeyClaims` object concerned: per origin batch, it would be one to most objects per 100.
+    let (started, count) = (bindings::now(), readable.iter().map(|(_, o)| o.len()).sum());
+    let every = readable.iter().flat_map(|(_, orders)| orders);
+    if let Err(error) = key_claims::note_ordered(env, every).await {
+        let round: Vec<&Message<String>> = readable.iter().map(|(m, _)| *m).collect();
+        retry_later(
+            &round,
+            &format!("listing {count} for their customers: {error}"),
+        );
+        events::delivery(started, "retry", round.len(), count, (0, 0));
+        return;
+    }
     let mut group: Vec<&Message<String>> = Vec::new();
     let mut orders: Vec<Order> = Vec::new();
-    for &message in messages {
-        let Some(carried) = batch::orders_in_message(message.body()) else {
-            // Only the edge writes to this queue, so this is a bug: keep the message for the
-            // dead-letter queue rather than drop it.
-            console_warn!("undeliverable queue message {}", message.id());
-            message.retry();
-            continue;
-        };
+    for (message, carried) in readable {
         if !group.is_empty() && orders.len() + carried.len() > MAX_BATCH_ORDERS {
             deliver_group(env, &group, std::mem::take(&mut orders)).await;
             group.clear();

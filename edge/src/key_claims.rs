@@ -10,19 +10,24 @@
 //! round — while one request per claim answered every order 202, faster (504 against 84
 //! orders/s in that round). The object still takes a list, so batching can come back.
 //!
+//! A key that names its deal (the storefront's) is not claimed: see
+//! `festival_domain::key_claims`.
+//!
 //! The object also keeps which deals each of its customers ordered in (written with a fresh
-//! claim, `festival_domain::key_claims::ordered`), so a shopper's order list asks only those
-//! deals' shards ([`ordered_deals`]); its alarm sweeps both, oldest first.
+//! claim, or noted by the order queue's consumer for orders that made none: [`note_ordered`];
+//! `festival_domain::key_claims::ordered`), so a shopper's order list asks only those deals'
+//! shards ([`ordered_deals`]); its alarm sweeps both, oldest first.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use festival_domain::costs::ObjectCosts;
+use festival_domain::key_claims::ordered::{self, Ordered};
 use festival_domain::key_claims::{
-    self, CLAIM_PREFIX, Claim, ClaimAnswer, decide, expiry_of, is_expired, keys_to_read,
-    next_sweep, ordered,
+    self, CLAIM_PREFIX, Claim, ClaimAnswer, decide, expiry_of, is_expired, keys_to_read, next_sweep,
 };
-use festival_domain::{CustomerId, DealId, PricedOrder, UnixMillis};
+use festival_domain::{CustomerId, DealId, Order, PricedOrder, UnixMillis};
+use futures_util::future::try_join_all;
 use js_sys::{Array, Object, Reflect};
 use serde::{Deserialize, Serialize};
 use worker::{DurableObject, Env, ListOptions, Request, Response, Result, State, durable_object};
@@ -34,13 +39,32 @@ use crate::objects;
 /// Most claims one request may carry: two keys read each, in one storage call.
 const CLAIMS_PER_REQUEST: usize = STORAGE_KEYS_PER_CALL / 2;
 
-/// What the Worker asks a `KeyClaims` object: a batch of claims (a JSON list), or the deals a
-/// customer ordered in.
+/// What the Worker asks a `KeyClaims` object: a batch of claims (a JSON list), the deals a
+/// customer ordered in, or notes of orders to list.
 #[derive(Serialize, Deserialize)]
 #[serde(untagged)]
 enum Command {
     Claims(Vec<Claim>),
     Ordered { ordered_by: CustomerId },
+    Note { noted: Vec<Ordered> },
+}
+
+/// Lists each of `orders`' deals among its customer's, for the orders whose key named their
+/// deal (no claim listed them: `ordered::notes_of`), in one request to each object concerned,
+/// all at once. Called before origin is: an order is listed whether or not origin is up.
+pub async fn note_ordered<'a>(
+    env: &Env,
+    orders: impl IntoIterator<Item = &'a Order>,
+) -> Result<()> {
+    let requests = ordered::notes_of(orders).into_iter().map(|(index, noted)| {
+        let name = key_claims::object_name(index);
+        async move {
+            let _: usize = objects::post(env, KEY_CLAIMS, &name, &Command::Note { noted }).await?;
+            Ok::<(), worker::Error>(())
+        }
+    });
+    try_join_all(requests).await?;
+    Ok(())
 }
 
 /// The deals `customer` ordered in (within `ordered::ORDERS_LISTED_DAYS`), sorted by id.
@@ -86,6 +110,7 @@ impl DurableObject for KeyClaims {
         match req.json().await? {
             Command::Claims(claims) => self.claim(claims).await,
             Command::Ordered { ordered_by } => self.ordered(&ordered_by).await,
+            Command::Note { noted } => self.note(&noted).await,
         }
     }
 
@@ -124,20 +149,43 @@ impl KeyClaims {
             })
             .collect();
         let (answers, puts) = decide(&claims, &stored, now);
-        if !puts.is_empty() {
-            let writes = Object::new();
-            for (key, value) in &puts {
-                Reflect::set(&writes, &key.into(), &value.into())?;
-            }
-            self.costs.borrow_mut().storage_writes += 1;
-            storage.put_multiple_raw(writes).await?;
-            if storage.get_alarm().await?.is_none() {
-                storage
-                    .set_alarm(now.millis_until(next_sweep(now)).max(0))
-                    .await?;
-            }
-        }
+        self.put(&puts, now).await?;
         Response::from_json(&answers)
+    }
+
+    /// Lists the noted deals among their customers'; answers how many notes it wrote.
+    async fn note(&self, noted: &[Ordered]) -> Result<Response> {
+        self.costs.borrow_mut().request("note");
+        let now = bindings::now();
+        let puts: Vec<(String, String)> = noted
+            .iter()
+            .flat_map(|note| ordered::record(&note.customer, &note.deal, now))
+            .collect();
+        for part in puts.chunks(STORAGE_KEYS_PER_CALL) {
+            self.put(part, now).await?;
+        }
+        Response::from_json(&noted.len())
+    }
+
+    /// Writes `puts` in one storage call (at most `STORAGE_KEYS_PER_CALL`), and makes sure the
+    /// sweep's alarm is set.
+    async fn put(&self, puts: &[(String, String)], now: UnixMillis) -> Result<()> {
+        if puts.is_empty() {
+            return Ok(());
+        }
+        let storage = self.state.storage();
+        let writes = Object::new();
+        for (key, value) in puts {
+            Reflect::set(&writes, &key.into(), &value.into())?;
+        }
+        self.costs.borrow_mut().storage_writes += 1;
+        storage.put_multiple_raw(writes).await?;
+        if storage.get_alarm().await?.is_none() {
+            storage
+                .set_alarm(now.millis_until(next_sweep(now)).max(0))
+                .await?;
+        }
+        Ok(())
     }
 
     /// The deals `customer` ordered in, from their look-up keys.

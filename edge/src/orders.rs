@@ -85,8 +85,12 @@ async fn intake(
     }
     trace.shard = Some(deal.shard_for(&priced.customer_id));
     // Keys are the customer's across deals: one first used for another deal or quantity is
-    // refused here, before the deal's shard (which only knows its own deal's keys) sees it.
-    if key_claims::claim(env, &priced).await? == ClaimAnswer::Reused {
+    // refused here, before the deal's shard (which only knows its own deal's keys) sees it. A
+    // key that names its deal can be used on no other (`IdempotencyKey::deal`): the shard
+    // alone tells its retry from its reuse, and no claim is made.
+    if priced.idempotency_key.deal().is_none()
+        && key_claims::claim(env, &priced).await? == ClaimAnswer::Reused
+    {
         return Err(Refusal::IdempotencyKeyReused.into());
     }
     let (reservation, batch_size) = stock::reserve(env, ctx, &deal, priced).await?;
@@ -135,7 +139,9 @@ const DEALS_PER_PAGE: usize = 10;
 /// `GET /api/orders[?after=<deal>]`: the session's orders, newest first, from the deals the
 /// customer ordered in (their `KeyClaims` object keeps the list), [`DEALS_PER_PAGE`] deals a
 /// page, in deal id order; `next` is the cursor of the following page. Only the shards that
-/// hold the customer's orders are asked.
+/// hold the customer's orders are asked. A deal first ordered in with a key that named it is
+/// listed once the order queue's consumer has noted it (`key_claims::note_ordered`), a second
+/// or two after the order.
 pub async fn list_for_session(req: Request, env: &Env) -> EdgeResult<Response> {
     let customer: CustomerId = session::customer(&req, env, bindings::now())?;
     let after = req

@@ -18,7 +18,7 @@ use worker::{Env, Request, Response, Result, console_warn};
 use crate::dead_letters::{self, Page};
 use crate::delivery::{self, OriginAnswer};
 use crate::error::{EdgeError, EdgeResult};
-use crate::{http, marketer};
+use crate::{http, key_claims, marketer};
 
 /// `POST /api/ops/redrive` with `{after?, limit?}`: 200 with what the page came to
 /// ([`Redriven`]), whatever origin answered; a refusal for a bad request.
@@ -73,6 +73,10 @@ async fn resend(env: &Env, page: Page) -> Result<Redriven> {
     }
     report.resent = orders.len();
     let sent = festival_domain::batch::sent_states(&orders);
+    if let Err(error) = key_claims::note_ordered(env, &orders).await {
+        report.outage = Some(format!("listing the orders for their customers: {error}"));
+        return Ok(report);
+    }
     let receipt = match delivery::send_to_origin(env, orders).await {
         Ok(OriginAnswer::Stored(receipt)) => receipt,
         Ok(OriginAnswer::Refused(reason)) => {

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
+use festival_domain::IdempotencyKey;
 use festival_domain::costs::ObjectCosts;
 use festival_domain::token::SESSION_HEADER;
 use serde::Serialize;
@@ -172,7 +173,7 @@ pub fn sold_out_orders(
         let body = serde_json::json!({
             "deal_id": deals[i % deals.len()],
             "quantity": 1,
-            "idempotency_key": format!("refused-{i:05}"),
+            "idempotency_key": IdempotencyKey::naming(deals[i % deals.len()], &format!("refused-{i:05}")),
             "sale_token": sale_token,
         })
         .to_string();

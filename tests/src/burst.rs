@@ -264,6 +264,7 @@ pub async fn nothing_lost_with_origin_down() -> Result<(), Failed> {
         accepted == 60,
         format!("the edge sells the whole stock while origin is down: {accepted}"),
     )?;
+    listed_without_claims_or_origin(&stack, &shoppers, &answers).await?;
     // Let the queue fail and back off, then bring origin back.
     tokio::time::sleep(Duration::from_secs(4)).await;
     check(
@@ -297,6 +298,36 @@ pub async fn nothing_lost_with_origin_down() -> Result<(), Failed> {
         report.is_clean(),
         format!("reconcile reports differences:\n{report}"),
     )
+}
+
+/// The burst's keys name their deal, as the storefront's do: no order claimed its key in a
+/// `KeyClaims` object, and yet, origin down, each shopper's list shows their order once the
+/// queue's consumer has noted it (which it does before it tries origin).
+async fn listed_without_claims_or_origin(
+    stack: &Stack,
+    shoppers: &[Shopper],
+    answers: &[(i64, u16, serde_json::Value)],
+) -> Result<(), Failed> {
+    let costs = stack.ops_costs().await?;
+    let claims = &costs["key_claims"]["requests"];
+    check(
+        claims["claim"].as_u64().unwrap_or(0) == 0,
+        format!("keys that name their deal made no claim: {claims}"),
+    )?;
+    let accepted = answers.iter().filter(|(_, status, _)| *status == 202);
+    for (_, _, order) in accepted.take(3) {
+        let shopper = shoppers
+            .iter()
+            .find(|s| order["customer_id"] == s.customer.as_str())
+            .ok_or_else(|| format!("whose order is {order}?"))?;
+        eventually(Duration::from_secs(20), || async {
+            let (status, mine) = stack.call(shopper, Method::GET, "/api/orders").await?;
+            Ok(status == 200 && mine["orders"][0]["id"] == order["id"])
+        })
+        .await
+        .map_err(|_| format!("{}'s order is never listed", shopper.customer.as_str()))?;
+    }
+    Ok(())
 }
 
 /// Token buckets per session and per address answer 429 with Retry-After. Runs on a stack of its

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use festival_domain::Deal;
+use festival_domain::{Deal, IdempotencyKey};
 use futures::future::join_all;
 use libtest_mimic::Failed;
 use serde_json::Value;
@@ -21,31 +21,7 @@ pub async fn a_key_is_the_customers_across_deals(stack: Arc<Stack>) -> Result<()
     let kettle = stack.schedule_open("e2e-key-kettle", 20, 2).await?;
     let ada = stack.shopper().await?;
     let key = "ada-one-key-for-one-order";
-    let (status, first) = stack
-        .post_order(&ada, &order_body(&lantern, 1, key, &ada))
-        .await?;
-    check(status == 202, format!("the first order: {status} {first}"))?;
-    let (status, replay) = stack
-        .post_order(&ada, &order_body(&lantern, 1, key, &ada))
-        .await?;
-    check(
-        status == 202 && replay["id"] == first["id"],
-        format!("a retry answers the same order: {status} {replay}"),
-    )?;
-    for (deal, quantity, what) in [
-        (&lantern, 2, "another quantity"),
-        (&kettle, 1, "another deal"),
-    ] {
-        let (status, answer) = stack
-            .post_order(&ada, &order_body(deal, quantity, key, &ada))
-            .await?;
-        check(
-            status == 422
-                && answer["code"] == "idempotency_key_reused"
-                && answer["message"].as_str().is_some_and(|m| !m.is_empty()),
-            format!("the key reused for {what}: {status} {answer}"),
-        )?;
-    }
+    one_order_per_key(&stack, &ada, key, [&lantern, &kettle]).await?;
     let bob = stack.shopper().await?;
     let (status, answer) = stack
         .post_order(&bob, &order_body(&kettle, 1, key, &bob))
@@ -56,18 +32,64 @@ pub async fn a_key_is_the_customers_across_deals(stack: Arc<Stack>) -> Result<()
     )?;
 
     a_raced_key_makes_one_order(&stack, &ada, [&lantern, &kettle]).await?;
+    a_key_that_names_its_deal_is_that_deals(&stack, &ada, [&kettle, &lantern]).await?;
 
-    // Origin holds exactly the three orders made: ada's two and bob's one.
+    // Origin holds exactly the four orders made: ada's three and bob's one.
     let stored = || async {
         Ok::<_, Failed>(stack.origin_rows(&lantern).await? + stack.origin_rows(&kettle).await?)
     };
-    eventually(DRAIN, || async { Ok(stored().await? >= 3) }).await?;
+    eventually(DRAIN, || async { Ok(stored().await? >= 4) }).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rows = stored().await?;
     check(
-        rows == 3,
-        format!("origin stored {rows} orders, expected 3"),
+        rows == 4,
+        format!("origin stored {rows} orders, expected 4"),
     )
+}
+
+/// A key that names its deal, as the storefront's do (it is claimed nowhere), holds the same
+/// rule: another deal is refused before any object is asked. (On the kettle: ada holds one
+/// lantern or more, one kettle at most.)
+async fn a_key_that_names_its_deal_is_that_deals(
+    stack: &Stack,
+    ada: &Shopper,
+    [kettle, lantern]: [&Deal; 2],
+) -> Result<(), Failed> {
+    let key = IdempotencyKey::naming(kettle.id.as_str(), "ada-storefront-purchase");
+    one_order_per_key(stack, ada, &key, [kettle, lantern]).await
+}
+
+/// `key` orders one unit of `deal`; a retry answers that order; the key for another quantity
+/// or for `other` is refused 422 `idempotency_key_reused`, with words.
+async fn one_order_per_key(
+    stack: &Stack,
+    shopper: &Shopper,
+    key: &str,
+    [deal, other]: [&Deal; 2],
+) -> Result<(), Failed> {
+    let (status, first) = stack
+        .post_order(shopper, &order_body(deal, 1, key, shopper))
+        .await?;
+    check(status == 202, format!("the first order: {status} {first}"))?;
+    let (status, replay) = stack
+        .post_order(shopper, &order_body(deal, 1, key, shopper))
+        .await?;
+    check(
+        status == 202 && replay["id"] == first["id"],
+        format!("a retry answers the same order: {status} {replay}"),
+    )?;
+    for (deal, quantity, what) in [(deal, 2, "another quantity"), (other, 1, "another deal")] {
+        let (status, answer) = stack
+            .post_order(shopper, &order_body(deal, quantity, key, shopper))
+            .await?;
+        check(
+            status == 422
+                && answer["code"] == "idempotency_key_reused"
+                && answer["message"].as_str().is_some_and(|m| !m.is_empty()),
+            format!("{key} reused for {what}: {status} {answer}"),
+        )?;
+    }
+    Ok(())
 }
 
 /// A fresh key sent ten times at once, alternating between the two deals: one order, the rest

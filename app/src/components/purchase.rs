@@ -8,7 +8,7 @@
 //! mid-purchase sends that same key again by itself, and the edge answers the same order, so a
 //! reload can never buy twice.
 
-use festival_domain::DealId;
+use festival_domain::{DealId, IdempotencyKey};
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -91,7 +91,11 @@ impl Purchase {
         if self.step.get_untracked().is_busy() {
             return;
         }
-        let key = self.key.get_untracked().unwrap_or_else(shopper::new_uuid);
+        // A key that names its deal costs the shop no claim across deals (`IdempotencyKey`).
+        let key = self
+            .key
+            .get_untracked()
+            .unwrap_or_else(|| IdempotencyKey::naming(deal.as_str(), &shopper::new_uuid()));
         self.key.set(Some(key.clone()));
         keep(&deal, Some(&kept_purchase(&key, quantity)));
         self.step.set(Step::Sending);

@@ -1,7 +1,8 @@
 //! Which deals a customer ordered in: an index kept in the customer's `KeyClaims` object beside
-//! the claims, written in the same storage write as a fresh claim, so `GET /api/orders` asks
-//! only the shards that hold the customer's orders instead of one shard of every deal ever
-//! scheduled.
+//! the claims, so `GET /api/orders` asks only the shards that hold the customer's orders instead
+//! of one shard of every deal ever scheduled. A fresh claim writes its entry in the same storage
+//! write; an order whose key named its deal made no claim, and the order queue's consumer notes
+//! it ([`notes_of`]) before it sends the order to origin, a second or two after it was accepted.
 //!
 //! Two keys per (customer, deal): `ordered:<customer>:<deal>` holds the latest day the customer
 //! ordered there (the look-up, listed by the customer's prefix), and
@@ -9,11 +10,15 @@
 //! [`ORDERS_LISTED_DAYS`] after the customer's last order in that deal; the alarm deletes older
 //! ones a page at a time, and a look-up only when no later order renewed it.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
 use crate::deal::DealId;
-use crate::order::CustomerId;
+use crate::order::{CustomerId, Order};
 use crate::time::UnixMillis;
 
-use super::{CLAIM_KEPT_MS, Claim, day_of};
+use super::{CLAIM_KEPT_MS, CLAIM_OBJECTS, day_of};
 
 /// Prefix of the look-up keys.
 pub const ORDERED_PREFIX: &str = "ordered:";
@@ -46,13 +51,45 @@ fn by_day_key(day: i64, customer: &CustomerId, deal: &DealId) -> String {
     )
 }
 
-/// The puts that record a fresh claim's deal in its customer's list, at `now`.
-pub fn record(claim: &Claim, now: UnixMillis) -> [(String, String); 2] {
+/// The puts that record `deal` in `customer`'s list, at `now`.
+pub fn record(customer: &CustomerId, deal: &DealId, now: UnixMillis) -> [(String, String); 2] {
     let day = day_of(now);
     [
-        (lookup_key(&claim.customer, &claim.deal), day.to_string()),
-        (by_day_key(day, &claim.customer, &claim.deal), String::new()),
+        (lookup_key(customer, deal), day.to_string()),
+        (by_day_key(day, customer, deal), String::new()),
     ]
+}
+
+/// That a customer ordered in a deal, for a list no claim wrote: an order whose key named its
+/// deal skipped the claim (`IdempotencyKey::deal`), so the order queue's consumer hands these
+/// to the customers' objects, in one request an object for a whole delivery round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ordered {
+    pub customer: CustomerId,
+    pub deal: DealId,
+}
+
+/// The notes `orders` call for — one per customer and deal, for orders whose key named their
+/// deal — grouped by the index of the `KeyClaims` object that keeps the customer's list.
+pub fn notes_of<'a>(orders: impl IntoIterator<Item = &'a Order>) -> BTreeMap<u32, Vec<Ordered>> {
+    let mut seen = BTreeSet::new();
+    let mut notes: BTreeMap<u32, Vec<Ordered>> = BTreeMap::new();
+    for order in orders {
+        let priced = &order.priced;
+        if priced.idempotency_key.deal().is_none()
+            || !seen.insert((priced.customer_id.as_str(), priced.deal_id.as_str()))
+        {
+            continue;
+        }
+        notes
+            .entry(priced.customer_id.bucket(CLAIM_OBJECTS))
+            .or_default()
+            .push(Ordered {
+                customer: priced.customer_id.clone(),
+                deal: priced.deal_id.clone(),
+            });
+    }
+    notes
 }
 
 /// A sweep's entry past keeping: its own key, and the look-up key it kept alive as of `day`.
@@ -124,15 +161,10 @@ pub fn page<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::order::IdempotencyKey;
 
-    fn claim(customer: &str, deal: &str) -> Claim {
-        Claim {
-            customer: CustomerId::new(customer).unwrap(),
-            key: IdempotencyKey::new("key-00000001").unwrap(),
-            deal: DealId::parse(deal).unwrap(),
-            quantity: 1,
-        }
+    fn record_of(customer: &str, deal: &str, now: UnixMillis) -> [(String, String); 2] {
+        let customer = CustomerId::new(customer).unwrap();
+        record(&customer, &DealId::parse(deal).unwrap(), now)
     }
 
     fn on_day(day: i64) -> UnixMillis {
@@ -141,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_customers_deals_are_listed_by_their_prefix_alone() {
-        let [(lookup, day), (by_day, _)] = record(&claim("ada", "lantern"), on_day(100));
+        let [(lookup, day), (by_day, _)] = record_of("ada", "lantern", on_day(100));
         let ada = CustomerId::new("ada").unwrap();
         assert!(lookup.starts_with(&lookup_prefix(&ada)));
         assert_eq!(deal_of(&lookup, &ada).unwrap().as_str(), "lantern");
@@ -153,10 +185,60 @@ mod tests {
         assert_eq!(deal_of(&lookup, &ad), None);
     }
 
+    fn order(customer: &str, deal: &str, key: &str, random: u128) -> Order {
+        use crate::order::{IdempotencyKey, OrderId, OrderStatus, PricedOrder, Quantity};
+        let deal = DealId::parse(deal).unwrap();
+        Order {
+            id: OrderId::new(&deal, 0, random),
+            status: OrderStatus::Reserved,
+            priced: PricedOrder {
+                deal_id: deal,
+                customer_id: CustomerId::new(customer).unwrap(),
+                idempotency_key: IdempotencyKey::new(key).unwrap(),
+                quantity: Quantity::new(1).unwrap(),
+                unit_price_minor: 100,
+                total_minor: 100,
+                currency: "USD".into(),
+                priced_at: UnixMillis(1),
+            },
+        }
+    }
+
+    #[test]
+    fn notes_cover_each_customer_and_deal_once_for_keys_that_named_the_deal() {
+        let orders = [
+            order("ada", "lantern", "lantern.key-00000001", 1),
+            order("ada", "lantern", "lantern.key-00000002", 2),
+            order("ada", "kite", "kite.key-00000003", 3),
+            order("bo", "lantern", "lantern.key-00000004", 4),
+            // A claim listed this one already.
+            order("cy", "lantern", "key-00000005", 5),
+        ];
+        let notes = notes_of(&orders);
+        let mut noted: Vec<(u32, &str, &str)> = notes
+            .iter()
+            .flat_map(|(index, notes)| {
+                notes
+                    .iter()
+                    .map(move |n| (*index, n.customer.as_str(), n.deal.as_str()))
+            })
+            .collect();
+        noted.sort();
+        let ada = CustomerId::new("ada").unwrap().bucket(CLAIM_OBJECTS);
+        let bo = CustomerId::new("bo").unwrap().bucket(CLAIM_OBJECTS);
+        let mut expected = vec![
+            (ada, "ada", "kite"),
+            (ada, "ada", "lantern"),
+            (bo, "bo", "lantern"),
+        ];
+        expected.sort();
+        assert_eq!(noted, expected);
+    }
+
     #[test]
     fn entries_expire_after_the_days_listed_unless_renewed() {
-        let [(_, _), (old, _)] = record(&claim("ada", "lantern"), on_day(100));
-        let [(_, renewed_day), (newer, _)] = record(&claim("ada", "lantern"), on_day(110));
+        let [(_, _), (old, _)] = record_of("ada", "lantern", on_day(100));
+        let [(_, renewed_day), (newer, _)] = record_of("ada", "lantern", on_day(110));
         let keys = vec![old.clone(), newer.clone(), "ordered-by-day:junk".to_owned()];
         let at_130 = expired(&keys, on_day(100 + ORDERS_LISTED_DAYS));
         assert_eq!(at_130.len(), 2, "the old entry and the junk: {at_130:?}");

@@ -19,6 +19,7 @@ mod outbox;
 mod pin;
 pub mod records;
 pub mod reserve;
+mod send_window;
 mod shard;
 
 use serde::{Deserialize, Serialize};

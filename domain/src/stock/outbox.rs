@@ -105,6 +105,18 @@ impl<H: Host> Shard<H> {
     ) -> Result<Option<UnixMillis>, Fault> {
         let transfers_open = self.finish_open_transfers().await;
         let legacy_left = self.drain_legacy_outbox().await?;
+        // A window still filling is sent when it closes (see `send_window.rs`); what else is
+        // due waits with it, at most the longest window.
+        if let Some(closes) = self.send_window.get().map(|w| w.closes_at(&self.tuning))
+            && closes > now
+        {
+            return Ok(Some(if transfers_open {
+                safety.min(closes)
+            } else {
+                closes
+            }));
+        }
+        self.send_window.set(None);
         let next_due = match self.send_due(now).await {
             Ok(next_due) => next_due,
             Err(fault) => {

@@ -15,6 +15,7 @@ use crate::time::UnixMillis;
 
 use super::records::{CustomerRecord, LEDGER_KEY, Pending, customer_key, order_key, pending_key};
 use super::reserve::{self, Attempt, MAX_BATCH};
+use super::send_window::SendWindow;
 use super::{
     Answer, Cancellation, Fault, Host, Ledger, Reservation, ShardSpec, StockCommand, Writes,
 };
@@ -48,6 +49,8 @@ pub struct Shard<H> {
     /// The last backlog reading and when it was taken: consoles poll it, and a hot shard lists
     /// its pending records at most once per [`BACKLOG_FRESH_MS`](super::outbox::BACKLOG_FRESH_MS).
     pub(super) backlog_read: Cell<Option<(UnixMillis, super::Backlog)>>,
+    /// The orders written since the last send to the queue.
+    pub(super) send_window: Cell<Option<SendWindow>>,
 }
 
 /// How a shard paces what it sends again.
@@ -55,12 +58,13 @@ pub struct Shard<H> {
 pub struct Tuning {
     /// First wait before an order origin has not confirmed is sent again (then doubling).
     pub resend_after_ms: i64,
-    /// How long a shard gathers new orders and cancellations before it sends them to the
-    /// queue: the first of a window arms the alarm this far ahead, and the alarm sends all of
-    /// the window's in one message (up to `QUEUE_BATCH` orders). Orders reach origin up to
-    /// this much later; a burst costs a message per shard per window instead of one per
-    /// reservation (issue 15: queue messages per accepted order).
+    /// The shortest a send window lasts: the first order of a window arms the alarm this far
+    /// ahead, and the alarm sends the window's orders in one message (see `send_window.rs`).
     pub send_window_ms: i64,
+    /// Past the shortest, a window closes once no order has come for this long.
+    pub send_quiet_ms: i64,
+    /// The longest a window lasts: orders reach origin at most this much later.
+    pub send_window_max_ms: i64,
     /// Pending records read per storage call (storage lists up to any number; 128 keeps a
     /// call small).
     pub pending_page: usize,
@@ -71,15 +75,20 @@ impl Default for Tuning {
         Tuning {
             resend_after_ms: 180_000,
             send_window_ms: 1_000,
+            send_quiet_ms: 250,
+            send_window_max_ms: 3_000,
             pending_page: 128,
         }
     }
 }
 
 impl<H: Host> Shard<H> {
-    /// When a send window that opens at `now` closes (see [`Tuning::send_window_ms`]).
-    fn send_window_end(&self, now: UnixMillis) -> UnixMillis {
-        UnixMillis(now.0 + self.tuning.send_window_ms)
+    /// Counts `orders` written at `now` in the send window, and arms the alarm for when it
+    /// closes (see `send_window.rs`).
+    async fn join_send_window(&self, now: UnixMillis, orders: usize) {
+        let window = SendWindow::with(self.send_window.get(), now, orders);
+        self.send_window.set(Some(window));
+        self.arm_alarm(window.closes_at(&self.tuning)).await;
     }
 
     pub fn new(host: H, tuning: Tuning) -> Self {
@@ -92,6 +101,7 @@ impl<H: Host> Shard<H> {
             tuning,
             pending_scan: RefCell::new(None),
             backlog_read: Cell::new(None),
+            send_window: Cell::new(None),
         }
     }
 
@@ -265,7 +275,12 @@ impl<H: Host> Shard<H> {
         if !decision.writes.is_empty() {
             self.host.write(decision.writes).await?;
             self.ledger.set(Some(decision.ledger));
-            self.arm_alarm(self.send_window_end(now)).await;
+            let accepted = decision
+                .attempts
+                .iter()
+                .filter(|a| matches!(a, Attempt::Done(Reservation::Accepted { .. })))
+                .count();
+            self.join_send_window(now, accepted).await;
         }
         Ok(decision.attempts)
     }
@@ -303,7 +318,7 @@ impl<H: Host> Shard<H> {
         writes.put(pending_key(id), &Pending::new(OrderStatus::Cancelled, now))?;
         self.host.write(writes).await?;
         self.ledger.set(Some(ledger));
-        self.arm_alarm(self.send_window_end(now)).await;
+        self.join_send_window(now, 1).await;
         Ok(Cancellation::Cancelled { order })
     }
 

@@ -2,8 +2,8 @@
 //! row per scenario — which stack, which address, what each request is and which answer it is
 //! about. [`scenarios`] turns the rows into the work `rounds.rs` runs.
 
-use festival_domain::Deal;
 use festival_domain::token::SESSION_HEADER;
+use festival_domain::{Deal, IdempotencyKey};
 use festival_stack::local::{self as local_stack, LocalStack, StateOn, TempStack};
 use festival_stack::process::EdgeRunner;
 use festival_stack::throwaway::{MARKETER_TOKEN, SESSION_SECRET, UNLIMITED, secrets};
@@ -375,7 +375,7 @@ fn order_once(
     let body = serde_json::json!({
         "deal_id": deal,
         "quantity": 1,
-        "idempotency_key": format!("key-{customer}"),
+        "idempotency_key": IdempotencyKey::naming(deal, &format!("key-{customer}")),
         "sale_token": sale_token,
     })
     .to_string();

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use festival_domain::Deal;
 use festival_domain::token::SESSION_HEADER;
+use festival_domain::{Deal, IdempotencyKey};
 use festival_stack::local::{self as local_stack, LocalStack};
 use festival_stack::throwaway::{MARKETER_TOKEN, SESSION_SECRET};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -68,7 +68,7 @@ pub(super) fn run(
                 let body = serde_json::json!({
                     "deal_id": deals[deal].id.as_str(),
                     "quantity": 1,
-                    "idempotency_key": format!("rehearsal-{i:07}-{tab}"),
+                    "idempotency_key": IdempotencyKey::naming(deals[deal].id.as_str(), &format!("rehearsal-{i:07}-{tab}")),
                     "sale_token": sale_token,
                 })
                 .to_string();

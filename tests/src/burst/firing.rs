@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use festival_domain::IdempotencyKey;
 use futures::StreamExt;
 use libtest_mimic::Failed;
 use serde_json::Value;
@@ -28,12 +29,9 @@ pub(crate) async fn burst(
         .iter()
         .enumerate()
         .map(|(i, shopper)| {
-            let body = order_body(
-                deal,
-                quantity(i),
-                &format!("{}-key-{i:05}", deal.id),
-                shopper,
-            );
+            // Keys that name their deal, as the storefront's do.
+            let key = IdempotencyKey::naming(deal.id.as_str(), &format!("key-{i:05}"));
+            let body = order_body(deal, quantity(i), &key, shopper);
             let stack = stack.clone();
             let shopper = shopper.clone();
             let quantity = quantity(i);

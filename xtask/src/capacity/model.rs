@@ -26,7 +26,7 @@ impl Load {
 pub struct PerOrder {
     /// Requests to its deal's `DealStock` shards (reserve, lend, confirm, pin…).
     pub shard_requests: f64,
-    /// Requests to `KeyClaims` objects.
+    /// Requests to `KeyClaims` objects (claims of keys that name no deal, the consumer's notes).
     pub claim_requests: f64,
     pub storage_writes: f64,
     pub queue_messages: f64,

@@ -346,8 +346,10 @@ fn remedy(bound: &Bound, limits: &Limits, now: &Plan, goals: &Plan) -> String {
         Limit::KeyClaims => format!(
             "{} objects instead of {} (`CLAIM_OBJECTS`; customers hash over them, so the count \
              may change only between festivals, once no claim is younger than two days), or \
-             claims batched per object as reservations are: at the goal's {:.3} requests an \
-             order, today's {} take {} orders/s.",
+             fewer requests an order: the storefront's orders make no claim, and the queue's \
+             consumer notes them one request an object a delivery round, so at a festival's \
+             rounds (up to 100 messages) the notes fall far below the rehearsal's; at the \
+             goal's {:.3} requests an order, today's {} take {} orders/s.",
             bound.needed,
             bound.today,
             goals.costs.claim_requests,

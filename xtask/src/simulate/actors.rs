@@ -101,7 +101,7 @@ pub fn order_batch(world: &Rc<World>, book: &Shared, plans: &[Plan], deal: usize
         let order = next_order(world, book, schedule);
         let index = schedule.shard_for(&order.customer_id);
         if *shard.get_or_insert(index) == index
-            && super::claims::claim(world, &mut book.borrow_mut().claims, &order)
+            && super::claims::admit(world, &mut book.borrow_mut().claims, &order)
         {
             orders.push(order);
         }
@@ -173,6 +173,12 @@ fn next_order(world: &Rc<World>, book: &Shared, deal: &Deal) -> PricedOrder {
     let customer = format!("c{}", faults.choices.below(CUSTOMERS));
     let quantity = 1 + faults.choices.below(u64::from(deal.per_customer_limit)) as i64;
     let key = format!("key-{:012x}", faults.choices.next_u64() >> 16);
+    // Half the keys name their deal, as the storefront's do; the rest are claimed.
+    let key = if faults.choices.below(2) == 0 {
+        IdempotencyKey::naming(deal.id.as_str(), &key)
+    } else {
+        key
+    };
     drop(book);
     PricedOrder {
         deal_id: deal.id.clone(),

@@ -162,3 +162,50 @@ fn the_orders_of_one_send_window_go_to_the_queue_in_one_message() {
         "the window's two orders went in one message"
     );
 }
+
+#[test]
+fn a_flow_of_orders_keeps_its_window_open_and_goes_in_one_message() {
+    let (world, shard, start) = shard_holding(|_, _| Vec::new());
+    let alarm = || world.objects.borrow()[&(0, 0)].alarm;
+    let spec = ShardSpec {
+        index: 0,
+        shards: 1,
+        stock: 100,
+    };
+    // An order every 200 ms for 2 s: the alarm goes off at 1 s, finds the flow going on, and
+    // waits for it to pause.
+    for i in 0..10 {
+        let now = start + i * 200;
+        world.now.set(now);
+        if alarm().is_some_and(|at| at <= now) {
+            finish(shard.alarm()).unwrap();
+        }
+        let orders = vec![order_by(&format!("flow-{i}"), now)];
+        let command = StockCommand::Reserve {
+            spec,
+            orders,
+            per_customer_limit: 1,
+        };
+        finish(shard.handle(command)).unwrap();
+    }
+    assert_eq!(
+        world.messages.get(),
+        0,
+        "nothing sent while the orders flow"
+    );
+    // Each time the alarm goes off it finds an order too recent and waits on, to a quiet spell
+    // after the last one.
+    let quiet = start + 9 * 200 + 250;
+    while world.messages.get() == 0 {
+        let at = alarm().expect("the alarm stays armed");
+        assert!(at <= quiet, "the alarm waits past the pause: {at}");
+        world.now.set(at);
+        finish(shard.alarm()).unwrap();
+    }
+    assert_eq!(world.now.get(), quiet, "sent once the flow paused");
+    assert_eq!(
+        world.messages.get(),
+        1,
+        "the flow's 10 orders went in one message"
+    );
+}

@@ -48,12 +48,14 @@ pub struct Object {
 
 /// How long a caller waits for an answer before it counts the call as failed.
 pub const CALL_TIMEOUT_MS: i64 = 5_000;
-/// Shards re-send after a minute, gather a second's orders per send as deployed, and read
+/// Shards re-send after a minute, gather their orders per send as deployed, and read
 /// pending records four at a time, so that paging happens with the few orders of a simulated
 /// shard.
 const TUNING: Tuning = Tuning {
     resend_after_ms: 60_000,
     send_window_ms: 1_000,
+    send_quiet_ms: 250,
+    send_window_max_ms: 3_000,
     pending_page: 4,
 };
 
