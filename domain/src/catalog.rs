@@ -138,6 +138,8 @@ pub enum FestivalPhase {
     },
     /// At least one deal has opened and not every deal has ended.
     OnSale,
+    /// On sale, but every deal open now is paused by a marketer: nothing sells until a resume.
+    Paused,
     /// Every deal has ended.
     Over,
 }
@@ -161,7 +163,17 @@ impl FestivalPhase {
         match (starts, ends) {
             (Some(starts_at), _) if now < starts_at => FestivalPhase::Upcoming { starts_at },
             (Some(_), Some(ends_at)) if now >= ends_at => FestivalPhase::Over,
-            (Some(_), _) => FestivalPhase::OnSale,
+            (Some(_), _) => {
+                let mut open = deals
+                    .iter()
+                    .filter(|d| d.deal.starts_at <= now && now < d.deal.ends_at)
+                    .peekable();
+                if open.peek().is_some() && open.all(|d| d.paused) {
+                    FestivalPhase::Paused
+                } else {
+                    FestivalPhase::OnSale
+                }
+            }
             (None, _) => FestivalPhase::NoDeals,
         }
     }
@@ -220,6 +232,33 @@ mod tests {
         assert_eq!(at(0), upcoming);
         assert_eq!(at(1_000), FestivalPhase::OnSale);
         assert_eq!(at(10_000), FestivalPhase::Over);
+        let paused = [CatalogDeal {
+            paused: true,
+            ..deals[0].clone()
+        }];
+        let paused_at = |now| FestivalPhase::of(Some(&paused), None, UnixMillis(now));
+        assert_eq!(paused_at(1_000), FestivalPhase::Paused);
+        assert_eq!(
+            paused_at(0),
+            upcoming,
+            "a pause says nothing before the start"
+        );
+        assert_eq!(paused_at(10_000), FestivalPhase::Over);
+        let later = CatalogDeal {
+            deal: Deal {
+                starts_at: UnixMillis(5_000),
+                ..deals[0].deal.clone()
+            },
+            ..deals[0].clone()
+        };
+        let one_of_two = [paused[0].clone(), later];
+        let at = |now| FestivalPhase::of(Some(&one_of_two), None, UnixMillis(now));
+        assert_eq!(
+            at(1_000),
+            FestivalPhase::Paused,
+            "the only deal open is paused"
+        );
+        assert_eq!(at(5_000), FestivalPhase::OnSale, "another deal sells");
         assert_eq!(
             FestivalPhase::of(Some(&deals), Some(UnixMillis(50_000)), UnixMillis(1_500)),
             FestivalPhase::Upcoming {

@@ -1,7 +1,8 @@
 //! The festival's banner: the current festival's name, tagline and accent colour (else the
 //! next one's), and where it stands, counting down in server time — to the first deal's start,
 //! or between festivals to the next festival's, saying when that is in the festival's time zone
-//! and the shopper's — and switching to "On sale now" without a reload.
+//! and the shopper's — and switching to "On sale now" without a reload ("Paused" while a marketer
+//! has paused every deal open).
 
 use festival_domain::catalog::FestivalPhase;
 use festival_domain::time::format_countdown;
@@ -43,6 +44,7 @@ pub fn Hero(phase: Memo<FestivalPhase>, clock: ServerClock) -> impl IntoView {
         }
         FestivalPhase::Upcoming { .. } => ("hero-when countdown", "countdown", Text::StartsIn),
         FestivalPhase::OnSale => ("hero-when on-sale", "on-sale", Text::OnSaleNow),
+        FestivalPhase::Paused => ("hero-when paused", "paused", Text::StatePaused),
         FestivalPhase::Over => ("hero-when", "festival-over", Text::FestivalOver),
     };
     let role = move || {

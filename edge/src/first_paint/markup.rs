@@ -91,6 +91,7 @@ fn hero(catalog: &Catalog, now: UnixMillis, words: &Words) -> String {
         }
         FestivalPhase::Upcoming { .. } => ("hero-when countdown", "timer", Text::StartsIn),
         FestivalPhase::OnSale => ("hero-when on-sale", "status", Text::OnSaleNow),
+        FestivalPhase::Paused => ("hero-when paused", "status", Text::StatePaused),
         FestivalPhase::Over => ("hero-when", "status", Text::FestivalOver),
     };
     let (kicker, label) = (words.get(Text::HeroKicker), words.get(label));
@@ -257,6 +258,19 @@ pub(crate) mod tests {
         );
         assert!(page.contains(r#"class="stock-bar low""#), "{page}");
         assert!(page.contains(r#"<button type="button" class="buy-button" aria-label="Buy now: "#));
+    }
+
+    #[test]
+    fn every_open_deal_paused_pauses_the_hero_too() {
+        let deal = sample_deal();
+        let mut catalog = catalog_at(deal.starts_at.0 + 1, 1);
+        catalog.deals[0].paused = true;
+        let page = page(&catalog, &Words::english());
+        assert!(
+            page.contains(r#"<p class="hero-when paused" role="status">"#),
+            "{page}"
+        );
+        assert!(!page.contains("On sale now"), "{page}");
     }
 
     #[test]
