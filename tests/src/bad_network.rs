@@ -24,7 +24,12 @@ async fn offline(b: &Browser, cut: bool) -> Result<(), Failed> {
     b.cdp("Network.emulateNetworkConditions", conditions).await
 }
 
-/// How many orders the page's shopper holds in `deal`, asked through the API with their session.
+/// How long a new order may take to join its shopper's list: the storefront's key names its
+/// deal, so the queue's consumer lists the order, a second or two after it was accepted.
+const LISTED_WITHIN: Duration = Duration::from_secs(20);
+
+/// How many orders the page's shopper holds in `deal`, asked through the API with their
+/// session, once the list shows any (the stock checks that follow count what was sold at once).
 async fn orders_in(b: &Browser, deal: &str) -> Result<usize, Failed> {
     let script = r#"
         const [deal, done] = arguments;
@@ -33,8 +38,15 @@ async fn orders_in(b: &Browser, deal: &str) -> Result<usize, Failed> {
             .then(j => done(j.orders.filter(o => o.deal_id === deal).length))
             .catch(e => done(String(e)));
     "#;
-    let count = b.client.execute_async(script, vec![json!(deal)]).await?;
-    Ok(count.as_u64().ok_or(format!("the order list: {count}"))? as usize)
+    let deadline = tokio::time::Instant::now() + LISTED_WITHIN;
+    loop {
+        let count = b.client.execute_async(script, vec![json!(deal)]).await?;
+        let count = count.as_u64().ok_or(format!("the order list: {count}"))? as usize;
+        if count > 0 || tokio::time::Instant::now() > deadline {
+            return Ok(count);
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// Bought with the network cut: the button says it is still trying (and the offline banner
