@@ -8,7 +8,8 @@ use festival_domain::key_claims::{ClaimAnswer, ordered};
 use festival_domain::live::Stop;
 use festival_domain::order::OrdersPage;
 use festival_domain::refusal::MAX_ORDER_BODY_BYTES;
-use festival_domain::{CustomerId, OrderId, OrderRequest, PricedOrder, Refusal};
+use festival_domain::token;
+use festival_domain::{CustomerId, DealId, OrderId, OrderRequest, PricedOrder, Refusal};
 use worker::{Context, Env, Request, Response, Result};
 
 use crate::error::{EdgeError, EdgeResult};
@@ -88,9 +89,8 @@ async fn intake(
     // refused here, before the deal's shard (which only knows its own deal's keys) sees it. A
     // key that names its deal can be used on no other (`IdempotencyKey::deal`): the shard
     // alone tells its retry from its reuse, and no claim is made.
-    if priced.idempotency_key.deal().is_none()
-        && key_claims::claim(env, &priced).await? == ClaimAnswer::Reused
-    {
+    let named_its_deal = priced.idempotency_key.deal().is_some();
+    if !named_its_deal && key_claims::claim(env, &priced).await? == ClaimAnswer::Reused {
         return Err(Refusal::IdempotencyKeyReused.into());
     }
     let (reservation, batch_size) = stock::reserve(env, ctx, &deal, priced).await?;
@@ -116,7 +116,34 @@ async fn intake(
     response
         .headers_mut()
         .set(BATCH_SIZE, &batch_size.to_string())?;
+    if named_its_deal {
+        remember_recent(&mut response, &req, &deal.id)?;
+    }
     Ok(response)
+}
+
+/// Names `deal` in the buyer's [`ordered::RECENT_COOKIE`], so their order list shows the order
+/// before the queue's consumer has noted it.
+fn remember_recent(response: &mut Response, req: &Request, deal: &DealId) -> Result<()> {
+    let cookies = req.headers().get("cookie")?.unwrap_or_default();
+    let recent = token::cookie(&cookies, ordered::RECENT_COOKIE);
+    let value = ordered::with_recent(recent, deal);
+    http::set_cookie(
+        response,
+        req,
+        ordered::RECENT_COOKIE,
+        &value,
+        ordered::RECENT_KEPT_S,
+    )
+}
+
+/// The deals `req`'s [`ordered::RECENT_COOKIE`] names.
+fn recent_deals(req: &Request) -> Result<Vec<DealId>> {
+    let cookies = req.headers().get("cookie")?.unwrap_or_default();
+    Ok(ordered::recent_deals(token::cookie(
+        &cookies,
+        ordered::RECENT_COOKIE,
+    )))
 }
 
 /// `GET /api/orders/{id}`: the session's order and its status — `reserved` until origin has
@@ -141,7 +168,8 @@ const DEALS_PER_PAGE: usize = 10;
 /// page, in deal id order; `next` is the cursor of the following page. Only the shards that
 /// hold the customer's orders are asked. A deal first ordered in with a key that named it is
 /// listed once the order queue's consumer has noted it (`key_claims::note_ordered`), a second
-/// or two after the order.
+/// or two after the order; until then the buyer's browser names it in its
+/// [`ordered::RECENT_COOKIE`].
 pub async fn list_for_session(req: Request, env: &Env) -> EdgeResult<Response> {
     let customer: CustomerId = session::customer(&req, env, bindings::now())?;
     let after = req
@@ -149,7 +177,10 @@ pub async fn list_for_session(req: Request, env: &Env) -> EdgeResult<Response> {
         .query_pairs()
         .find(|(name, _)| name == "after")
         .map(|(_, value)| value.into_owned());
-    let ordered = key_claims::ordered_deals(env, &customer).await?;
+    let mut ordered = key_claims::ordered_deals(env, &customer).await?;
+    ordered.extend(recent_deals(&req)?);
+    ordered.sort();
+    ordered.dedup();
     let (page, next) = ordered::page(&ordered, after.as_deref(), DEALS_PER_PAGE);
     let mut orders = Vec::new();
     for id in page {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use festival_domain::token::SESSION_HEADER;
 use festival_domain::{Deal, IdempotencyKey};
 use futures::future::join_all;
 use libtest_mimic::Failed;
@@ -34,16 +35,16 @@ pub async fn a_key_is_the_customers_across_deals(stack: Arc<Stack>) -> Result<()
     a_raced_key_makes_one_order(&stack, &ada, [&lantern, &kettle]).await?;
     a_key_that_names_its_deal_is_that_deals(&stack, &ada, [&kettle, &lantern]).await?;
 
-    // Origin holds exactly the four orders made: ada's three and bob's one.
+    // Origin holds exactly the five orders made: ada's three, bob's and carol's.
     let stored = || async {
         Ok::<_, Failed>(stack.origin_rows(&lantern).await? + stack.origin_rows(&kettle).await?)
     };
-    eventually(DRAIN, || async { Ok(stored().await? >= 4) }).await?;
+    eventually(DRAIN, || async { Ok(stored().await? >= 5) }).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rows = stored().await?;
     check(
-        rows == 4,
-        format!("origin stored {rows} orders, expected 4"),
+        rows == 5,
+        format!("origin stored {rows} orders, expected 5"),
     )
 }
 
@@ -56,7 +57,45 @@ async fn a_key_that_names_its_deal_is_that_deals(
     [kettle, lantern]: [&Deal; 2],
 ) -> Result<(), Failed> {
     let key = IdempotencyKey::naming(kettle.id.as_str(), "ada-storefront-purchase");
-    one_order_per_key(stack, ada, &key, [kettle, lantern]).await
+    one_order_per_key(stack, ada, &key, [kettle, lantern]).await?;
+    listed_at_once_for_the_browser(stack, kettle).await
+}
+
+/// Claimed nowhere, a new shopper's first order joins their list when the queue's consumer
+/// notes it, a second at the least after the order (the shard's send window); the answer's
+/// `festival.recent` cookie names its deal, and a list asked with that cookie shows the order
+/// at once.
+async fn listed_at_once_for_the_browser(stack: &Stack, kettle: &Deal) -> Result<(), Failed> {
+    let carol = &stack.shopper().await?;
+    let key = IdempotencyKey::naming(kettle.id.as_str(), "carol-listed-at-once");
+    let (status, headers, order) = stack
+        .post_order_with_headers(carol, &order_body(kettle, 1, &key, carol))
+        .await?;
+    check(status == 202, format!("the order: {status} {order}"))?;
+    let cookie = headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("festival.recent="))
+        .and_then(|v| v.split(';').next())
+        .ok_or("no festival.recent cookie on the answer")?;
+    check(
+        cookie.split('.').next() == Some(kettle.id.as_str()),
+        format!("the cookie names the deal first: {cookie}"),
+    )?;
+    let mine: Value = reqwest::Client::new()
+        .get(format!("{}/api/orders", stack.edge))
+        .header(SESSION_HEADER, &carol.session)
+        .header("cookie", format!("festival.recent={cookie}"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let listed = mine["orders"].as_array().into_iter().flatten();
+    check(
+        listed.into_iter().any(|o| o["id"] == order["id"]),
+        format!("the list with the cookie: {mine}"),
+    )
 }
 
 /// `key` orders one unit of `deal`; a retry answers that order; the key for another quantity

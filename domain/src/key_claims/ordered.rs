@@ -92,6 +92,39 @@ pub fn notes_of<'a>(orders: impl IntoIterator<Item = &'a Order>) -> BTreeMap<u32
     notes
 }
 
+/// The cookie that carries, in the buyer's browser, the deals it just ordered in with a key that
+/// named the deal: their list entries come with the consumer's notes, a second or two later, and
+/// meanwhile `GET /api/orders` asks these deals' shards too. Not signed: it only names deals to
+/// look in (at most [`RECENT_AT_MOST`], each looked up in the schedule before any shard is
+/// asked), and a shard answers only the session's own orders.
+pub const RECENT_COOKIE: &str = "festival.recent";
+/// How long the cookie lasts: well past any delivery round.
+pub const RECENT_KEPT_S: i64 = 300;
+/// Most deals the cookie names.
+pub const RECENT_AT_MOST: usize = 8;
+
+/// The deals a [`RECENT_COOKIE`] value names (what does not parse is left out).
+pub fn recent_deals(cookie: Option<&str>) -> Vec<DealId> {
+    cookie
+        .unwrap_or_default()
+        .split('.')
+        .filter_map(|deal| DealId::parse(deal).ok())
+        .take(RECENT_AT_MOST)
+        .collect()
+}
+
+/// The [`RECENT_COOKIE`] value once `deal` was ordered in: it first, then the others it named,
+/// at most [`RECENT_AT_MOST`].
+pub fn with_recent(cookie: Option<&str>, deal: &DealId) -> String {
+    let others = recent_deals(cookie).into_iter().filter(|d| d != deal);
+    let deals: Vec<String> = std::iter::once(deal.clone())
+        .chain(others)
+        .take(RECENT_AT_MOST)
+        .map(|d| d.as_str().to_owned())
+        .collect();
+    deals.join(".")
+}
+
 /// A sweep's entry past keeping: its own key, and the look-up key it kept alive as of `day`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expired {
@@ -233,6 +266,26 @@ mod tests {
         ];
         expected.sort();
         assert_eq!(noted, expected);
+    }
+
+    #[test]
+    fn the_recent_cookie_names_the_latest_deals_once_each() {
+        let deal = |id: &str| DealId::parse(id).unwrap();
+        let once = with_recent(None, &deal("lantern"));
+        assert_eq!(once, "lantern");
+        let twice = with_recent(Some(&once), &deal("kite"));
+        assert_eq!(twice, "kite.lantern");
+        assert_eq!(with_recent(Some(&twice), &deal("lantern")), "lantern.kite");
+        let many = (0..20).fold(String::new(), |c, i| {
+            with_recent(Some(&c), &deal(&format!("deal-{i}")))
+        });
+        assert_eq!(recent_deals(Some(&many)).len(), RECENT_AT_MOST);
+        assert_eq!(recent_deals(Some(&many))[0].as_str(), "deal-19");
+        assert_eq!(
+            recent_deals(Some("lantern.Not A Deal..kite")),
+            vec![deal("lantern"), deal("kite")]
+        );
+        assert!(recent_deals(None).is_empty());
     }
 
     #[test]
