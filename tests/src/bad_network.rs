@@ -25,7 +25,8 @@ async fn offline(b: &Browser, cut: bool) -> Result<(), Failed> {
 }
 
 /// How long a new order may take to join its shopper's list: the storefront's key names its
-/// deal, so the queue's consumer lists the order, a second or two after it was accepted.
+/// deal, so the list shows it through the browser's `festival.recent` cookie, or once the
+/// queue's consumer has noted it, a second or two after it was accepted.
 const LISTED_WITHIN: Duration = Duration::from_secs(20);
 
 /// How many orders the page's shopper holds in `deal`, asked through the API with their
