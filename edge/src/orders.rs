@@ -125,25 +125,15 @@ async fn intake(
 /// Names `deal` in the buyer's [`ordered::RECENT_COOKIE`], so their order list shows the order
 /// before the queue's consumer has noted it.
 fn remember_recent(response: &mut Response, req: &Request, deal: &DealId) -> Result<()> {
-    let cookies = req.headers().get("cookie")?.unwrap_or_default();
-    let recent = token::cookie(&cookies, ordered::RECENT_COOKIE);
-    let value = ordered::with_recent(recent, deal);
-    http::set_cookie(
-        response,
-        req,
-        ordered::RECENT_COOKIE,
-        &value,
-        ordered::RECENT_KEPT_S,
-    )
+    let value = ordered::with_recent(recent_cookie(req)?.as_deref(), deal);
+    let kept_s = ordered::RECENT_KEPT_S;
+    http::set_cookie(response, req, ordered::RECENT_COOKIE, &value, kept_s)
 }
 
-/// The deals `req`'s [`ordered::RECENT_COOKIE`] names.
-fn recent_deals(req: &Request) -> Result<Vec<DealId>> {
+/// The value of `req`'s [`ordered::RECENT_COOKIE`], if it has one.
+fn recent_cookie(req: &Request) -> Result<Option<String>> {
     let cookies = req.headers().get("cookie")?.unwrap_or_default();
-    Ok(ordered::recent_deals(token::cookie(
-        &cookies,
-        ordered::RECENT_COOKIE,
-    )))
+    Ok(token::cookie(&cookies, ordered::RECENT_COOKIE).map(str::to_owned))
 }
 
 /// `GET /api/orders/{id}`: the session's order and its status — `reserved` until origin has
@@ -178,7 +168,7 @@ pub async fn list_for_session(req: Request, env: &Env) -> EdgeResult<Response> {
         .find(|(name, _)| name == "after")
         .map(|(_, value)| value.into_owned());
     let mut ordered = key_claims::ordered_deals(env, &customer).await?;
-    ordered.extend(recent_deals(&req)?);
+    ordered.extend(ordered::recent_deals(recent_cookie(&req)?.as_deref()));
     ordered.sort();
     ordered.dedup();
     let (page, next) = ordered::page(&ordered, after.as_deref(), DEALS_PER_PAGE);
