@@ -170,10 +170,11 @@ pub fn sold_out_orders(
     let mut sold_out = 0;
     for i in 0..orders {
         let (session, sale_token) = local_stack::minted(session_secret, &format!("refused-{i:05}"));
+        let deal = deals[i % deals.len()];
         let body = serde_json::json!({
-            "deal_id": deals[i % deals.len()],
+            "deal_id": deal,
             "quantity": 1,
-            "idempotency_key": IdempotencyKey::naming(deals[i % deals.len()], &format!("refused-{i:05}")),
+            "idempotency_key": IdempotencyKey::naming(deal, &format!("refused-{i:05}")),
             "sale_token": sale_token,
         })
         .to_string();

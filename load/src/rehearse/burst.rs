@@ -65,10 +65,12 @@ pub(super) fn run(
                 1
             };
             for tab in 0..tabs {
+                let deal_id = deals[deal].id.as_str();
+                let key = IdempotencyKey::naming(deal_id, &format!("rehearsal-{i:07}-{tab}"));
                 let body = serde_json::json!({
-                    "deal_id": deals[deal].id.as_str(),
+                    "deal_id": deal_id,
                     "quantity": 1,
-                    "idempotency_key": IdempotencyKey::naming(deals[deal].id.as_str(), &format!("rehearsal-{i:07}-{tab}")),
+                    "idempotency_key": key,
                     "sale_token": sale_token,
                 })
                 .to_string();

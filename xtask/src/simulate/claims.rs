@@ -1,7 +1,7 @@
 //! The customers' `KeyClaims` objects, as an isolate meets them before it sends an order to its
-//! shard (unless its key names its deal): the real decision (`festival_domain::key_claims`) over one simulated store, with the
-//! request or the reply lost as the faults say. A claim is one atomic step of its object, so
-//! losing either side of it is all a fault can do to it.
+//! shard (unless its key names its deal): the real decision (`festival_domain::key_claims`) over
+//! one simulated store, with the request or the reply lost as the faults say. A claim is one
+//! atomic step of its object, so losing either side of it is all a fault can do to it.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
