@@ -99,9 +99,11 @@ impl Stack {
         Ok((status, headers, answer))
     }
 
-    /// Sends one order, again if the connection broke before an answer came. Under the suite's
-    /// bursts wrangler's dev proxy now and then drops a pooled connection ("error sending
-    /// request"); the order carries its idempotency key, so sending it again cannot buy twice.
+    /// Sends one order, again if the connection broke before an answer came, or if wrangler's
+    /// dev proxy answered for a Worker it was restarting (a plain-text 503, "Your worker
+    /// restarted mid-request"; Festival's own 503s are JSON). Under the suite's bursts the dev
+    /// proxy now and then does either; the order carries its idempotency key, so sending it
+    /// again cannot buy twice.
     async fn send_order(
         &self,
         shopper: &Shopper,
@@ -118,6 +120,11 @@ impl Stack {
                 .await;
             match sent {
                 Err(e) if tries < 3 && (e.is_request() || e.is_connect()) && !e.is_timeout() => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Ok(answer) if tries < 3 && answered_by_the_dev_proxy(&answer) => {
+                    println!("the dev proxy restarted the Worker mid-request; sent again");
                     tries += 1;
                     tokio::time::sleep(Duration::from_millis(200)).await;
                 }
@@ -186,4 +193,15 @@ impl Stack {
             .await?;
         Ok(count)
     }
+}
+
+/// Whether `answer` is wrangler's dev proxy speaking for a Worker it was restarting: a 503 that
+/// is not one of Festival's (which are JSON).
+fn answered_by_the_dev_proxy(answer: &reqwest::Response) -> bool {
+    let json = answer
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    answer.status().as_u16() == 503 && !json
 }
