@@ -83,18 +83,28 @@ async fn listed_at_once_for_the_browser(stack: &Stack, kettle: &Deal) -> Result<
         cookie.split('.').next() == Some(kettle.id.as_str()),
         format!("the cookie names the deal first: {cookie}"),
     )?;
-    let mine: Value = reqwest::Client::new()
-        .get(format!("{}/api/orders", stack.edge))
-        .header(SESSION_HEADER, &carol.session)
-        .header("cookie", format!("festival.recent={cookie}"))
-        .send()
-        .await?
-        .json()
-        .await?;
+    let list_with_cookie = async |session: &str| -> Result<Value, Failed> {
+        Ok(reqwest::Client::new()
+            .get(format!("{}/api/orders", stack.edge))
+            .header(SESSION_HEADER, session)
+            .header("cookie", format!("festival.recent={cookie}"))
+            .send()
+            .await?
+            .json()
+            .await?)
+    };
+    let mine = list_with_cookie(&carol.session).await?;
     let listed = mine["orders"].as_array().into_iter().flatten();
     check(
         listed.into_iter().any(|o| o["id"] == order["id"]),
         format!("the list with the cookie: {mine}"),
+    )?;
+    // The cookie only names deals to look in: another session sending it sees none of carol's.
+    let stranger = stack.shopper().await?;
+    let theirs = list_with_cookie(&stranger.session).await?;
+    check(
+        theirs["orders"].as_array().is_some_and(|o| o.is_empty()),
+        format!("a stranger with carol's cookie: {theirs}"),
     )
 }
 
